@@ -1,0 +1,1 @@
+"""gigbot: a freelance marketplace that lives in chat."""

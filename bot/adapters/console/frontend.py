@@ -1,0 +1,119 @@
+"""The console front end: a chat in the terminal, so anyone can use gigbot without a platform token.
+
+Type a message or /command; type a number to press that button; ``/as NAME`` switches which user you are
+(so one person can play client and freelancer). Ctrl-D quits. Each console user is the identity
+("console", NAME) and has a chat of the same name.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import sys
+import uuid
+from pathlib import Path
+from typing import TextIO
+
+from bot.adapters.console.render import numbered_actions, render
+from bot.conversations.engine import Engine
+from bot.core.events import Actor, ChatRef, Click, Inbound, Outbound, Payload, Text, parse_command
+from bot.core.ui import Screen
+
+PLATFORM = "console"
+_USER_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
+
+
+def _locale_from_environment() -> str | None:
+    """The terminal's language, as a platform's language_code would tell it (LANG=fr_FR.UTF-8 -> fr)."""
+    value = os.environ.get("LC_ALL") or os.environ.get("LANG") or ""
+    return value.split(".", 1)[0] or None
+
+
+class ConsoleFrontEnd:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        data_dir: Path,
+        default_user: str,
+        stdin: TextIO = sys.stdin,
+        stdout: TextIO = sys.stdout,
+    ) -> None:
+        self.engine = engine
+        self.stdin = stdin
+        self.stdout = stdout
+        self.color = stdout.isatty() and "NO_COLOR" not in os.environ
+        self.echo_input = not stdin.isatty()
+        self._user_file = data_dir / "console-user"
+        self.user = self._user_file.read_text().strip() if self._user_file.exists() else default_user
+        self.last_screen: dict[str, Screen] = {}
+        self.locale_hint = _locale_from_environment()
+
+    def _print(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    async def deliver(self, outbound: list[Outbound]) -> None:
+        """Show screens; those for another console user are shown with a header naming them."""
+        for message in outbound:
+            user = message.chat.chat_id
+            self.last_screen[user] = message.screen
+            header = "" if user == self.user else f"📨 for {user}:\n"
+            self._print(f"\n{header}{render(message.screen, color=self.color)}")
+
+    async def _resume(self) -> None:
+        screen = await self.engine.resume_screen(PLATFORM, self.user, self.user)
+        if screen is not None:
+            await self.deliver([Outbound(ChatRef(PLATFORM, self.user), screen)])
+
+    async def _switch_user(self, name: str) -> None:
+        if not _USER_NAME.fullmatch(name):
+            self._print("Usage: /as NAME (letters, digits and _, up to 32 characters), e.g. /as alice")
+            return
+        self.user = name
+        self._user_file.parent.mkdir(parents=True, exist_ok=True)
+        self._user_file.write_text(name)
+        self._print(f"— you are now {name} —")
+        await self._resume()
+
+    def _payload(self, line: str) -> Payload:
+        command = parse_command(line)
+        if command is not None:
+            return command
+        if line.isdigit():
+            actions = numbered_actions(self.last_screen[self.user]) if self.user in self.last_screen else []
+            if 1 <= int(line) <= len(actions):
+                return Click(self.engine.codec.pack(actions[int(line) - 1][1]))
+        return Text(line)
+
+    async def handle_line(self, line: str) -> None:
+        if line.startswith("/as ") or line == "/as":
+            await self._switch_user(line[4:].strip())
+            return
+        actor = Actor(
+            PLATFORM, self.user, display_name=self.user, username_hint=self.user, locale_hint=self.locale_hint
+        )
+        event = Inbound(actor, self.user, self._payload(line), update_id=uuid.uuid4().hex)
+        await self.deliver(await self.engine.handle(event))
+
+    async def run(self) -> None:
+        self._print(
+            "gigbot console · type /start · a number presses that button · /as NAME switches user · "
+            "Ctrl-D quits"
+        )
+        self._print(f"— you are {self.user} —")
+        await self._resume()
+        loop = asyncio.get_running_loop()
+        while True:
+            self.stdout.write(f"{self.user}> ")
+            self.stdout.flush()
+            line = await loop.run_in_executor(None, self.stdin.readline)
+            if not line:
+                self._print("\nBye! Everything is saved; run again to carry on.")
+                return
+            line = line.rstrip("\r\n")
+            if self.echo_input:
+                self._print(line)
+            if line.strip():
+                await self.handle_line(line.strip())

@@ -1,0 +1,46 @@
+"""Screens as terminal text: markup to ANSI (or plain when piped), buttons and choices as numbered items."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from bot.core.actions import Action
+from bot.core.ui import Screen
+
+_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
+_STYLES = {"b": ("\033[1m", "\033[22m"), "i": ("\033[3m", "\033[23m"), "code": ("\033[36m", "\033[39m")}
+
+
+def markup_to_terminal(markup: str, *, color: bool) -> str:
+    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", markup)
+    for tag, (start, end) in _STYLES.items():
+        text = text.replace(f"<{tag}>", start if color else "").replace(f"</{tag}>", end if color else "")
+    return html.unescape(text)
+
+
+def numbered_actions(screen: Screen) -> list[tuple[str, Action]]:
+    """Every pressable thing on a screen, in the order it is numbered: choice options first, then buttons."""
+    items = [(option.label, option.action) for option in screen.choice.options] if screen.choice else []
+    return items + [(button.label, button.action) for button in screen.all_buttons()]
+
+
+def render(screen: Screen, *, color: bool) -> str:
+    lines = [markup_to_terminal(screen.text, color=color)]
+    number = 1
+    if screen.choice:
+        lines.append("")
+        for option in screen.choice.options:
+            lines.append(f"  {number:>2}. {option.label}")
+            number += 1
+    if screen.buttons:
+        lines.append("")
+        for row in screen.buttons:
+            cells = []
+            for button in row:
+                cells.append(f"[{number}] {button.label}")
+                number += 1
+            lines.append("  " + "   ".join(cells))
+    for attachment in screen.attachments:
+        lines.append(f"  📎 {attachment.filename} ({len(attachment.content):,} bytes)")
+    return "\n".join(lines)

@@ -1,0 +1,119 @@
+"""The one composition root: settings -> storage -> services -> engine -> adapters and scheduler."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import sys
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy.engine import make_url
+
+from bot.config import Settings
+from bot.conversations import menu, signup
+from bot.conversations.engine import Engine
+from bot.conversations.flow import CommandSpec, Flow
+from bot.core.actions import ActionCodec
+from bot.core.clock import Clock, SystemClock
+from bot.storage.db import Database
+from bot.storage.migrate import upgrade
+
+log = logging.getLogger("gigbot")
+
+FLOWS: list[Flow] = [signup.FLOW]
+COMMANDS: list[CommandSpec] = [*menu.COMMANDS]
+
+
+def secret_key(settings: Settings) -> bytes:
+    """GIGBOT_SECRET_KEY, or for a token-less local run a key generated once into the data folder.
+
+    Config validation already refuses to start Telegram or Discord without GIGBOT_SECRET_KEY.
+    """
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value().encode()
+    path = settings.data_dir / ".secret_key"
+    if not path.exists():
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+        log.info("generated a local action signing key in %s", path)
+    return path.read_text().strip().encode()
+
+
+@dataclass
+class App:
+    settings: Settings
+    database: Database
+    engine: Engine
+
+    async def close(self) -> None:
+        await self.database.dispose()
+
+
+async def build_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    migrate: bool = True,
+    form_platforms: frozenset[str] = frozenset({"discord"}),
+) -> App:
+    database = Database(settings.database.url, echo=settings.database.echo)
+    if migrate:
+        await upgrade(database)
+    engine = Engine(
+        database,
+        ActionCodec(secret_key(settings)),
+        clock or SystemClock(),
+        flows=FLOWS,
+        commands=COMMANDS,
+        idle_timeout=timedelta(seconds=settings.conversation.idle_timeout_seconds),
+        default_language=settings.default_language,
+        form_platforms=form_platforms,
+    )
+    return App(settings, database, engine)
+
+
+async def run_console(settings: Settings) -> None:
+    from bot.adapters.console.frontend import ConsoleFrontEnd
+    from bot.scheduler import build_scheduler
+
+    app = await build_app(settings)
+    console = ConsoleFrontEnd(
+        app.engine, data_dir=settings.data_dir, default_user=settings.console.default_user
+    )
+    scheduler = build_scheduler(app.engine, console.deliver, settings.conversation.sweep_interval_seconds)
+    scheduler.start()
+    try:
+        await console.deliver(await app.engine.expire_idle())  # timeouts that fell due while we were down
+        await console.run()
+    finally:
+        scheduler.shutdown(wait=False)
+        await app.close()
+
+
+async def run_platforms(settings: Settings) -> int:
+    """Telegram and Discord front ends are not part of this build yet: say so instead of pretending."""
+    for platform in settings.platforms:
+        print(
+            f"{platform}: this build has no {platform.title()} front end yet; unset "
+            f"GIGBOT_{platform.upper()}__TOKEN to chat in the console",
+            file=sys.stderr,
+        )
+    return 2
+
+
+async def upgrade_database(settings: Settings) -> None:
+    database = Database(settings.database.url)
+    try:
+        await upgrade(database)
+    finally:
+        await database.dispose()
+    print(f"database is at the latest schema: {redacted_url(settings.database.url)}")
+
+
+def redacted_url(url: str) -> str:
+    """A database URL fit for logs and screens: the password (if any) masked."""
+    return make_url(url).render_as_string(hide_password=True)

@@ -1,0 +1,150 @@
+"""Settings: a TOML file overridden by GIGBOT_* environment variables; secrets only from the environment.
+
+An invalid configuration is reported as one readable line per problem (``ConfigError``), never a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+DEFAULT_CONFIG_PATH = Path("config.toml")
+SUPPORTED_LANGUAGES = ("en", "fr")
+
+# Settings that hold a secret: accepted from the environment only, refused in the TOML file.
+SECRET_KEYS = {("secret_key",), ("telegram", "token"), ("discord", "token")}
+
+
+class ConfigError(Exception):
+    """The configuration is unusable; ``problems`` holds one human-readable line per problem."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class DatabaseSettings(BaseModel):
+    url: str = "sqlite+aiosqlite:///./data/gigbot.db"
+    echo: bool = False
+
+    @field_validator("url")
+    @classmethod
+    def _known_driver(cls, url: str) -> str:
+        if not url.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must start with sqlite+aiosqlite:// or postgresql+asyncpg://")
+        return url
+
+
+class ConversationSettings(BaseModel):
+    idle_timeout_seconds: Annotated[int, Field(ge=60, le=7 * 24 * 3600)] = 3600
+    sweep_interval_seconds: Annotated[int, Field(ge=1, le=3600)] = 30
+
+
+class TelegramSettings(BaseModel):
+    token: SecretStr | None = None
+    api_base_url: str = "https://api.telegram.org/bot"
+    api_base_file_url: str = "https://api.telegram.org/file/bot"
+
+
+class DiscordSettings(BaseModel):
+    token: SecretStr | None = None
+
+
+class ConsoleSettings(BaseModel):
+    default_user: Annotated[str, Field(min_length=1, max_length=32)] = "me"
+
+
+class Settings(BaseSettings):
+    """Everything gigbot can be told. See config.example.toml for each setting explained."""
+
+    model_config = SettingsConfigDict(env_prefix="GIGBOT_", env_nested_delimiter="__", extra="forbid")
+
+    data_dir: Path = Path("data")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    default_language: Literal["en", "fr"] = "en"
+    secret_key: SecretStr | None = None
+    admins: list[str] = Field(default_factory=list)
+    database: DatabaseSettings = DatabaseSettings()
+    conversation: ConversationSettings = ConversationSettings()
+    telegram: TelegramSettings = TelegramSettings()
+    discord: DiscordSettings = DiscordSettings()
+    console: ConsoleSettings = ConsoleSettings()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The environment wins over the TOML file, which arrives as init kwargs from load_settings().
+        return env_settings, init_settings
+
+    @model_validator(mode="after")
+    def _platforms_need_a_secret_key(self) -> Settings:
+        if self.platforms and self.secret_key is None:
+            raise ValueError(
+                "secret_key: required when a Telegram or Discord token is set; set GIGBOT_SECRET_KEY"
+            )
+        return self
+
+    @property
+    def platforms(self) -> list[str]:
+        """The chat platforms that have a token, in start order."""
+        return [name for name in ("telegram", "discord") if getattr(self, name).token is not None]
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database.url.startswith("sqlite")
+
+
+def _secret_problems(data: dict, path: tuple[str, ...] = ()) -> list[str]:
+    problems = []
+    for key, value in data.items():
+        here = (*path, key)
+        if here in SECRET_KEYS:
+            env_name = "GIGBOT_" + "__".join(part.upper() for part in here)
+            problems.append(f"{'.'.join(here)}: secrets are read from the environment only; set {env_name}")
+        elif isinstance(value, dict):
+            problems.extend(_secret_problems(value, here))
+    return problems
+
+
+def _describe(error: ValidationError) -> list[str]:
+    lines = []
+    for problem in error.errors():
+        where = ".".join(str(part) for part in problem["loc"]) or "config"
+        message = problem["msg"].removeprefix("Value error, ")
+        if problem["type"] == "extra_forbidden":
+            message = "unknown setting"
+        lines.append(f"{where}: {message}")
+    return lines
+
+
+def load_settings(config_path: Path | None = None) -> Settings:
+    """Read the TOML file (``--config``, else $GIGBOT_CONFIG, else ./config.toml if present) and the env."""
+    explicit = config_path or (Path(os.environ["GIGBOT_CONFIG"]) if os.environ.get("GIGBOT_CONFIG") else None)
+    path = explicit or DEFAULT_CONFIG_PATH
+    data: dict = {}
+    if path.exists():
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError([f"{path}: not valid TOML ({exc})"]) from None
+    elif explicit:
+        raise ConfigError([f"{path}: config file not found"])
+    problems = _secret_problems(data)
+    try:
+        settings = Settings(**data)
+    except ValidationError as exc:
+        problems.extend(_describe(exc))
+    if problems:
+        raise ConfigError(problems)
+    return settings

@@ -1,0 +1,589 @@
+"""The conversation engine: one inbound event in, the screens to send out.
+
+Each event is one turn, run in one database transaction: record the update id (a redelivery is a no-op),
+resolve the account, load the conversation, route to a command or the active step, persist the new state
+with a version check. Events of one (platform, chat, user) run one at a time in this process; the version
+check catches a second process. Bad input (a ``UserError``) rolls the whole turn back and shows the same
+screen again with the reason; a crash rolls back too and the user gets a polite apology.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import timedelta
+from typing import Any
+
+from pydantic import ValidationError
+
+from bot.conversations import menu
+from bot.conversations.flow import (
+    CHOICE,
+    RUN_COMMAND,
+    CommandSpec,
+    Ctx,
+    Flow,
+    FlowDefinitionError,
+    Goto,
+    Outcome,
+    Retry,
+    StartFlow,
+    Step,
+)
+from bot.core.actions import ActionCodec, InvalidAction
+from bot.core.clock import Clock
+from bot.core.errors import UserError
+from bot.core.events import (
+    Actor,
+    AttachmentIn,
+    ChatRef,
+    Click,
+    Command,
+    FormSubmit,
+    Inbound,
+    Outbound,
+    Text,
+)
+from bot.core.i18n import N_, Translator, supported
+from bot.core.services import Services
+from bot.core.ui import Form, Screen
+from bot.storage.db import Database
+from bot.storage.orm import ConversationRow
+from bot.storage.repositories import ConversationKey, Repositories
+
+log = logging.getLogger("gigbot.engine")
+
+MAX_ATTEMPTS = 4
+SIGNUP_FLOW = "signup"
+BUILTIN_COMMANDS = ("start", "menu", "help", "cancel")
+
+
+class VersionConflict(Exception):
+    """Another process moved this conversation on while we worked; the turn is re-run."""
+
+
+class _KeyLocks:
+    """One asyncio lock per conversation key, dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._locks: dict[ConversationKey, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def hold(self, key: ConversationKey) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
+class Engine:
+    def __init__(
+        self,
+        database: Database,
+        codec: ActionCodec,
+        clock: Clock,
+        *,
+        flows: list[Flow],
+        commands: list[CommandSpec],
+        idle_timeout: timedelta,
+        default_language: str = "en",
+        form_platforms: frozenset[str] = frozenset({"discord"}),
+    ) -> None:
+        self.database = database
+        self.codec = codec
+        self.clock = clock
+        self.idle_timeout = idle_timeout
+        self.default_language = default_language
+        self.form_platforms = form_platforms
+        self.flows: dict[str, Flow] = {}
+        for flow in flows:
+            if flow.name in self.flows:
+                raise FlowDefinitionError(f"two flows are named {flow.name!r}")
+            self.flows[flow.name] = flow
+        if SIGNUP_FLOW not in self.flows:
+            raise FlowDefinitionError(f"the {SIGNUP_FLOW!r} flow is required")
+        self.commands: dict[str, CommandSpec] = {}
+        for spec in commands:
+            if spec.name in BUILTIN_COMMANDS or spec.name in self.commands:
+                raise FlowDefinitionError(f"command /{spec.name} is defined twice")
+            self.commands[spec.name] = spec
+        self._locks = _KeyLocks()
+
+    @property
+    def help_commands(self) -> list[CommandSpec]:
+        return [spec for spec in self.commands.values() if spec.in_help]
+
+    async def handle(self, event: Inbound) -> list[Outbound]:
+        key = (event.actor.platform, event.chat_id, event.actor.user_id)
+        log.info(
+            "inbound platform=%s chat=%s user=%s kind=%s update=%s",
+            *key,
+            type(event.payload).__name__.lower(),
+            event.update_id,
+        )
+        async with self._locks.hold(key):
+            screens = await self._run(event)
+        outbound = []
+        for index, screen in enumerate(screens):
+            if index == 0 and isinstance(event.payload, Click):
+                screen = screen.replace(edit=True)
+            outbound.append(Outbound(event.chat, screen))
+            log.info(
+                "outbound platform=%s chat=%s screen=%s buttons=%d edit=%s",
+                event.actor.platform,
+                event.chat_id,
+                screen.name or "-",
+                len(screen.all_buttons()),
+                screen.edit,
+            )
+        return outbound
+
+    async def _run(self, event: Inbound) -> list[Screen]:
+        refusal: UserError | None = None
+        turn: _Turn | None = None
+        for _attempt in range(MAX_ATTEMPTS):
+            try:
+                async with self.database.transaction() as session:
+                    repos = Repositories.bind(session)
+                    if event.update_id is not None and not await repos.updates.first_time(
+                        event.actor.platform, event.update_id, self.clock.now()
+                    ):
+                        log.info("duplicate update=%s ignored", event.update_id)
+                        return []
+                    turn = await _Turn.open(self, repos, event)
+                    if refusal is None:
+                        await turn.dispatch()
+                    else:
+                        await turn.refuse(refusal)
+                    await turn.persist()
+                return turn.screens
+            except VersionConflict:
+                log.info("version conflict, re-running turn user=%s", event.actor.user_id)
+            except UserError as error:
+                if refusal is not None:
+                    raise
+                refusal = error
+            except Exception:
+                log.exception(
+                    "turn failed platform=%s chat=%s user=%s kind=%s flow=%s state=%s",
+                    event.actor.platform,
+                    event.chat_id,
+                    event.actor.user_id,
+                    type(event.payload).__name__,
+                    turn.flow_name if turn else None,
+                    turn.state if turn else None,
+                )
+                return [self._apology(turn.ctx.locale if turn else self._locale_hint(event))]
+        return [self._apology(self._locale_hint(event))]
+
+    def _locale_hint(self, event: Inbound) -> str:
+        return supported(event.actor.locale_hint) or self.default_language
+
+    def _apology(self, locale: str) -> Screen:
+        return Screen(
+            Translator(locale).t(
+                N_("Sorry, something went wrong on our side and nothing was changed. Please try again.")
+            ),
+            name="error",
+        )
+
+    def timeout_screen(self, locale: str, flow_name: str) -> Screen:
+        translator = Translator(locale)
+        flow = self.flows.get(flow_name)
+        return Screen(
+            translator.t(
+                N_(
+                    "⌛ <b>{flow}</b> was closed after {minutes} minutes without activity. "
+                    "Send /menu to carry on."
+                ),
+                flow=translator.t(flow.title) if flow else flow_name,
+                minutes=int(self.idle_timeout.total_seconds() // 60),
+            ),
+            name="timeout",
+        )
+
+    async def expire_idle(self, batch: int = 200) -> list[Outbound]:
+        """Close conversations idle past the timeout (also those that went idle while we were down)."""
+        async with self.database.transaction() as session:
+            due = await Repositories.bind(session).conversations.idle_since(self.clock.now(), batch)
+        notices = []
+        for row in due:
+            key = (row.platform, row.chat_id, row.user_id)
+            async with self._locks.hold(key), self.database.transaction() as session:
+                removed = await Repositories.bind(session).conversations.remove(key, row.version)
+            if removed:
+                log.info("timeout platform=%s chat=%s user=%s flow=%s", *key, row.flow)
+                notices.append(
+                    Outbound(ChatRef(row.platform, row.chat_id), self.timeout_screen(row.locale, row.flow))
+                )
+        return notices
+
+    async def resume_screen(self, platform: str, chat_id: str, user_id: str) -> Screen | None:
+        """The screen a user left off at, re-rendered (the console shows it when it starts again)."""
+        async with self.database.transaction() as session:
+            event = Inbound(Actor(platform, user_id), chat_id, Text(""))
+            turn = await _Turn.open(self, Repositories.bind(session), event)
+            if turn.flow is None:
+                return None
+            await turn.render_current()
+            await turn.persist()
+        return turn.screens[-1]
+
+
+class _Turn:
+    """The handling of one event inside one transaction."""
+
+    def __init__(
+        self, engine: Engine, repos: Repositories, event: Inbound, ctx: Ctx, row: ConversationRow | None
+    ) -> None:
+        self.engine = engine
+        self.repos = repos
+        self.event = event
+        self.ctx = ctx
+        self.row = row
+        self.key: ConversationKey = (event.actor.platform, event.chat_id, event.actor.user_id)
+        self.now = ctx.now
+        self.screens: list[Screen] = []
+        self.flow: Flow | None = None
+        self.state: str | None = None
+        self.form_progress: dict[str, Any] | None = None
+        if row is not None:
+            self._restore(row)
+
+    @classmethod
+    async def open(cls, engine: Engine, repos: Repositories, event: Inbound) -> _Turn:
+        """Resolve the account and load the conversation of the event's (platform, chat, user)."""
+        services = Services.bind(repos, engine.clock.now())
+        actor = event.actor
+        account = await services.accounts.for_identity(actor.platform, actor.user_id)
+        row = await repos.conversations.get((actor.platform, event.chat_id, actor.user_id))
+        if account:
+            locale = account.language
+        elif row:
+            locale = row.locale
+        else:
+            locale = supported(actor.locale_hint) or engine.default_language
+        return cls(engine, repos, event, Ctx(services, actor, event.chat_id, account, locale), row)
+
+    def _restore(self, row: ConversationRow) -> None:
+        if row.expires_at <= self.now:
+            self.show(self.engine.timeout_screen(self.ctx.locale, row.flow))
+            return
+        flow = self.engine.flows.get(row.flow)
+        try:
+            if flow is None or flow.step(row.state) is None:
+                raise LookupError(f"{row.flow}.{row.state}")
+            self.ctx.data = flow.data_model.model_validate(row.data)
+        except (LookupError, ValidationError):
+            log.warning(
+                "conversation reset: stored state no longer fits flow=%s state=%s", row.flow, row.state
+            )
+            self.show(
+                Screen(self.ctx.t(N_("Sorry, I couldn't pick up where we left off. Let's start that again.")))
+            )
+            return
+        self.flow, self.state = flow, row.state
+        self.form_progress = row.form_progress
+        self.ctx.screen_seq = row.screen_seq
+
+    @property
+    def flow_name(self) -> str | None:
+        return self.flow.name if self.flow else None
+
+    @property
+    def step(self) -> Step:
+        if self.flow is None or self.state is None:
+            raise RuntimeError("no active flow")
+        return self.flow.steps[self.state]
+
+    @property
+    def modal_forms(self) -> bool:
+        return self.event.actor.platform in self.engine.form_platforms
+
+    # ---- saving ---------------------------------------------------------------------------------
+
+    async def persist(self) -> None:
+        conversations = self.repos.conversations
+        expected = self.row.version if self.row else None
+        if self.flow is not None:
+            saved = await conversations.save(
+                self.key,
+                expected,
+                {
+                    "flow": self.flow.name,
+                    "state": self.state,
+                    "data": self.ctx.data.model_dump(mode="json"),
+                    "form_progress": self.form_progress,
+                    "locale": self.ctx.locale,
+                    "screen_seq": self.ctx.screen_seq,
+                    "expires_at": self.now + self.engine.idle_timeout,
+                    "updated_at": self.now,
+                },
+            )
+        elif expected is not None:
+            saved = await conversations.remove(self.key, expected)
+        else:
+            saved = True
+        if not saved:
+            raise VersionConflict
+
+    # ---- showing --------------------------------------------------------------------------------
+
+    def show(self, screen: Screen) -> None:
+        self.screens.append(screen)
+
+    async def render_current(self, notice: str = "", *, prompt_only: bool = False) -> None:
+        """Show the active step's screen (or, mid-form, the question being asked) with an optional notice."""
+        self.ctx.screen_seq += 1
+        screen = await self.step.show(self.ctx)
+        screen = screen.replace(name=screen.name or f"{self.flow_name}.{self.state}")
+        if screen.form is not None and not self.modal_forms:
+            if self.form_progress is None or self.form_progress.get("form") != screen.form.id:
+                self.form_progress = {"form": screen.form.id, "index": 0, "values": {}}
+            prompt = self._field_prompt(screen.form, self.form_progress["index"])
+            text = prompt if prompt_only else f"{screen.text}\n\n{prompt}"
+            screen = screen.replace(text=text, form=None)
+        self.show(screen.with_notice(notice) if notice else screen)
+
+    def _field_prompt(self, form: Form, index: int) -> str:
+        field = form.fields[index]
+        lines = [f"<b>{form.title}</b> · {index + 1}/{len(form.fields)}", field.label]
+        if field.hint:
+            lines.append(f"<i>{field.hint}</i>")
+        if not field.required:
+            lines.append(self.ctx.t(N_("Send - to leave it empty.")))
+        return "\n".join(lines)
+
+    def home(self, notice: str = "") -> Screen:
+        screen = menu.main_menu(self.ctx) if self.ctx.account else menu.signed_out(self.ctx)
+        return screen.with_notice(notice) if notice else screen
+
+    async def show_where_we_are(self, notice: str = "") -> None:
+        if self.flow is not None:
+            await self.render_current(notice)
+        else:
+            self.show(self.home(notice))
+
+    # ---- flow control ---------------------------------------------------------------------------
+
+    def leave_flow(self) -> None:
+        self.flow = self.state = self.form_progress = None
+        self.ctx.data = None
+
+    async def start_flow(self, name: str, notice: str = "") -> None:
+        flow = self.engine.flows[name]
+        if flow.needs_account and self.ctx.account is None:
+            await self.run_command(Command("start"))
+            return
+        self.leave_flow()
+        self.flow, self.state = flow, flow.start
+        self.ctx.data = flow.data_model()
+        await self.render_current(notice)
+
+    async def apply(self, outcome: Outcome) -> None:
+        if isinstance(outcome, Goto):
+            if outcome.state not in self.step.goes_to:
+                raise FlowDefinitionError(f"{self.flow_name}.{self.state} may not go to {outcome.state!r}")
+            self.state, self.form_progress = outcome.state, None
+            await self.render_current(outcome.notice)
+        elif isinstance(outcome, Retry):
+            await self.render_current(outcome.message, prompt_only=self.form_progress is not None)
+        else:
+            self.leave_flow()
+            self.show(outcome.screen)
+
+    async def refuse(self, error: UserError) -> None:
+        """Bad input: everything the turn did was rolled back; show where we are with the reason."""
+        message = "⚠️ " + self.ctx.t(error.message_id, **error.params)
+        if self.flow is not None:
+            await self.render_current(message, prompt_only=self.form_progress is not None)
+        else:
+            self.show(self.home(message))
+
+    # ---- routing --------------------------------------------------------------------------------
+
+    async def dispatch(self) -> None:
+        payload = self.event.payload
+        if isinstance(payload, Command):
+            await self.run_command(payload)
+        elif isinstance(payload, Click):
+            await self.click(payload.packed_action)
+        elif isinstance(payload, FormSubmit):
+            await self.submit(payload)
+        elif isinstance(payload, Text):
+            await self.text(payload.text)
+        elif isinstance(payload, AttachmentIn):
+            if self.flow is None:
+                await self.text("")
+            else:
+                await self.apply(await self.step.on_attachment(self.ctx, payload.filename))
+
+    async def run_command(self, command: Command) -> None:
+        ctx = self.ctx
+        name = command.name
+        if name == "cancel":
+            if self.flow is None:
+                self.show(self.home(ctx.t(N_("There is nothing to cancel."))))
+            else:
+                title = ctx.t(self.flow.title)
+                self.leave_flow()
+                self.show(self.home(ctx.t(N_("Cancelled: {flow}."), flow=title)))
+        elif name == "help":
+            self.show(menu.help_screen(ctx, self.engine.help_commands))
+            if self.flow is not None:
+                await self.render_current(
+                    ctx.t(
+                        N_("You are in the middle of <b>{flow}</b>: carry on below, or send /cancel."),
+                        flow=ctx.t(self.flow.title),
+                    )
+                )
+        elif name in ("start", "menu") and ctx.account is not None:
+            notice = ctx.t(N_("Left: {flow}."), flow=ctx.t(self.flow.title)) if self.flow else ""
+            self.leave_flow()
+            self.show(self.home(notice))
+        elif name in ("start", "menu") or (
+            name in self.engine.commands and ctx.account is None and self.engine.commands[name].needs_account
+        ):
+            await self.continue_signup(name)
+        elif name in self.engine.commands:
+            result = await self.engine.commands[name].run(ctx)
+            if isinstance(result, StartFlow):
+                await self.start_flow(result.flow)
+            else:
+                self.show(result)
+        else:
+            await self.show_where_we_are(
+                ctx.t(N_("I don't know the command /{name}. Send /help to see what I can do."), name=name)
+            )
+
+    async def continue_signup(self, asked_for: str) -> None:
+        """Someone without an account asked for something: sign them up, or resume their sign-up."""
+        if self.flow is not None and self.flow.name == SIGNUP_FLOW:
+            notice = (
+                ""
+                if asked_for in ("start", "menu")
+                else self.ctx.t(N_("You need an account for that: let's finish signing up first."))
+            )
+            await self.render_current(
+                notice or self.ctx.t(N_("Welcome back! Let's carry on where you left off."))
+            )
+        else:
+            await self.start_flow(SIGNUP_FLOW)
+
+    async def click(self, packed: str) -> None:
+        try:
+            action = self.engine.codec.unpack(packed)
+        except InvalidAction as problem:
+            log.warning("refused action id (%s) user=%s", problem, self.event.actor.user_id)
+            await self.show_where_we_are(self.ctx.t(N_("That button isn't valid. Here is where you are.")))
+            return
+        if action.kind == RUN_COMMAND and len(action.args) == 1:
+            await self.run_command(Command(action.args[0]))
+        elif (
+            action.kind == CHOICE
+            and len(action.args) == 2
+            and self.flow is not None
+            and action.args[0] == str(self.ctx.screen_seq)
+        ):
+            await self.apply(await self.step.on_click(self.ctx, action.args[1]))
+        else:
+            await self.show_where_we_are(
+                self.ctx.t(
+                    N_(
+                        "That button belongs to an earlier screen and no longer applies. "
+                        "Here is where you are."
+                    )
+                )
+            )
+
+    async def text(self, text: str) -> None:
+        if self.flow is None:
+            if self.ctx.account is None:
+                await self.start_flow(SIGNUP_FLOW)
+            else:
+                self.show(self.home(self.ctx.t(N_("Here is what you can do. Send /help for the commands."))))
+        elif self.form_progress is not None:
+            await self.answer_field(text)
+        else:
+            value = await self._typed_choice(text)
+            outcome = await (
+                self.step.on_click(self.ctx, value)
+                if value is not None
+                else self.step.on_text(self.ctx, text)
+            )
+            await self.apply(outcome)
+
+    async def _typed_choice(self, text: str) -> str | None:
+        """Typing a button's label counts as pressing it (as with a reply keyboard)."""
+        wanted = text.strip().casefold()
+        screen = await self.step.show(self.ctx)
+        labelled = [(b.label, b.action) for b in screen.all_buttons()]
+        labelled += [(o.label, o.action) for o in screen.choice.options] if screen.choice else []
+        for label, action in labelled:
+            if label.casefold() == wanted and action.kind == CHOICE:
+                return action.args[1]
+        return None
+
+    async def _current_form(self) -> Form | None:
+        return (await self.step.show(self.ctx)).form
+
+    async def _checked(self, form: Form, index: int, raw: str) -> str:
+        field = form.fields[index]
+        if len(raw) > field.max_length:
+            raise UserError(
+                N_("“{field}” is too long: at most {limit} characters, and you sent {length}."),
+                field=field.label,
+                limit=field.max_length,
+                length=f"{len(raw):,}",
+            )
+        if not raw.strip() or (not field.required and raw.strip() == "-"):
+            if field.required:
+                raise UserError(N_("“{field}” can't be empty."), field=field.label)
+            return ""
+        return await self.step.check_field(self.ctx, field.name, raw)
+
+    async def answer_field(self, raw: str) -> None:
+        assert self.form_progress is not None
+        form = await self._current_form()
+        if form is None or form.id != self.form_progress["form"]:
+            self.form_progress = None
+            await self.render_current()
+            return
+        index = self.form_progress["index"]
+        self.form_progress["values"][form.fields[index].name] = await self._checked(form, index, raw)
+        if index + 1 < len(form.fields):
+            self.form_progress["index"] = index + 1
+            await self.render_current(prompt_only=True)
+        else:
+            values = self.form_progress["values"]
+            self.form_progress = None
+            await self.apply(await self.step.on_form(self.ctx, values))
+
+    async def submit(self, submitted: FormSubmit) -> None:
+        form = await self._current_form() if self.flow is not None else None
+        if form is None or form.id != submitted.form_id:
+            await self.show_where_we_are(
+                self.ctx.t(
+                    N_("That form belongs to an earlier screen and no longer applies. Here is where you are.")
+                )
+            )
+            return
+        values, problems = {}, []
+        for index, field in enumerate(form.fields):
+            try:
+                values[field.name] = await self._checked(form, index, submitted.values.get(field.name, ""))
+            except UserError as error:
+                problems.append("⚠️ " + self.ctx.t(error.message_id, **error.params))
+        if problems:
+            await self.apply(Retry("\n".join(problems)))
+        else:
+            await self.apply(await self.step.on_form(self.ctx, values))

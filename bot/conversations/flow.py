@@ -1,0 +1,171 @@
+"""What a flow is: a table of named steps, each showing a Screen and answering input with an Outcome.
+
+A step never sends anything itself: it returns where to go next, and the engine renders, persists and
+replies. Steps may raise ``UserError`` for bad input; the engine then rolls back whatever the turn did and
+shows the same screen again with the message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+
+from bot.core.accounts import Account
+from bot.core.actions import Action
+from bot.core.events import Actor
+from bot.core.i18n import N_, Translator
+from bot.core.services import Services
+from bot.core.ui import Button, Option, Screen
+
+CHOICE = "c"  # action kind of a button that belongs to the current flow screen: args (screen_seq, value)
+RUN_COMMAND = "cmd"  # action kind of a button that runs a command: args (name,)
+
+
+class FlowDefinitionError(Exception):
+    """A flow table that cannot work (caught when the flow is registered, before any user meets it)."""
+
+
+@dataclass(frozen=True)
+class Goto:
+    state: str
+    notice: str = ""
+
+
+@dataclass(frozen=True)
+class Retry:
+    """Stay on the same step and show its screen again, with ``message`` on top."""
+
+    message: str
+
+
+@dataclass(frozen=True)
+class Finish:
+    screen: Screen
+
+
+@dataclass(frozen=True)
+class StartFlow:
+    flow: str
+
+
+Outcome = Goto | Retry | Finish
+
+
+@dataclass
+class Ctx:
+    """What a step or command sees of the turn: who, in which language, the services, and the flow data."""
+
+    services: Services
+    actor: Actor
+    chat_id: str
+    account: Account | None
+    locale: str
+    data: Any = None
+    screen_seq: int = 0
+    _translator: Translator = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._translator = Translator(self.locale)
+
+    @property
+    def now(self) -> datetime:
+        return self.services.now
+
+    def set_locale(self, language: str) -> None:
+        self.locale = language
+        self._translator = Translator(language)
+
+    def t(self, message: str, /, **params: Any) -> str:
+        return self._translator.t(message, **params)
+
+    def tn(self, singular: str, plural: str, count: int, /, **params: Any) -> str:
+        return self._translator.tn(singular, plural, count, **params)
+
+    def button(self, label: str, value: str) -> Button:
+        """A button answering the screen being rendered; it goes stale once the flow moves on."""
+        return Button(label, Action(CHOICE, (str(self.screen_seq), value)))
+
+    def option(self, label: str, value: str, description: str = "") -> Option:
+        return Option(label, Action(CHOICE, (str(self.screen_seq), value)), description)
+
+    def command_button(self, label: str, command: str) -> Button:
+        """A button that works like typing /command, from any screen, at any time."""
+        return Button(label, Action(RUN_COMMAND, (command,)))
+
+
+class Step:
+    """One state of a flow. Subclasses set ``name``/``goes_to`` and override what they accept."""
+
+    name: ClassVar[str]
+    goes_to: ClassVar[tuple[str, ...]] = ()
+
+    async def show(self, ctx: Ctx) -> Screen:
+        raise NotImplementedError
+
+    async def on_click(self, ctx: Ctx, value: str) -> Outcome:
+        return Retry(ctx.t(N_("That option is no longer available here.")))
+
+    async def on_text(self, ctx: Ctx, text: str) -> Outcome:
+        return Retry(ctx.t(N_("Please choose one of the options below.")))
+
+    async def check_field(self, ctx: Ctx, name: str, raw: str) -> str:
+        """Validate and normalise one form value (raise UserError to refuse it)."""
+        return raw.strip()
+
+    async def on_form(self, ctx: Ctx, values: dict[str, str]) -> Outcome:
+        return Retry(ctx.t(N_("Please choose one of the options below.")))
+
+    async def on_attachment(self, ctx: Ctx, filename: str) -> Outcome:
+        return Retry(ctx.t(N_("I can't use a file here.")))
+
+
+class Flow:
+    """A named table of steps with a pydantic model for its data, validated when constructed."""
+
+    def __init__(
+        self,
+        name: str,
+        title: str,
+        data_model: type[BaseModel],
+        steps: list[Step],
+        start: str,
+        *,
+        needs_account: bool = True,
+    ) -> None:
+        self.name = name
+        self.title = title
+        self.data_model = data_model
+        self.start = start
+        self.needs_account = needs_account
+        self.steps = {step.name: step for step in steps}
+        problems = []
+        if len(self.steps) != len(steps):
+            problems.append("two steps share a name")
+        if start not in self.steps:
+            problems.append(f"start step {start!r} does not exist")
+        for step in steps:
+            problems += [
+                f"step {step.name!r} goes to unknown step {target!r}"
+                for target in step.goes_to
+                if target not in self.steps
+            ]
+        if problems:
+            raise FlowDefinitionError(f"flow {name!r}: " + "; ".join(problems))
+
+    def step(self, name: str) -> Step | None:
+        return self.steps.get(name)
+
+
+@dataclass(frozen=True)
+class CommandSpec:
+    """A slash command outside any flow: shows a screen or starts a flow."""
+
+    name: str
+    description: str
+    run: Callable[[Ctx], Awaitable[Screen | StartFlow]]
+    needs_account: bool = True
+    in_help: bool = True

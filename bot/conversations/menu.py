@@ -1,0 +1,76 @@
+"""The screens outside any flow: the main menu, help, your account, and the word for newcomers."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from bot.conversations.flow import CommandSpec, Ctx
+from bot.core.i18n import N_
+from bot.core.places import country_name, utc_offset
+from bot.core.ui import Screen, rows
+
+LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+
+
+def main_menu(ctx: Ctx) -> Screen:
+    assert ctx.account is not None
+    return Screen(
+        ctx.t(N_("👋 Hi <b>{name}</b>! What would you like to do?"), name=ctx.account.full_name),
+        buttons=rows(
+            ctx.command_button(ctx.t(N_("👤 My account")), "account"),
+            ctx.command_button(ctx.t(N_("❓ Help")), "help"),
+        ),
+        name="menu",
+    )
+
+
+def signed_out(ctx: Ctx) -> Screen:
+    return Screen(
+        ctx.t(N_("You don't have a gigbot account yet. Send /start to create one: it takes a minute.")),
+        buttons=rows(ctx.command_button(ctx.t(N_("🚀 Sign up")), "start")),
+        name="signed-out",
+    )
+
+
+def help_screen(ctx: Ctx, commands: list[CommandSpec]) -> Screen:
+    lines = [
+        ctx.t(N_("<b>gigbot</b> is a freelance marketplace that lives in chat. Commands:")),
+        "/start · " + ctx.t(N_("sign up, or open the main menu")),
+        "/menu · " + ctx.t(N_("the main menu")),
+        *(f"/{spec.name} · {ctx.t(spec.description)}" for spec in commands),
+        "/help · " + ctx.t(N_("this list")),
+        "/cancel · " + ctx.t(N_("stop what you are doing")),
+    ]
+    return Screen("\n".join(lines), name="help")
+
+
+def role_names(ctx: Ctx, is_freelancer: bool, is_client: bool) -> str:
+    roles = [ctx.t(N_("freelancer"))] * is_freelancer + [ctx.t(N_("client"))] * is_client
+    return ctx.t(N_(" and ")).join(roles)
+
+
+async def account_screen(ctx: Ctx) -> Screen:
+    account = ctx.account
+    assert account is not None
+    local_time = ctx.now.astimezone(ZoneInfo(account.timezone)).strftime("%H:%M")
+    text = "\n".join(
+        [
+            ctx.t(N_("<b>Your account</b>")),
+            ctx.t(N_("Name: {value}"), value=account.full_name),
+            ctx.t(N_("Username: @{value}"), value=account.username),
+            ctx.t(N_("Role: {value}"), value=role_names(ctx, account.is_freelancer, account.is_client)),
+            ctx.t(N_("Language: {value}"), value=LANGUAGE_NAMES[account.language]),
+            ctx.t(N_("Country: {value}"), value=country_name(account.country, ctx.locale)),
+            ctx.t(
+                N_("Time zone: {zone} ({offset}, now {time})"),
+                zone=account.timezone,
+                offset=utc_offset(account.timezone, ctx.now),
+                time=local_time,
+            ),
+            ctx.t(N_("Member since: {value}"), value=account.created_at.date().isoformat()),
+        ]
+    )
+    return Screen(text, buttons=rows(ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu")), name="account")
+
+
+COMMANDS = [CommandSpec("account", N_("your account details"), account_screen)]

@@ -1,0 +1,1 @@
+"""Domain and services. Transport-free: speaks the neutral UI model of ui.py, never a platform API."""

@@ -1,0 +1,87 @@
+"""Transport-free inbound events and outbound messages, exchanged between adapters and the engine."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.core.ui import Screen
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who sent an update, as the platform knows them. ``locale_hint``/``username_hint`` only if it tells."""
+
+    platform: str
+    user_id: str
+    display_name: str = ""
+    username_hint: str | None = None
+    locale_hint: str | None = None
+
+
+@dataclass(frozen=True)
+class ChatRef:
+    platform: str
+    chat_id: str
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    args: str = ""
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+
+
+@dataclass(frozen=True)
+class Click:
+    packed_action: str
+
+
+@dataclass(frozen=True)
+class FormSubmit:
+    form_id: str
+    values: dict[str, str]
+
+
+@dataclass(frozen=True)
+class AttachmentIn:
+    filename: str
+    mime_type: str
+    size: int
+    file_ref: str
+
+
+Payload = Command | Text | Click | FormSubmit | AttachmentIn
+
+
+@dataclass(frozen=True)
+class Inbound:
+    actor: Actor
+    chat_id: str
+    payload: Payload
+    update_id: str | None = None
+
+    @property
+    def chat(self) -> ChatRef:
+        return ChatRef(self.actor.platform, self.chat_id)
+
+
+@dataclass(frozen=True)
+class Outbound:
+    chat: ChatRef
+    screen: Screen
+    tags: dict[str, str] = field(default_factory=dict, compare=False)
+
+
+def parse_command(text: str) -> Command | None:
+    """``/name args`` (also ``/name@botname``, as Telegram sends in groups) -> Command; else None."""
+    if not text.startswith("/") or len(text) < 2:
+        return None
+    head, _, args = text[1:].partition(" ")
+    name = head.split("@", 1)[0].lower()
+    if not name.replace("_", "").isalnum():
+        return None
+    return Command(name, args.strip())

@@ -1,0 +1,60 @@
+"""Translations from the gettext catalogs in bot/locales (compiled in memory once, at first use).
+
+Mark strings with ``N_`` where they are defined and translate them where a user's language is known;
+``Translator.t`` translates and fills placeholders, escaping the values for screen markup.
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from bot.core.ui import fmt
+
+LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
+LANGUAGES = ("en", "fr")
+DEFAULT_LANGUAGE = "en"
+
+
+def N_(message: str) -> str:
+    return message
+
+
+@cache
+def _catalog(language: str) -> NullTranslations:
+    po_path = LOCALES_DIR / language / "LC_MESSAGES" / "messages.po"
+    if not po_path.exists():
+        return NullTranslations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def supported(language: str | None) -> str | None:
+    """The supported language for a platform's locale code ("fr-CA" -> "fr"), or None."""
+    if not language:
+        return None
+    base = language.replace("_", "-").split("-", 1)[0].lower()
+    return base if base in LANGUAGES else None
+
+
+class Translator:
+    def __init__(self, language: str) -> None:
+        self.language = supported(language) or DEFAULT_LANGUAGE
+        self._catalog = _catalog(self.language)
+
+    def t(self, message: str, /, **params: Any) -> str:
+        translated = self._catalog.gettext(message)
+        return fmt(translated, **params) if params else translated
+
+    def tn(self, singular: str, plural: str, count: int, /, **params: Any) -> str:
+        return fmt(self._catalog.ngettext(singular, plural, count), count=count, **params)

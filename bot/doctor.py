@@ -1,0 +1,60 @@
+"""`gigbot doctor`: check the configuration, the database and the tokens, and say what would start.
+
+It never prints a secret: only whether each one is set.
+"""
+
+from __future__ import annotations
+
+from bot.bootstrap import redacted_url
+from bot.config import Settings
+from bot.storage.db import Database
+from bot.storage.migrate import schema_heads
+
+
+async def doctor(settings: Settings) -> int:
+    """Print one line per check; exit status 1 if something needs fixing."""
+    failures = 0
+
+    def report(ok: bool, line: str) -> None:
+        nonlocal failures
+        failures += not ok
+        print(f"{'ok ' if ok else 'BAD'} {line}")
+
+    report(True, "config: valid")
+    database = Database(settings.database.url)
+    try:
+        current, expected = await schema_heads(database)
+        if current == expected:
+            report(True, f"database: reachable, schema current ({redacted_url(settings.database.url)})")
+        else:
+            report(
+                False,
+                f"database: schema at {sorted(current) or 'nothing'}, code expects {sorted(expected)}; "
+                "run `gigbot db upgrade`",
+            )
+    except Exception as error:  # the point of doctor is to report any failure as one line
+        report(
+            False,
+            f"database: cannot connect to {redacted_url(settings.database.url)}: "
+            f"{type(error).__name__}: {error}",
+        )
+    finally:
+        await database.dispose()
+    for platform in ("telegram", "discord"):
+        token_set = getattr(settings, platform).token is not None
+        report(
+            True, f"{platform}: token {'set' if token_set else 'not set'} (GIGBOT_{platform.upper()}__TOKEN)"
+        )
+    report(
+        True,
+        "secret key: "
+        + (
+            "set (GIGBOT_SECRET_KEY)"
+            if settings.secret_key
+            else f"not set; the console uses {settings.data_dir / '.secret_key'}"
+        ),
+    )
+    report(True, f"admins: {', '.join(settings.admins) or 'none'}")
+    starts = settings.platforms or ["console"]
+    print(f"would start: {', '.join(starts)}")
+    return 1 if failures else 0

@@ -1,0 +1,57 @@
+"""Background jobs on APScheduler's asyncio scheduler: conversation timeouts and update-log pruning."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.conversations.engine import Engine
+from bot.core.events import Outbound
+from bot.storage.repositories import Repositories
+
+log = logging.getLogger("gigbot.scheduler")
+
+UPDATE_IDS_KEPT_FOR = timedelta(days=2)
+
+Deliver = Callable[[list[Outbound]], Awaitable[None]]
+
+
+async def expire_idle_conversations(engine: Engine, deliver: Deliver) -> None:
+    notices = await engine.expire_idle()
+    if notices:
+        await deliver(notices)
+
+
+async def forget_old_update_ids(engine: Engine) -> None:
+    """Platforms redeliver within minutes; two days of ids is plenty to make redelivery a no-op."""
+    async with engine.database.transaction() as session:
+        removed = await Repositories.bind(session).updates.forget_before(
+            engine.clock.now() - UPDATE_IDS_KEPT_FOR
+        )
+    log.info("forgot %d old update ids", removed)
+
+
+def build_scheduler(engine: Engine, deliver: Deliver, sweep_seconds: int) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone="UTC")
+    scheduler.add_job(
+        expire_idle_conversations,
+        "interval",
+        seconds=sweep_seconds,
+        args=(engine, deliver),
+        id="expire-idle",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        forget_old_update_ids,
+        "interval",
+        hours=6,
+        args=(engine,),
+        id="forget-updates",
+        max_instances=1,
+        coalesce=True,
+    )
+    return scheduler
