@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 from bot.conversations.flow import Ctx, Finish, Flow, Goto, Outcome, Retry, Step
 from bot.conversations.menu import LANGUAGE_NAMES, main_menu, role_names
 from bot.core.accounts import FULL_NAME_MAX, USERNAME_MAX, NewAccount, clean_full_name
+from bot.core.errors import UserError
 from bot.core.i18n import LANGUAGES, N_, supported
 from bot.core.places import country_name, find_countries, is_zone, utc_offset, zone_label, zones_of
 from bot.core.ui import Choice, Form, Screen, rows
@@ -250,7 +251,7 @@ class TimezoneStep(Step):
 
 class ConfirmStep(Step):
     name = "confirm"
-    goes_to = ("language",)
+    goes_to = ("language", "details")
 
     async def show(self, ctx: Ctx) -> Screen:
         data = ctx.data
@@ -281,6 +282,11 @@ class ConfirmStep(Step):
             return Goto("language")
         if value != "create":
             return await super().on_click(ctx, value)
+        try:
+            await ctx.services.accounts.check_username_free(data.username)
+        except UserError as taken:  # someone took it since the form was filled in
+            data.username = ""
+            return Goto("details", notice="⚠️ " + ctx.t(taken.message_id, **taken.params))
         freelancer, client = ROLES[data.role]
         ctx.account = await ctx.services.accounts.create(
             ctx.actor.platform,

@@ -1,0 +1,111 @@
+"""`gigbot console` driven through stdin/stdout in a subprocess, as a person at a terminal would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+GIGBOT = str(Path(sys.executable).with_name("gigbot"))
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return tmp_path
+
+
+def gigbot(
+    workdir: Path, *args: str, stdin: str = "", lang: str = "en_US.UTF-8"
+) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIGBOT_")}
+    env |= {"LANG": lang, "LC_ALL": "", "NO_COLOR": "1"}
+    return subprocess.run(
+        [GIGBOT, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=workdir,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_help_lists_every_command(workdir: Path) -> None:
+    result = gigbot(workdir, "--help")
+    assert result.returncode == 0
+    for command in ("run", "console", "demo", "db", "doctor"):
+        assert command in result.stdout
+
+
+def test_signup_in_the_console_then_resume_after_quitting(workdir: Path) -> None:
+    first = gigbot(workdir, "console", stdin="/start\n1\n3\nJane Doe\n")
+    assert first.returncode == 0, first.stderr
+    out = first.stdout
+    assert "— you are me —" in out
+    assert "[1] English   [2] Français" in out
+    assert "[1] 💼 Find work (freelancer)" in out
+    assert "About you · 1/2\nYour full name" in out
+    assert "About you · 2/2\nChoose a username" in out
+    assert "Bye! Everything is saved" in out
+    assert (workdir / "data" / "gigbot.db").exists()
+
+    second = gigbot(workdir, "console", stdin="jane_doe\nportugal\n2\n1\n")
+    out = second.stdout
+    assert out.index("About you · 2/2") < out.index("me> jane_doe")  # resumed at the pending question
+    assert "Portugal has several time zones" in out
+    assert "Role: freelancer and client" in out
+    assert "Your account is ready, Jane Doe" in out
+    assert "[1] 👤 My account   [2] ❓ Help" in out
+
+
+def test_switching_users_and_numbers_out_of_range(workdir: Path) -> None:
+    result = gigbot(
+        workdir, "console", stdin="/as alice\n/start\n7\n/as bob\n/start\n2\n/as alice\n/as no way\n"
+    )
+    out = result.stdout
+    assert "— you are now alice —" in out
+    assert "Please choose one of the options below." in out  # "7" is not a button here
+    assert "— you are now bob —" in out
+    assert "Comment allez-vous utiliser gigbot" in out  # bob chose Français
+    assert out.count("Choose your language") == 3  # alice's and bob's /start, and alice's resume
+    assert "Usage: /as NAME" in out
+    assert (workdir / "data" / "console-user").read_text() == "alice"
+
+
+def test_console_language_comes_from_the_terminal_locale(workdir: Path) -> None:
+    result = gigbot(workdir, "console", stdin="/start\n", lang="fr_FR.UTF-8")
+    assert "[1] Français   [2] English" in result.stdout
+
+
+def test_demo_people_can_be_played_in_the_console(workdir: Path) -> None:
+    seeded = gigbot(workdir, "demo")
+    assert seeded.returncode == 0, seeded.stderr
+    assert "@amelie: Amélie Laurent" in seeded.stdout
+    assert "@amelie is already there" in gigbot(workdir, "demo").stdout
+    result = gigbot(workdir, "console", stdin="/as amelie\n/account\n")
+    assert "Bonjour Amélie Laurent" in result.stdout or "Amélie Laurent" in result.stdout
+    assert "@amelie" in result.stdout
+
+
+def test_doctor_reports_database_tokens_and_what_would_start(workdir: Path) -> None:
+    before = gigbot(workdir, "doctor")
+    assert before.returncode == 1
+    assert "BAD database: schema at nothing" in before.stdout
+    assert gigbot(workdir, "db", "upgrade").returncode == 0
+    after = gigbot(workdir, "doctor")
+    assert after.returncode == 0, after.stdout
+    assert "ok  database: reachable, schema current" in after.stdout
+    assert "ok  telegram: token not set (GIGBOT_TELEGRAM__TOKEN)" in after.stdout
+    assert "would start: console" in after.stdout
+
+
+def test_logs_say_what_happened_without_saying_what_was_typed(workdir: Path) -> None:
+    gigbot(workdir, "console", stdin="/start\n1\n1\nSecret Name\n")
+    log = (workdir / "data" / "gigbot.log").read_text()
+    assert "inbound platform=console chat=me user=me kind=text" in log
+    assert "outbound platform=console chat=me screen=signup.details" in log
+    assert "Secret Name" not in log

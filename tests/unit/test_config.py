@@ -1,0 +1,77 @@
+"""Settings: TOML under env, secrets from env only, and one clear line per problem."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, load_settings
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text)
+    return path
+
+
+def test_environment_overrides_the_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = _write(
+        tmp_path, '[conversation]\nidle_timeout_seconds = 600\n[database]\nurl = "sqlite+aiosqlite:///a.db"\n'
+    )
+    monkeypatch.setenv("GIGBOT_CONVERSATION__IDLE_TIMEOUT_SECONDS", "900")
+    settings = load_settings(path)
+    assert settings.conversation.idle_timeout_seconds == 900
+    assert settings.database.url == "sqlite+aiosqlite:///a.db"
+
+
+def test_a_token_needs_a_secret_key_and_comes_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIGBOT_TELEGRAM__TOKEN", "123:abc")
+    with pytest.raises(ConfigError, match="secret_key: required when a Telegram or Discord token is set"):
+        load_settings(_write(tmp_path, ""))
+    monkeypatch.setenv("GIGBOT_SECRET_KEY", "s" * 32)
+    settings = load_settings(_write(tmp_path, ""))
+    assert settings.platforms == ["telegram"]
+    assert "123:abc" not in repr(settings)
+
+
+def test_secrets_in_the_file_and_bad_values_are_each_reported(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        'secret_key = "oops"\nlog_level = "LOUD"\ncolour = "blue"\n'
+        '[telegram]\ntoken = "123:abc"\n[database]\nurl = "mysql://x"\n',
+    )
+    with pytest.raises(ConfigError) as error:
+        load_settings(path)
+    problems = error.value.problems
+    assert "secret_key: secrets are read from the environment only; set GIGBOT_SECRET_KEY" in problems
+    assert (
+        "telegram.token: secrets are read from the environment only; set GIGBOT_TELEGRAM__TOKEN" in problems
+    )
+    assert "colour: unknown setting" in problems
+    assert any(p.startswith("log_level: ") for p in problems)
+    assert "database.url: must start with sqlite+aiosqlite:// or postgresql+asyncpg://" in problems
+
+
+def test_the_command_line_prints_problems_without_a_traceback(tmp_path: Path) -> None:
+    path = _write(tmp_path, "[conversation\nbroken")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(path), "doctor"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"config error: {path}: not valid TOML")
+    assert "Traceback" not in result.stderr
+    missing = subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(tmp_path / "nope.toml"), "doctor"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert missing.stderr.strip() == f"config error: {tmp_path / 'nope.toml'}: config file not found"
