@@ -45,7 +45,7 @@ def _configure_logging(settings: Settings, level: str | None, *, to_file: bool) 
         handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     logging.basicConfig(level=level or settings.log_level, handlers=[handler], force=True)
-    for noisy in ("apscheduler", "httpx", "aiosqlite", "asyncio"):
+    for noisy in ("apscheduler", "httpx", "aiosqlite", "asyncio", "alembic.runtime.plugins"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

@@ -1,9 +1,10 @@
-"""Shared fixtures: a real database (SQLite file per test; PostgreSQL when GIGBOT_TEST_DATABASE_URL is set)."""
+"""Shared fixtures: a real database (an SQLite file per test; PostgreSQL when GIGBOT_TEST_DATABASE_URL is set)
+and apps built over it with a controllable clock."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest

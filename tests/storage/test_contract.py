@@ -136,9 +136,12 @@ async def test_update_ids_are_recorded_once_and_forgotten_later(database: Databa
 
 
 async def test_a_failed_transaction_leaves_nothing_behind(database: Database) -> None:
-    with pytest.raises(RuntimeError):
+    async def crash_mid_turn() -> None:
         async with database.transaction() as session:
             await Repositories.bind(session).accounts.create(_account("ghost"), "telegram", "13")
             raise RuntimeError("crash mid-turn")
+
+    with pytest.raises(RuntimeError):
+        await crash_mid_turn()
     async with database.transaction() as session:
         assert await Repositories.bind(session).accounts.by_username("ghost") is None
