@@ -22,8 +22,9 @@ _NAME_PUNCTUATION = set(" -'’.")
 
 
 @dataclass(frozen=True)
-class Account:
-    id: int
+class NewAccount:
+    """What sign-up collects."""
+
     username: str
     full_name: str
     is_freelancer: bool
@@ -31,32 +32,16 @@ class Account:
     language: str
     country: str
     timezone: str
+
+
+@dataclass(frozen=True)
+class Account(NewAccount):
+    id: int
     created_at: datetime
 
     @classmethod
     def from_row(cls, row: AccountRow) -> Account:
-        return cls(
-            row.id,
-            row.username,
-            row.full_name,
-            row.is_freelancer,
-            row.is_client,
-            row.language,
-            row.country,
-            row.timezone,
-            row.created_at,
-        )
-
-
-@dataclass(frozen=True)
-class NewAccount:
-    username: str
-    full_name: str
-    is_freelancer: bool
-    is_client: bool
-    language: str
-    country: str
-    timezone: str
+        return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
 
 
 def _too_long(text: str, limit: int) -> UserError:

@@ -16,15 +16,13 @@ from bot.conversations.harness import Harness
 from bot.core.clock import ManualClock
 from bot.core.events import Click, Text
 from bot.core.ui import Screen
-from tests.flows.signup_steps import sign_up
+from tests.flows.signup_steps import reach_confirm, reach_details, sign_up
 
 
 async def test_a_restart_resumes_the_conversation_where_it_was(make_app) -> None:
     first = await make_app()
     alice = Harness(first.engine, "alice")
-    await alice.send("/start")
-    await alice.click("English")
-    await alice.click("freelancer")
+    await reach_details(alice, "freelancer")
     await alice.send("Alice Martin")
     await first.close()
 
@@ -99,9 +97,7 @@ async def test_menu_mid_signup_resumes_signup(alice: Harness) -> None:
 
 
 async def test_unknown_command_mid_flow_changes_nothing(alice: Harness) -> None:
-    await alice.send("/start")
-    await alice.click("English")
-    await alice.click("freelancer")
+    await reach_details(alice, "freelancer")
     await alice.send("Alice Martin")
     await alice.send("/frobnicate now")
     assert "I don't know the command /frobnicate" in alice.screen.plain
@@ -139,9 +135,7 @@ async def test_a_tampered_action_id_is_refused(alice: Harness, forge: str) -> No
 
 
 async def test_two_inputs_at_the_same_moment_run_one_after_the_other(alice: Harness) -> None:
-    await alice.send("/start")
-    await alice.click("English")
-    await alice.click("freelancer")
+    await reach_details(alice, "freelancer")
     await asyncio.gather(alice.deliver(Text("Alice Martin")), alice.deliver(Text("alice_m")))
     assert "Which country" in alice.screen.plain
     await alice.send("France")
@@ -152,11 +146,9 @@ async def test_two_inputs_at_the_same_moment_run_one_after_the_other(alice: Harn
 async def test_the_same_username_claimed_at_once_goes_to_one_person(app) -> None:
     people = [Harness(app.engine, name) for name in ("ann", "bea")]
     for person in people:
-        await person.send("/start")
-        await person.click("English")
-        await person.click("freelancer")
-        await person.submit({"full_name": person.actor.user_id.title(), "username": "same_name"})
-        await person.send("France")
+        await reach_confirm(
+            person, "freelancer", full_name=person.actor.user_id.title(), username="same_name"
+        )
     await asyncio.gather(*(person.click("Create my account") for person in people))
     outcomes = sorted(person.screen.plain for person in people)
     assert "is ready" in outcomes[1] or "is ready" in outcomes[0]
@@ -230,11 +222,7 @@ async def test_signup_survives_a_restart_on_each_backend(make_app, database_url:
     first = await make_app(database_url)
     ann, bea = Harness(first.engine, "ann"), Harness(first.engine, "bea")
     for person in (ann, bea):
-        await person.send("/start")
-        await person.click("English")
-        await person.click("freelancer")
-        await person.submit({"full_name": person.actor.user_id.title(), "username": "shared"})
-        await person.send("France")
+        await reach_confirm(person, "freelancer", full_name=person.actor.user_id.title(), username="shared")
     await first.close()
 
     restarted = await make_app(database_url)

@@ -6,7 +6,7 @@ import pytest
 
 from bot.conversations.harness import Harness
 from tests.conftest import MODAL_PLATFORM
-from tests.flows.signup_steps import sign_up
+from tests.flows.signup_steps import reach_confirm, reach_details, sign_up
 
 
 async def test_signup_in_english_ends_on_the_main_menu(alice: Harness) -> None:
@@ -61,9 +61,7 @@ async def test_start_again_when_signed_up_shows_the_main_menu(alice: Harness) ->
 
 async def test_modal_platform_gets_one_form_and_all_errors_at_once(app) -> None:
     dana = Harness(app.engine, "dana", platform=MODAL_PLATFORM)
-    await dana.send("/start")
-    await dana.click("English")
-    await dana.click("client")
+    await reach_details(dana, "client")
     assert dana.screen.form is not None
     assert [f.name for f in dana.screen.form.fields] == ["full_name", "username"]
     await dana.submit({"full_name": "   ", "username": "9lives"})
@@ -90,9 +88,7 @@ async def test_modal_platform_gets_one_form_and_all_errors_at_once(app) -> None:
 async def test_bad_full_names_are_refused_and_asked_again(
     alice: Harness, full_name: str, complaint: str
 ) -> None:
-    await alice.send("/start")
-    await alice.click("English")
-    await alice.click("freelancer")
+    await reach_details(alice, "freelancer")
     await alice.send(full_name)
     assert complaint in alice.screen.plain
     assert "About you · 1/2" in alice.screen.plain
@@ -101,9 +97,7 @@ async def test_bad_full_names_are_refused_and_asked_again(
 
 
 async def test_right_to_left_and_accented_names_are_welcome(alice: Harness) -> None:
-    await alice.send("/start")
-    await alice.click("English")
-    await alice.click("freelancer")
+    await reach_details(alice, "freelancer")
     await alice.send("  محمد   علي  ")
     assert "About you · 2/2" in alice.screen.plain
     await alice.send("mohammed")
@@ -123,9 +117,7 @@ async def test_right_to_left_and_accented_names_are_welcome(alice: Harness) -> N
     ],
 )
 async def test_bad_usernames_are_refused(alice: Harness, username: str, complaint: str) -> None:
-    await alice.send("/start")
-    await alice.click("English")
-    await alice.click("freelancer")
+    await reach_details(alice, "freelancer")
     await alice.send("Alice Martin")
     await alice.send(username)
     assert complaint in alice.screen.plain
@@ -135,9 +127,7 @@ async def test_bad_usernames_are_refused(alice: Harness, username: str, complain
 async def test_a_taken_username_is_refused_with_a_free_suggestion(alice: Harness) -> None:
     await sign_up(alice, username="jane")
     bob = alice.user("bob")
-    await bob.send("/start")
-    await bob.click("English")
-    await bob.click("client")
+    await reach_details(bob, "client")
     await bob.send("Jane Other")
     await bob.send("JANE")
     assert "@jane is taken. How about @jane2?" in bob.screen.plain
@@ -156,9 +146,7 @@ async def test_typing_where_a_button_is_expected_gets_a_hint_and_keeps_the_step(
 
 
 async def test_country_by_code_by_list_and_unknown(alice: Harness) -> None:
-    await alice.send("/start")
-    await alice.click("English")
-    await alice.click("client")
+    await reach_details(alice, "client")
     await alice.submit({"full_name": "Alice Martin", "username": "alice"})
     await alice.send("Atlantis")
     assert "No country matches “Atlantis”" in alice.screen.plain
@@ -171,9 +159,7 @@ async def test_country_by_code_by_list_and_unknown(alice: Harness) -> None:
 
 
 async def test_time_zone_pages_and_typed_city(alice: Harness) -> None:
-    await alice.send("/start")
-    await alice.click("English")
-    await alice.click("client")
+    await reach_details(alice, "client")
     await alice.submit({"full_name": "Alice Martin", "username": "alice"})
     await alice.send("US")
     assert "United States has several time zones" in alice.screen.plain
@@ -192,22 +178,15 @@ async def test_back_buttons_and_start_over(alice: Harness) -> None:
     await alice.click("English")
     await alice.click("Back")
     assert "Choose your language" in alice.screen.plain
-    await sign_up_until_confirm(alice)
+    await reach_confirm(alice)
     await alice.click("Start over")
     assert "Choose your language" in alice.screen.plain
-
-
-async def sign_up_until_confirm(user: Harness) -> None:
-    await user.click("English")
-    await user.click("freelancer")
-    await user.submit({"full_name": "Alice Martin", "username": "alice"})
-    await user.send("FR")
 
 
 async def test_a_username_taken_while_confirming_sends_you_back_to_choose_another(alice: Harness) -> None:
     bob = alice.user("bob")
     await bob.send("/start")
-    await sign_up_until_confirm(bob)  # bob picked "alice" too, and dawdles on the summary
+    await reach_confirm(bob)  # bob picked "alice" too, and dawdles on the summary
     await sign_up(alice, username="alice")
     await bob.click("Create my account")
     assert "@alice is taken. How about @alice2?" in bob.screen.plain
