@@ -81,9 +81,7 @@ async def run_console(settings: Settings) -> None:
     from bot.scheduler import build_scheduler
 
     app = await build_app(settings)
-    console = ConsoleFrontEnd(
-        app.engine, data_dir=settings.data_dir, default_user=settings.console.default_user
-    )
+    console = ConsoleFrontEnd(app.engine, data_dir=settings.data_dir, default_user=settings.console.default_user)
     scheduler = build_scheduler(app.engine, console.deliver, settings.conversation.sweep_interval_seconds)
     scheduler.start()
     try:

@@ -15,16 +15,10 @@ log = logging.getLogger("gigbot")
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gigbot", description="gigbot: a freelance marketplace in chat.")
-    parser.add_argument(
-        "--config", type=Path, help="TOML settings file (default: $GIGBOT_CONFIG or ./config.toml)"
-    )
-    parser.add_argument(
-        "--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="overrides log_level"
-    )
+    parser.add_argument("--config", type=Path, help="TOML settings file (default: $GIGBOT_CONFIG or ./config.toml)")
+    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="overrides log_level")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser(
-        "run", help="migrate, then start every configured front end (the console if no token)"
-    )
+    commands.add_parser("run", help="migrate, then start every configured front end (the console if no token)")
     commands.add_parser("console", help="migrate, then chat with the bot in this terminal")
     commands.add_parser("demo", help="seed realistic demo users into the database")
     database = commands.add_parser("db", help="database maintenance")

@@ -90,9 +90,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _platforms_need_a_secret_key(self) -> Settings:
         if self.platforms and self.secret_key is None:
-            raise ValueError(
-                "secret_key: required when a Telegram or Discord token is set; set GIGBOT_SECRET_KEY"
-            )
+            raise ValueError("secret_key: required when a Telegram or Discord token is set; set GIGBOT_SECRET_KEY")
         return self
 
     @property

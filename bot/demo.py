@@ -28,9 +28,7 @@ async def seed_demo(settings: Settings) -> None:
                 if await repos.accounts.by_username(person.username):
                     print(f"@{person.username} is already there")
                     continue
-                await Services.bind(repos, app.engine.clock.now()).accounts.create(
-                    "console", person.username, person
-                )
+                await Services.bind(repos, app.engine.clock.now()).accounts.create("console", person.username, person)
                 print(f"@{person.username}: {person.full_name}")
     finally:
         await app.close()

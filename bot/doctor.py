@@ -35,16 +35,13 @@ async def doctor(settings: Settings) -> int:
     except Exception as error:  # the point of doctor is to report any failure as one line
         report(
             False,
-            f"database: cannot connect to {redacted_url(settings.database.url)}: "
-            f"{type(error).__name__}: {error}",
+            f"database: cannot connect to {redacted_url(settings.database.url)}: {type(error).__name__}: {error}",
         )
     finally:
         await database.dispose()
     for platform in ("telegram", "discord"):
         token_set = getattr(settings, platform).token is not None
-        report(
-            True, f"{platform}: token {'set' if token_set else 'not set'} (GIGBOT_{platform.upper()}__TOKEN)"
-        )
+        report(True, f"{platform}: token {'set' if token_set else 'not set'} (GIGBOT_{platform.upper()}__TOKEN)")
     report(
         True,
         "secret key: "

@@ -28,9 +28,7 @@ async def expire_idle_conversations(engine: Engine, deliver: Deliver) -> None:
 async def forget_old_update_ids(engine: Engine) -> None:
     """Platforms redeliver within minutes; two days of ids is plenty to make redelivery a no-op."""
     async with engine.database.transaction() as session:
-        removed = await Repositories.bind(session).updates.forget_before(
-            engine.clock.now() - UPDATE_IDS_KEPT_FOR
-        )
+        removed = await Repositories.bind(session).updates.forget_before(engine.clock.now() - UPDATE_IDS_KEPT_FOR)
     log.info("forgot %d old update ids", removed)
 
 

@@ -201,10 +201,7 @@ class Engine:
         flow = self.flows.get(flow_name)
         return Screen(
             translator.t(
-                N_(
-                    "⌛ <b>{flow}</b> was closed after {minutes} minutes without activity. "
-                    "Send /menu to carry on."
-                ),
+                N_("⌛ <b>{flow}</b> was closed after {minutes} minutes without activity. Send /menu to carry on."),
                 flow=translator.t(flow.title) if flow else flow_name,
                 minutes=int(self.idle_timeout.total_seconds() // 60),
             ),
@@ -222,9 +219,7 @@ class Engine:
                 removed = await Repositories.bind(session).conversations.remove(key, row.version)
             if removed:
                 log.info("timeout platform=%s chat=%s user=%s flow=%s", *key, row.flow)
-                notices.append(
-                    Outbound(ChatRef(row.platform, row.chat_id), self.timeout_screen(row.locale, row.flow))
-                )
+                notices.append(Outbound(ChatRef(row.platform, row.chat_id), self.timeout_screen(row.locale, row.flow)))
         return notices
 
     async def resume_screen(self, platform: str, chat_id: str, user_id: str) -> Screen | None:
@@ -284,12 +279,8 @@ class _Turn:
                 raise LookupError(f"{row.flow}.{row.state}")
             self.ctx.data = flow.data_model.model_validate(row.data)
         except (LookupError, ValidationError):
-            log.warning(
-                "conversation reset: stored state no longer fits flow=%s state=%s", row.flow, row.state
-            )
-            self.show(
-                Screen(self.ctx.t(N_("Sorry, I couldn't pick up where we left off. Let's start that again.")))
-            )
+            log.warning("conversation reset: stored state no longer fits flow=%s state=%s", row.flow, row.state)
+            self.show(Screen(self.ctx.t(N_("Sorry, I couldn't pick up where we left off. Let's start that again."))))
             return
         self.flow, self.state = flow, row.state
         self.form_progress = row.form_progress
@@ -425,7 +416,7 @@ class _Turn:
             if self.flow is None:
                 await self.text("")
             else:
-                await self.apply(await self.step.on_attachment(self.ctx, payload.filename))
+                await self.apply(await self.step.on_attachment(self.ctx, payload))
 
     async def run_command(self, command: Command) -> None:
         ctx = self.ctx
@@ -473,9 +464,7 @@ class _Turn:
                 if asked_for in ("start", "menu")
                 else self.ctx.t(N_("You need an account for that: let's finish signing up first."))
             )
-            await self.render_current(
-                notice or self.ctx.t(N_("Welcome back! Let's carry on where you left off."))
-            )
+            await self.render_current(notice or self.ctx.t(N_("Welcome back! Let's carry on where you left off.")))
         else:
             await self.start_flow(SIGNUP_FLOW)
 
@@ -497,12 +486,7 @@ class _Turn:
             await self.apply(await self.step.on_click(self.ctx, action.args[1]))
         else:
             await self.show_where_we_are(
-                self.ctx.t(
-                    N_(
-                        "That button belongs to an earlier screen and no longer applies. "
-                        "Here is where you are."
-                    )
-                )
+                self.ctx.t(N_("That button belongs to an earlier screen and no longer applies. Here is where you are."))
             )
 
     async def text(self, text: str) -> None:
@@ -516,9 +500,7 @@ class _Turn:
         else:
             value = await self._typed_choice(text)
             outcome = await (
-                self.step.on_click(self.ctx, value)
-                if value is not None
-                else self.step.on_text(self.ctx, text)
+                self.step.on_click(self.ctx, value) if value is not None else self.step.on_text(self.ctx, text)
             )
             await self.apply(outcome)
 
@@ -572,9 +554,7 @@ class _Turn:
         form = await self._current_form() if self.flow is not None else None
         if form is None or form.id != submitted.form_id:
             await self.show_where_we_are(
-                self.ctx.t(
-                    N_("That form belongs to an earlier screen and no longer applies. Here is where you are.")
-                )
+                self.ctx.t(N_("That form belongs to an earlier screen and no longer applies. Here is where you are."))
             )
             return
         values, problems = {}, []

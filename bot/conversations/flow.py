@@ -16,7 +16,7 @@ from pydantic import BaseModel
 
 from bot.core.accounts import Account
 from bot.core.actions import Action
-from bot.core.events import Actor
+from bot.core.events import Actor, AttachmentIn
 from bot.core.i18n import N_, Translator
 from bot.core.services import Services
 from bot.core.ui import Button, Option, Screen
@@ -119,7 +119,7 @@ class Step:
     async def on_form(self, ctx: Ctx, values: dict[str, str]) -> Outcome:
         return Retry(ctx.t(N_("Please choose one of the options below.")))
 
-    async def on_attachment(self, ctx: Ctx, filename: str) -> Outcome:
+    async def on_attachment(self, ctx: Ctx, attachment: AttachmentIn) -> Outcome:
         return Retry(ctx.t(N_("I can't use a file here.")))
 
 

@@ -137,16 +137,13 @@ class CountryStep(Step):
     goes_to = ("details", "timezone", "confirm")
 
     async def show(self, ctx: Ctx) -> Screen:
-        text = ctx.t(
-            N_("Which country do you live in? Type its name (in English or French) or its code, like FR.")
-        )
+        text = ctx.t(N_("Which country do you live in? Type its name (in English or French) or its code, like FR."))
         choice = None
         if ctx.data.country_matches:
             text += "\n\n" + ctx.t(N_("Several countries match; pick yours:"))
             choice = Choice(
                 tuple(
-                    ctx.option(f"{country_name(code, ctx.locale)} ({code})", code)
-                    for code in ctx.data.country_matches
+                    ctx.option(f"{country_name(code, ctx.locale)} ({code})", code) for code in ctx.data.country_matches
                 ),
                 placeholder=ctx.t(N_("Your country")),
             )
@@ -160,18 +157,13 @@ class CountryStep(Step):
             ctx.data.country_matches = []
             return Retry(
                 ctx.t(
-                    N_(
-                        "No country matches “{text}”. "
-                        "Try its name in English or French, or a code such as FR."
-                    ),
+                    N_("No country matches “{text}”. Try its name in English or French, or a code such as FR."),
                     text=text.strip()[:60],
                 )
             )
         ctx.data.country_matches = [country.code for country in matches[:MAX_COUNTRY_MATCHES]]
         more = len(matches) - MAX_COUNTRY_MATCHES
-        return Retry(
-            ctx.t(N_("{count} more match; type more letters to narrow down."), count=more) if more > 0 else ""
-        )
+        return Retry(ctx.t(N_("{count} more match; type more letters to narrow down."), count=more) if more > 0 else "")
 
     async def on_click(self, ctx: Ctx, value: str) -> Outcome:
         if value == BACK:
@@ -291,9 +283,7 @@ class ConfirmStep(Step):
         ctx.account = await ctx.services.accounts.create(
             ctx.actor.platform,
             ctx.actor.user_id,
-            NewAccount(
-                data.username, data.full_name, freelancer, client, data.language, data.country, data.timezone
-            ),
+            NewAccount(data.username, data.full_name, freelancer, client, data.language, data.country, data.timezone),
         )
         return Finish(
             main_menu(ctx).with_notice(

@@ -48,9 +48,7 @@ class ActionCodec:
         payload = _SEPARATOR.join((action.kind, *action.args))
         packed = f"{payload}{_SIGN}{self._signature(payload)}"
         if len(packed.encode()) > MAX_PACKED_BYTES:
-            raise ValueError(
-                f"action packs to {len(packed.encode())} bytes, over {MAX_PACKED_BYTES}: {action}"
-            )
+            raise ValueError(f"action packs to {len(packed.encode())} bytes, over {MAX_PACKED_BYTES}: {action}")
         return packed
 
     def unpack(self, packed: str) -> Action:

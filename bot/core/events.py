@@ -48,10 +48,12 @@ class FormSubmit:
 
 @dataclass(frozen=True)
 class AttachmentIn:
+    """A file the user sent; the adapter has already downloaded its bytes (we keep files ourselves, so a
+    photo sent on Telegram can be shown on Discord)."""
+
     filename: str
     mime_type: str
-    size: int
-    file_ref: str
+    content: bytes = field(repr=False)
 
 
 Payload = Command | Text | Click | FormSubmit | AttachmentIn

@@ -55,13 +55,9 @@ def find_countries(query: str, language: str) -> list[Country]:
     exact = [c for c in everything if wanted in (c.code.casefold(), _fold(c.name), _fold(english[c.code]))]
     if exact:
         return exact
-    starts = [
-        c for c in everything if _fold(c.name).startswith(wanted) or _fold(english[c.code]).startswith(wanted)
-    ]
+    starts = [c for c in everything if _fold(c.name).startswith(wanted) or _fold(english[c.code]).startswith(wanted)]
     contains = [
-        c
-        for c in everything
-        if c not in starts and (wanted in _fold(c.name) or wanted in _fold(english[c.code]))
+        c for c in everything if c not in starts and (wanted in _fold(c.name) or wanted in _fold(english[c.code]))
     ]
     return starts + contains
 

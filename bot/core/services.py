@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.accounts import AccountService
+from bot.core.files import FileService
 from bot.storage.repositories import Repositories
 
 
@@ -13,7 +14,8 @@ from bot.storage.repositories import Repositories
 class Services:
     now: datetime
     accounts: AccountService
+    files: FileService
 
     @classmethod
     def bind(cls, repos: Repositories, now: datetime) -> Services:
-        return cls(now=now, accounts=AccountService(repos, now))
+        return cls(now=now, accounts=AccountService(repos, now), files=FileService(repos, now))

@@ -111,9 +111,7 @@ class ConversationRepository:
         if expected_version is None:
             platform, chat_id, user_id = key
             row = {"platform": platform, "chat_id": chat_id, "user_id": user_id, "version": 1, **values}
-            result = await self.session.execute(
-                _insert_ignoring_duplicates(self.session, ConversationRow, row)
-            )
+            result = await self.session.execute(_insert_ignoring_duplicates(self.session, ConversationRow, row))
         else:
             result = await self.session.execute(
                 update(ConversationRow)
@@ -123,9 +121,7 @@ class ConversationRepository:
         return result.rowcount == 1
 
     async def remove(self, key: ConversationKey, expected_version: int) -> bool:
-        result = await self.session.execute(
-            delete(ConversationRow).where(*self._where(key, expected_version))
-        )
+        result = await self.session.execute(delete(ConversationRow).where(*self._where(key, expected_version)))
         return result.rowcount == 1
 
     async def idle_since(self, now: datetime, limit: int) -> Sequence[ConversationRow]:
@@ -157,9 +153,7 @@ class UpdateLog:
         return result.rowcount == 1
 
     async def forget_before(self, moment: datetime) -> int:
-        result = await self.session.execute(
-            delete(ProcessedUpdateRow).where(ProcessedUpdateRow.processed_at < moment)
-        )
+        result = await self.session.execute(delete(ProcessedUpdateRow).where(ProcessedUpdateRow.processed_at < moment))
         return result.rowcount
 
 

@@ -6,11 +6,14 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
+from sqlalchemy.engine import Connection
 
 from bot.storage.db import Database
 from bot.storage.migrate import schema_heads, upgrade
-from bot.storage.orm import AccountRow
+from bot.storage.orm import AccountRow, Base
 from bot.storage.repositories import Repositories
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -59,6 +62,14 @@ async def test_migrations_build_the_whole_schema(database: Database) -> None:
         tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
     assert {"accounts", "identities", "conversations", "processed_updates", "alembic_version"} <= tables
     await upgrade(database)  # a second upgrade is a no-op
+
+
+async def test_the_migrated_schema_matches_the_models(database: Database) -> None:
+    def differences(connection: Connection) -> list:
+        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+
+    async with database.engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
 
 
 async def test_account_with_identity_round_trips(database: Database) -> None:

@@ -1,13 +1,14 @@
 """The console front end: a chat in the terminal, so anyone can use gigbot without a platform token.
 
-Type a message or /command; type a number to press that button; ``/as NAME`` switches which user you are
-(so one person can play client and freelancer). Ctrl-D quits. Each console user is the identity
-("console", NAME) and has a chat of the same name.
+Type a message or /command; type a number to press that button; ``/attach PATH`` sends a file;
+``/as NAME`` switches which user you are (so one person can play client and freelancer). Ctrl-D quits.
+Each console user is the identity ("console", NAME) and has a chat of the same name.
 """
 
 from __future__ import annotations
 
 import asyncio
+import mimetypes
 import os
 import re
 import sys
@@ -17,7 +18,7 @@ from typing import TextIO
 
 from bot.adapters.console.render import numbered_actions, render
 from bot.conversations.engine import Engine
-from bot.core.events import Actor, ChatRef, Click, Inbound, Outbound, Payload, Text, parse_command
+from bot.core.events import Actor, AttachmentIn, ChatRef, Click, Inbound, Outbound, Payload, Text, parse_command
 from bot.core.ui import Screen
 
 PLATFORM = "console"
@@ -77,7 +78,9 @@ class ConsoleFrontEnd:
         self._print(f"— you are now {name} —")
         await self._resume()
 
-    def _payload(self, line: str) -> Payload:
+    def _payload(self, line: str) -> Payload | None:
+        if line.startswith("/attach "):
+            return self._attachment(Path(line.removeprefix("/attach ").strip()).expanduser())
         command = parse_command(line)
         if command is not None:
             return command
@@ -87,20 +90,30 @@ class ConsoleFrontEnd:
                 return Click(self.engine.codec.pack(actions[int(line) - 1][1]))
         return Text(line)
 
+    def _attachment(self, path: Path) -> AttachmentIn | None:
+        """``/attach PATH`` sends a local file, as a chat app's paperclip would."""
+        if not path.is_file():
+            self._print(f"No such file: {path}")
+            return None
+        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return AttachmentIn(path.name, mime_type, path.read_bytes())
+
     async def handle_line(self, line: str) -> None:
         if line.startswith("/as ") or line == "/as":
             await self._switch_user(line[4:].strip())
             return
+        payload = self._payload(line)
+        if payload is None:
+            return
         actor = Actor(
             PLATFORM, self.user, display_name=self.user, username_hint=self.user, locale_hint=self.locale_hint
         )
-        event = Inbound(actor, self.user, self._payload(line), update_id=uuid.uuid4().hex)
+        event = Inbound(actor, self.user, payload, update_id=uuid.uuid4().hex)
         await self.deliver(await self.engine.handle(event))
 
     async def run(self) -> None:
         self._print(
-            "gigbot console · type /start · a number presses that button · /as NAME switches user · "
-            "Ctrl-D quits"
+            "gigbot console · type /start · a number presses that button · /as NAME switches user · Ctrl-D quits"
         )
         self._print(f"— you are {self.user} —")
         await self._resume()
