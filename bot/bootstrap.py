@@ -72,6 +72,7 @@ async def build_app(
         idle_timeout=timedelta(seconds=settings.conversation.idle_timeout_seconds),
         default_language=settings.default_language,
         form_platforms=form_platforms,
+        admins=frozenset(name.lower().removeprefix("@") for name in settings.admins),
     )
     return App(settings, database, engine)
 

@@ -47,9 +47,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite+aiosqlite:///{tmp_path}/gigbot.db"
     if not POSTGRES_URL:
-        pytest.skip(
-            "GIGBOT_TEST_DATABASE_URL is not set: the PostgreSQL half of the storage tests is skipped"
-        )
+        pytest.skip("GIGBOT_TEST_DATABASE_URL is not set: the PostgreSQL half of the storage tests is skipped")
     await reset_postgres(POSTGRES_URL)  # fails loudly when the server named is unreachable
     return POSTGRES_URL
 

@@ -97,6 +97,7 @@ class Engine:
         idle_timeout: timedelta,
         default_language: str = "en",
         form_platforms: frozenset[str] = frozenset({"discord"}),
+        admins: frozenset[str] = frozenset(),
     ) -> None:
         self.database = database
         self.codec = codec
@@ -104,6 +105,7 @@ class Engine:
         self.idle_timeout = idle_timeout
         self.default_language = default_language
         self.form_platforms = form_platforms
+        self.admins = admins
         self.flows: dict[str, Flow] = {}
         for flow in flows:
             if flow.name in self.flows:
@@ -131,23 +133,26 @@ class Engine:
             event.update_id,
         )
         async with self._locks.hold(key):
-            screens = await self._run(event)
+            replies, notifications = await self._run(event)
         outbound = []
-        for index, screen in enumerate(screens):
+        for index, screen in enumerate(replies):
             if index == 0 and isinstance(event.payload, Click):
                 screen = screen.replace(edit=True)
             outbound.append(Outbound(event.chat, screen))
+        outbound += notifications
+        for message in outbound:
             log.info(
                 "outbound platform=%s chat=%s screen=%s buttons=%d edit=%s",
-                event.actor.platform,
-                event.chat_id,
-                screen.name or "-",
-                len(screen.all_buttons()),
-                screen.edit,
+                message.chat.platform,
+                message.chat.chat_id,
+                message.screen.name or "-",
+                len(message.screen.all_buttons()),
+                message.screen.edit,
             )
         return outbound
 
-    async def _run(self, event: Inbound) -> list[Screen]:
+    async def _run(self, event: Inbound) -> tuple[list[Screen], list[Outbound]]:
+        """The replies to this chat and the notifications to others."""
         refusal: UserError | None = None
         turn: _Turn | None = None
         for _attempt in range(MAX_ATTEMPTS):
@@ -158,14 +163,15 @@ class Engine:
                         event.actor.platform, event.update_id, self.clock.now()
                     ):
                         log.info("duplicate update=%s ignored", event.update_id)
-                        return []
+                        return [], []
                     turn = await _Turn.open(self, repos, event)
                     if refusal is None:
                         await turn.dispatch()
                     else:
                         await turn.refuse(refusal)
                     await turn.persist()
-                return turn.screens
+                    notifications = await turn.notifications()
+                return turn.screens, notifications
             except VersionConflict:
                 log.info("version conflict, re-running turn user=%s", event.actor.user_id)
             except UserError as error:
@@ -182,8 +188,8 @@ class Engine:
                     turn.flow_name if turn else None,
                     turn.state if turn else None,
                 )
-                return [self._apology(turn.ctx.locale if turn else self._locale_hint(event))]
-        return [self._apology(self._locale_hint(event))]
+                return [self._apology(turn.ctx.locale if turn else self._locale_hint(event))], []
+        return [self._apology(self._locale_hint(event))], []
 
     def _locale_hint(self, event: Inbound) -> str:
         return supported(event.actor.locale_hint) or self.default_language
@@ -267,7 +273,8 @@ class _Turn:
             locale = row.locale
         else:
             locale = supported(actor.locale_hint) or engine.default_language
-        return cls(engine, repos, event, Ctx(services, actor, event.chat_id, account, locale), row)
+        ctx = Ctx(services, actor, event.chat_id, account, locale, admins=engine.admins)
+        return cls(engine, repos, event, ctx, row)
 
     def _restore(self, row: ConversationRow) -> None:
         if row.expires_at <= self.now:
@@ -327,6 +334,21 @@ class _Turn:
         if not saved:
             raise VersionConflict
 
+    async def notifications(self) -> list[Outbound]:
+        """Notifications the turn asked for, in each recipient's language, to each platform they use.
+
+        A private chat's id is the user's id on that platform; adapters open the DM channel where needed.
+        """
+        outbound = []
+        for account_id, build in self.ctx.notifications:
+            recipient = await self.repos.accounts.get(account_id)
+            if recipient is None or recipient.deleted_at is not None:
+                continue
+            screen = build(Translator(recipient.language))
+            for identity in await self.repos.accounts.identities(account_id):
+                outbound.append(Outbound(ChatRef(identity.platform, identity.platform_user_id), screen))
+        return outbound
+
     # ---- showing --------------------------------------------------------------------------------
 
     def show(self, screen: Screen) -> None:
@@ -370,15 +392,15 @@ class _Turn:
         self.flow = self.state = self.form_progress = None
         self.ctx.data = None
 
-    async def start_flow(self, name: str, notice: str = "") -> None:
+    async def start_flow(self, name: str, *, data: dict[str, Any] | None = None) -> None:
         flow = self.engine.flows[name]
         if flow.needs_account and self.ctx.account is None:
             await self.run_command(Command("start"))
             return
         self.leave_flow()
         self.flow, self.state = flow, flow.start
-        self.ctx.data = flow.data_model()
-        await self.render_current(notice)
+        self.ctx.data = flow.data_model(**(data or {}))
+        await self.render_current()
 
     async def apply(self, outcome: Outcome) -> None:
         if isinstance(outcome, Goto):
@@ -446,9 +468,9 @@ class _Turn:
         ):
             await self.continue_signup(name)
         elif name in self.engine.commands:
-            result = await self.engine.commands[name].run(ctx)
+            result = await self.engine.commands[name].run(ctx, command.args)
             if isinstance(result, StartFlow):
-                await self.start_flow(result.flow)
+                await self.start_flow(result.flow, data=result.data)
             else:
                 self.show(result)
         else:
@@ -475,8 +497,8 @@ class _Turn:
             log.warning("refused action id (%s) user=%s", problem, self.event.actor.user_id)
             await self.show_where_we_are(self.ctx.t(N_("That button isn't valid. Here is where you are.")))
             return
-        if action.kind == RUN_COMMAND and len(action.args) == 1:
-            await self.run_command(Command(action.args[0]))
+        if action.kind == RUN_COMMAND and action.args:
+            await self.run_command(Command(action.args[0], " ".join(action.args[1:])))
         elif (
             action.kind == CHOICE
             and len(action.args) == 2

@@ -49,10 +49,21 @@ class Finish:
 
 @dataclass(frozen=True)
 class StartFlow:
+    """Begin ``flow`` with its data model built from ``data`` (e.g. the words after /search)."""
+
     flow: str
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 Outcome = Goto | Retry | Finish
+
+
+Notify = Callable[[Translator], Screen]  # builds a notification in its recipient's language
+
+
+def command_button(label: str, command: str, *args: str) -> Button:
+    """A button that works like typing ``/command args``, from any screen, at any time."""
+    return Button(label, Action(RUN_COMMAND, (command, *args)))
 
 
 @dataclass
@@ -66,6 +77,8 @@ class Ctx:
     locale: str
     data: Any = None
     screen_seq: int = 0
+    admins: frozenset[str] = frozenset()
+    notifications: list[tuple[int, Notify]] = field(default_factory=list)
     _translator: Translator = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -92,9 +105,17 @@ class Ctx:
     def option(self, label: str, value: str, description: str = "") -> Option:
         return Option(label, Action(CHOICE, (str(self.screen_seq), value)), description)
 
-    def command_button(self, label: str, command: str) -> Button:
-        """A button that works like typing /command, from any screen, at any time."""
-        return Button(label, Action(RUN_COMMAND, (command,)))
+    def command_button(self, label: str, command: str, *args: str) -> Button:
+        return command_button(label, command, *args)
+
+    @property
+    def is_admin(self) -> bool:
+        """Admins are named by username in the config (``admins``)."""
+        return self.account is not None and self.account.username in self.admins
+
+    def notify(self, account_id: int, build: Notify) -> None:
+        """Send a screen to another account, on every platform they use, once this turn commits."""
+        self.notifications.append((account_id, build))
 
 
 class Step:
@@ -162,10 +183,10 @@ class Flow:
 
 @dataclass(frozen=True)
 class CommandSpec:
-    """A slash command outside any flow: shows a screen or starts a flow."""
+    """A slash command outside any flow: shows a screen or starts a flow. ``run`` gets the words after it."""
 
     name: str
     description: str
-    run: Callable[[Ctx], Awaitable[Screen | StartFlow]]
+    run: Callable[[Ctx, str], Awaitable[Screen | StartFlow]]
     needs_account: bool = True
     in_help: bool = True

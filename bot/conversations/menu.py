@@ -49,7 +49,7 @@ def role_names(ctx: Ctx, is_freelancer: bool, is_client: bool) -> str:
     return ctx.t(N_(" and ")).join(roles)
 
 
-async def account_screen(ctx: Ctx) -> Screen:
+async def account_screen(ctx: Ctx, _args: str) -> Screen:
     account = ctx.account
     assert account is not None
     local_time = ctx.now.astimezone(ZoneInfo(account.timezone)).strftime("%H:%M")

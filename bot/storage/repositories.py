@@ -37,6 +37,10 @@ class AccountRepository:
         )
         return (await self.session.execute(query)).scalar_one_or_none()
 
+    async def identities(self, account_id: int) -> list[IdentityRow]:
+        query = select(IdentityRow).where(IdentityRow.account_id == account_id).order_by(IdentityRow.id)
+        return list((await self.session.execute(query)).scalars())
+
     async def by_username(self, username: str) -> AccountRow | None:
         query = select(AccountRow).where(AccountRow.username == username)
         return (await self.session.execute(query)).scalar_one_or_none()

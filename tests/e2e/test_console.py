@@ -17,9 +17,7 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def gigbot(
-    workdir: Path, *args: str, stdin: str = "", lang: str = "en_US.UTF-8"
-) -> subprocess.CompletedProcess[str]:
+def gigbot(workdir: Path, *args: str, stdin: str = "", lang: str = "en_US.UTF-8") -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GIGBOT_")}
     env |= {"LANG": lang, "LC_ALL": "", "NO_COLOR": "1"}
     return subprocess.run(
@@ -63,9 +61,7 @@ def test_signup_in_the_console_then_resume_after_quitting(workdir: Path) -> None
 
 
 def test_switching_users_and_numbers_out_of_range(workdir: Path) -> None:
-    result = gigbot(
-        workdir, "console", stdin="/as alice\n/start\n7\n/as bob\n/start\n2\n/as alice\n/as no way\n"
-    )
+    result = gigbot(workdir, "console", stdin="/as alice\n/start\n7\n/as bob\n/start\n2\n/as alice\n/as no way\n")
     out = result.stdout
     assert "— you are now alice —" in out
     assert "Please choose one of the options below." in out  # "7" is not a button here

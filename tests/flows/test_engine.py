@@ -146,9 +146,7 @@ async def test_two_inputs_at_the_same_moment_run_one_after_the_other(alice: Harn
 async def test_the_same_username_claimed_at_once_goes_to_one_person(app) -> None:
     people = [Harness(app.engine, name) for name in ("ann", "bea")]
     for person in people:
-        await reach_confirm(
-            person, "freelancer", full_name=person.actor.user_id.title(), username="same_name"
-        )
+        await reach_confirm(person, "freelancer", full_name=person.actor.user_id.title(), username="same_name")
     await asyncio.gather(*(person.click("Create my account") for person in people))
     outcomes = sorted(person.screen.plain for person in people)
     assert "is ready" in outcomes[1] or "is ready" in outcomes[0]
@@ -188,7 +186,7 @@ async def test_a_crashing_step_apologises_and_keeps_the_state(app, clock, caplog
         app.engine.codec,
         clock,
         flows=[*FLOWS, EXPLODING],
-        commands=[*COMMANDS, CommandSpec("explode", "explode", lambda ctx: _start_exploding())],
+        commands=[*COMMANDS, CommandSpec("explode", "explode", lambda ctx, args: _start_exploding())],
         idle_timeout=timedelta(hours=1),
     )
     alice = Harness(engine, "alice")
@@ -196,9 +194,7 @@ async def test_a_crashing_step_apologises_and_keeps_the_state(app, clock, caplog
     await alice.send("/explode")
     await alice.click("Boom")
     assert "Sorry, something went wrong on our side and nothing was changed" in alice.screen.plain
-    assert (
-        "turn failed platform=test chat=alice user=alice kind=Click flow=explode state=explode" in caplog.text
-    )
+    assert "turn failed platform=test chat=alice user=alice kind=Click flow=explode state=explode" in caplog.text
     await alice.click("Fine", on=alice.screens[-2])
     assert alice.screen.plain == "Survived"
 

@@ -85,9 +85,7 @@ async def test_modal_platform_gets_one_form_and_all_errors_at_once(app) -> None:
         ("<b>Bob</b>", "not “<”"),
     ],
 )
-async def test_bad_full_names_are_refused_and_asked_again(
-    alice: Harness, full_name: str, complaint: str
-) -> None:
+async def test_bad_full_names_are_refused_and_asked_again(alice: Harness, full_name: str, complaint: str) -> None:
     await reach_details(alice, "freelancer")
     await alice.send(full_name)
     assert complaint in alice.screen.plain

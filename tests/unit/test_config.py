@@ -49,9 +49,7 @@ def test_secrets_in_the_file_and_bad_values_are_each_reported(tmp_path: Path) ->
         load_settings(path)
     problems = error.value.problems
     assert "secret_key: secrets are read from the environment only; set GIGBOT_SECRET_KEY" in problems
-    assert (
-        "telegram.token: secrets are read from the environment only; set GIGBOT_TELEGRAM__TOKEN" in problems
-    )
+    assert "telegram.token: secrets are read from the environment only; set GIGBOT_TELEGRAM__TOKEN" in problems
     assert "colour: unknown setting" in problems
     assert any(p.startswith("log_level: ") for p in problems)
     assert "database.url: must start with sqlite+aiosqlite:// or postgresql+asyncpg://" in problems
