@@ -1,0 +1,48 @@
+"""Money as integer minor units with an ISO currency: parsing what people type and showing it back.
+
+Only USD is offered for now; every amount still carries its currency so more can follow.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from babel import Locale
+from babel.numbers import format_currency
+
+from bot.core.errors import UserError
+from bot.core.i18n import N_
+
+CURRENCY = "USD"
+MINOR_PER_MAJOR = 100
+MAX_AMOUNT_MINOR = 100_000_000 * MINOR_PER_MAJOR  # $100M: more than any job here will ever cost
+_AMOUNT = re.compile(r"^\$?\s*(\d{1,3}(?:[ ,\u00a0\u202f]\d{3})+|\d+)(?:[.,](\d{1,2}))?\s*(?:\$|usd)?$", re.I)
+
+
+def parse_amount(text: str, *, minimum_minor: int = 1) -> int:
+    """ "$1,250.50", "1250,5", "40" -> minor units. Refuses negatives, more than two decimals, other currencies."""
+    cleaned = text.strip()
+    match = _AMOUNT.match(cleaned)
+    if not match:
+        raise UserError(N_("“{text}” is not an amount in dollars. Type it like 40 or 1,250.50."), text=cleaned[:40])
+    whole = re.sub(r"\D", "", match.group(1))
+    cents = (match.group(2) or "").ljust(2, "0")
+    try:
+        minor = int(Decimal(whole) * MINOR_PER_MAJOR + Decimal(cents or "0"))
+    except InvalidOperation:  # pragma: no cover - the pattern admits digits only
+        raise UserError(N_("“{text}” is not an amount in dollars. Type it like 40 or 1,250.50."), text=cleaned[:40])
+    if minor < minimum_minor:
+        raise UserError(N_("The amount must be at least {amount}."), amount=format_money(minimum_minor, "en"))
+    if minor > MAX_AMOUNT_MINOR:
+        raise UserError(N_("The amount can't be more than {amount}."), amount=format_money(MAX_AMOUNT_MINOR, "en"))
+    return minor
+
+
+def format_money(minor: int, locale: str, currency: str = CURRENCY) -> str:
+    """ "$1,250.50" in English, "1 250,50 $US" in French; whole amounts without cents."""
+    amount = Decimal(minor) / MINOR_PER_MAJOR
+    if minor % MINOR_PER_MAJOR:
+        return format_currency(amount, currency, locale=locale)
+    whole = Locale.parse(locale).currency_formats["standard"].pattern.replace(".00", "")
+    return format_currency(amount, currency, format=whole, locale=locale, currency_digits=False)
