@@ -459,6 +459,10 @@ class _Turn:
                         flow=ctx.t(self.flow.title),
                     )
                 )
+        elif name == "start" and command.args.partition("-")[0] in self.engine.commands:
+            # A deep link (t.me/bot?start=testimonial-TOKEN) arrives as "/start testimonial-TOKEN".
+            target, _, args = command.args.partition("-")
+            await self.run_command(Command(target, args))
         elif name in ("start", "menu") and ctx.account is not None:
             notice = ctx.t(N_("Left: {flow}."), flow=ctx.t(self.flow.title)) if self.flow else ""
             self.leave_flow()

@@ -236,3 +236,11 @@ async def _resumed(app, user: str) -> Screen:
     screen = await app.engine.resume_screen("test", user, user)
     assert screen is not None
     return screen
+
+
+async def test_a_deep_link_start_payload_runs_its_command(alice: Harness) -> None:
+    await sign_up(alice)
+    await alice.send("/start account")
+    assert "Your account" in alice.screen.plain
+    await alice.send("/start nonsense-123")
+    assert "Hi Alice Martin! What would you like to do?" in alice.screen.plain
