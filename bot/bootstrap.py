@@ -12,7 +12,22 @@ from datetime import timedelta
 from sqlalchemy.engine import make_url
 
 from bot.config import Settings
-from bot.conversations import menu, signup
+from bot.conversations import (
+    clouds,
+    job_views,
+    link,
+    menu,
+    my_jobs,
+    post_job,
+    privacy,
+    profile,
+    profile_edit,
+    saved,
+    search,
+    signup,
+    testimonial,
+    verification,
+)
 from bot.conversations.engine import Engine
 from bot.conversations.flow import CommandSpec, Flow
 from bot.core.actions import ActionCodec
@@ -22,8 +37,34 @@ from bot.storage.migrate import upgrade
 
 log = logging.getLogger("gigbot")
 
-FLOWS: list[Flow] = [signup.FLOW]
-COMMANDS: list[CommandSpec] = [*menu.COMMANDS]
+FLOWS: list[Flow] = [
+    signup.FLOW,
+    post_job.FLOW,
+    post_job.EDIT_FLOW,
+    my_jobs.INVITE_FLOW,
+    clouds.NEW_FLOW,
+    clouds.INVITE_FLOW,
+    profile_edit.FLOW,
+    verification.FLOW,
+    testimonial.FLOW,
+    link.FLOW,
+    privacy.FLOW,
+    search.FLOW,
+]
+COMMANDS: list[CommandSpec] = [
+    *menu.COMMANDS,
+    *post_job.COMMANDS,
+    *my_jobs.COMMANDS,
+    *job_views.COMMANDS,
+    *clouds.COMMANDS,
+    *profile.COMMANDS,
+    *verification.COMMANDS,
+    *testimonial.COMMANDS,
+    *link.COMMANDS,
+    *privacy.COMMANDS,
+    *search.COMMANDS,
+    *saved.COMMANDS,
+]
 
 
 def secret_key(settings: Settings) -> bytes:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.conversations.engine import Engine
+from bot.conversations.my_jobs import expire_stale_jobs
 from bot.core.events import Outbound
 from bot.storage.repositories import Repositories
 
@@ -49,6 +50,15 @@ def build_scheduler(engine: Engine, deliver: Deliver, sweep_seconds: int) -> Asy
         hours=6,
         args=(engine,),
         id="forget-updates",
+        max_instances=1,
+        coalesce=True,
+    )
+    scheduler.add_job(
+        expire_stale_jobs,
+        "interval",
+        hours=1,
+        args=(engine, deliver),
+        id="expire-jobs",
         max_instances=1,
         coalesce=True,
     )

@@ -418,9 +418,13 @@ class _Turn:
         """Bad input: everything the turn did was rolled back; show where we are with the reason."""
         message = "⚠️ " + self.ctx.t(error.message_id, **error.params)
         if self.flow is not None:
-            await self.render_current(message, prompt_only=self.form_progress is not None)
-        else:
-            self.show(self.home(message))
+            try:
+                await self.render_current(message, prompt_only=self.form_progress is not None)
+                return
+            except UserError:  # the step cannot even be shown any more (e.g. its job was deleted meanwhile)
+                log.warning("flow=%s state=%s cannot be shown; leaving it", self.flow_name, self.state)
+                self.leave_flow()
+        self.show(self.home(message))
 
     # ---- routing --------------------------------------------------------------------------------
 

@@ -13,13 +13,28 @@ LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
 
 
 def main_menu(ctx: Ctx) -> Screen:
-    assert ctx.account is not None
+    """What the person can do, by role: finding work for freelancers, hiring for clients, both for both."""
+    account = ctx.account
+    assert account is not None
+    work = (
+        ctx.command_button(ctx.t(N_("🔎 Find work")), "search"),
+        ctx.command_button(ctx.t(N_("⭐ Best matches")), "feed"),
+        ctx.command_button(ctx.t(N_("♥ Saved jobs")), "saved"),
+    )
+    hire = (
+        ctx.command_button(ctx.t(N_("📝 Post a job")), "post_job"),
+        ctx.command_button(ctx.t(N_("📋 My jobs")), "my_jobs"),
+        ctx.command_button(ctx.t(N_("👥 Talent clouds")), "clouds"),
+    )
+    me = (
+        ctx.command_button(ctx.t(N_("👤 My profile")), "profile"),
+        ctx.command_button(ctx.t(N_("⚙️ Account")), "account"),
+        ctx.command_button(ctx.t(N_("❓ Help")), "help"),
+    )
+    sections = [work] * account.is_freelancer + [hire] * account.is_client + [me]
     return Screen(
-        ctx.t(N_("👋 Hi <b>{name}</b>! What would you like to do?"), name=ctx.account.full_name),
-        buttons=rows(
-            ctx.command_button(ctx.t(N_("👤 My account")), "account"),
-            ctx.command_button(ctx.t(N_("❓ Help")), "help"),
-        ),
+        ctx.t(N_("👋 Hi <b>{name}</b>! What would you like to do?"), name=account.full_name),
+        buttons=tuple(sections),
         name="menu",
     )
 
@@ -70,7 +85,14 @@ async def account_screen(ctx: Ctx, _args: str) -> Screen:
             ctx.t(N_("Member since: {value}"), value=account.created_at.date().isoformat()),
         ]
     )
-    return Screen(text, buttons=rows(ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu")), name="account")
+    buttons = rows(
+        ctx.command_button(ctx.t(N_("🔗 Link a platform")), "link"),
+        ctx.command_button(ctx.t(N_("✂️ Linked platforms")), "unlink"),
+        ctx.command_button(ctx.t(N_("📦 Export my data")), "export"),
+        ctx.command_button(ctx.t(N_("🗑 Delete account")), "delete_account"),
+        ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu"),
+    )
+    return Screen(text, buttons=buttons, name="account")
 
 
 COMMANDS = [CommandSpec("account", N_("your account details"), account_screen)]

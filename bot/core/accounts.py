@@ -86,7 +86,7 @@ def clean_username(raw: str) -> str:
                 "and must start with a letter (for example: jane_doe)."
             )
         )
-    if username in RESERVED_USERNAMES:
+    if username in RESERVED_USERNAMES or username.startswith("deleted_"):
         raise UserError(N_("The username @{username} is reserved. Please choose another."), username=username)
     return username
 
@@ -98,7 +98,7 @@ class AccountService:
 
     async def for_identity(self, platform: str, platform_user_id: str) -> Account | None:
         row = await self._repos.accounts.by_identity(platform, platform_user_id)
-        return Account.from_row(row) if row else None
+        return Account.from_row(row) if row and row.deleted_at is None else None
 
     async def suggest_username(self, base: str) -> str:
         """A free username close to ``base`` (base itself, else base2, base3, ...)."""

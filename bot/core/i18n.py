@@ -57,4 +57,5 @@ class Translator:
         return fmt(translated, **params) if params else translated
 
     def tn(self, singular: str, plural: str, count: int, /, **params: Any) -> str:
-        return fmt(self._catalog.ngettext(singular, plural, count), count=count, **params)
+        """Plural forms by ``count``; ``{count}`` shows it, unless ``params`` gives it formatted ("1,234")."""
+        return fmt(self._catalog.ngettext(singular, plural, count), **{"count": count, **params})

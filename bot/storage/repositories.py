@@ -8,18 +8,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.jobs import CloudRepository, JobRepository
 from bot.storage.orm import AccountRow, ConversationRow, IdentityRow, ProcessedUpdateRow
+from bot.storage.profiles import ProfileRepository
+from bot.storage.saved import SavedJobRepository
+from bot.storage.search import JobSearchRepository
+from bot.storage.upsert import insert_ignoring_duplicates
 
 ConversationKey = tuple[str, str, str]  # (platform, chat_id, user_id)
-
-
-def _insert_ignoring_duplicates(session: AsyncSession, table: Any, values: dict[str, Any]) -> Any:
-    insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
-    return insert(table).values(**values).on_conflict_do_nothing()
 
 
 class AccountRepository:
@@ -52,7 +50,7 @@ class AccountRepository:
     async def create(self, account: AccountRow, platform: str, platform_user_id: str) -> bool:
         """Add the account with its first identity. False if the username or identity was taken meanwhile."""
         inserted = await self.session.execute(
-            _insert_ignoring_duplicates(
+            insert_ignoring_duplicates(
                 self.session,
                 AccountRow,
                 {c.key: getattr(account, c.key) for c in AccountRow.__table__.columns if c.key != "id"},
@@ -62,7 +60,7 @@ class AccountRepository:
         if account_id is None:
             return False
         bound = await self.session.execute(
-            _insert_ignoring_duplicates(
+            insert_ignoring_duplicates(
                 self.session,
                 IdentityRow,
                 {
@@ -115,7 +113,7 @@ class ConversationRepository:
         if expected_version is None:
             platform, chat_id, user_id = key
             row = {"platform": platform, "chat_id": chat_id, "user_id": user_id, "version": 1, **values}
-            result = await self.session.execute(_insert_ignoring_duplicates(self.session, ConversationRow, row))
+            result = await self.session.execute(insert_ignoring_duplicates(self.session, ConversationRow, row))
         else:
             result = await self.session.execute(
                 update(ConversationRow)
@@ -148,7 +146,7 @@ class UpdateLog:
     async def first_time(self, platform: str, update_id: str, now: datetime) -> bool:
         """Record an inbound update id; False if it was recorded before (a redelivery)."""
         result = await self.session.execute(
-            _insert_ignoring_duplicates(
+            insert_ignoring_duplicates(
                 self.session,
                 ProcessedUpdateRow,
                 {"platform": platform, "update_id": update_id, "processed_at": now},
@@ -169,7 +167,22 @@ class Repositories:
     accounts: AccountRepository
     conversations: ConversationRepository
     updates: UpdateLog
+    jobs: JobRepository
+    clouds: CloudRepository
+    profiles: ProfileRepository
+    search: JobSearchRepository
+    saved: SavedJobRepository
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repositories:
-        return cls(session, AccountRepository(session), ConversationRepository(session), UpdateLog(session))
+        return cls(
+            session,
+            AccountRepository(session),
+            ConversationRepository(session),
+            UpdateLog(session),
+            jobs=JobRepository(session),
+            clouds=CloudRepository(session),
+            profiles=ProfileRepository(session),
+            search=JobSearchRepository(session),
+            saved=SavedJobRepository(session),
+        )

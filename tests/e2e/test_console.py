@@ -57,7 +57,8 @@ def test_signup_in_the_console_then_resume_after_quitting(workdir: Path) -> None
     assert "Portugal has several time zones" in out
     assert "Role: freelancer and client" in out
     assert "Your account is ready, Jane Doe" in out
-    assert "[1] 👤 My account   [2] ❓ Help" in out
+    assert "[1] 🔎 Find work   [2] ⭐ Best matches   [3] ♥ Saved jobs" in out
+    assert "[4] 📝 Post a job   [5] 📋 My jobs   [6] 👥 Talent clouds" in out
 
 
 def test_switching_users_and_numbers_out_of_range(workdir: Path) -> None:

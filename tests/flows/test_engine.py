@@ -14,7 +14,9 @@ from bot.conversations.engine import Engine
 from bot.conversations.flow import CommandSpec, Ctx, Flow, FlowDefinitionError, Goto, Outcome, StartFlow, Step
 from bot.conversations.harness import Harness
 from bot.core.clock import ManualClock
+from bot.core.errors import UserError
 from bot.core.events import Click, Text
+from bot.core.i18n import N_
 from bot.core.ui import Screen
 from tests.flows.signup_steps import reach_confirm, reach_details, sign_up
 
@@ -186,7 +188,7 @@ async def test_a_crashing_step_apologises_and_keeps_the_state(app, clock, caplog
         app.engine.codec,
         clock,
         flows=[*FLOWS, EXPLODING],
-        commands=[*COMMANDS, CommandSpec("explode", "explode", lambda ctx, args: _start_exploding())],
+        commands=[*COMMANDS, CommandSpec("explode", "explode", lambda ctx, args: _start("explode"))],
         idle_timeout=timedelta(hours=1),
     )
     alice = Harness(engine, "alice")
@@ -197,10 +199,6 @@ async def test_a_crashing_step_apologises_and_keeps_the_state(app, clock, caplog
     assert "turn failed platform=test chat=alice user=alice kind=Click flow=explode state=explode" in caplog.text
     await alice.click("Fine", on=alice.screens[-2])
     assert alice.screen.plain == "Survived"
-
-
-async def _start_exploding() -> StartFlow:
-    return StartFlow("explode")
 
 
 def test_a_flow_with_a_missing_target_is_refused_when_registered() -> None:
@@ -244,3 +242,34 @@ async def test_a_deep_link_start_payload_runs_its_command(alice: Harness) -> Non
     assert "Your account" in alice.screen.plain
     await alice.send("/start nonsense-123")
     assert "Hi Alice Martin! What would you like to do?" in alice.screen.plain
+
+
+class _Vanished(Step):
+    name = "gone"
+
+    async def show(self, ctx: Ctx) -> Screen:
+        raise UserError(N_("That job post no longer exists."))
+
+
+VANISHING = Flow("vanish", "Vanishing", _Nothing, [_Vanished()], start="gone")
+
+
+async def test_a_step_that_cannot_be_shown_explains_and_leaves_the_user_on_the_menu(app, clock) -> None:
+    engine = Engine(
+        app.database,
+        app.engine.codec,
+        clock,
+        flows=[*FLOWS, VANISHING],
+        commands=[*COMMANDS, CommandSpec("vanish", "vanish", lambda ctx, args: _start("vanish"))],
+        idle_timeout=timedelta(hours=1),
+    )
+    alice = Harness(engine, "alice")
+    await sign_up(alice)
+    await alice.send("/vanish")
+    assert "That job post no longer exists." in alice.screen.plain
+    assert "What would you like to do?" in alice.screen.plain
+    assert await engine.resume_screen("test", "alice", "alice") is None
+
+
+async def _start(flow: str) -> StartFlow:
+    return StartFlow(flow)

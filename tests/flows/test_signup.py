@@ -29,9 +29,14 @@ async def test_signup_in_english_ends_on_the_main_menu(alice: Harness) -> None:
     assert "Berlin (UTC+01:00)" in alice.screen.plain
     await alice.click("Create my account")
     assert "Your account is ready, Alice Martin" in alice.screen.plain
-    assert [b.label for b in alice.screen.all_buttons()] == ["👤 My account", "❓ Help"]
+    labels = [[button.label for button in row] for row in alice.screen.buttons]
+    assert labels == [
+        ["🔎 Find work", "⭐ Best matches", "♥ Saved jobs"],
+        ["📝 Post a job", "📋 My jobs", "👥 Talent clouds"],
+        ["👤 My profile", "⚙️ Account", "❓ Help"],
+    ]
 
-    await alice.click("My account")
+    await alice.click("Account")
     assert "Country: Germany" in alice.screen.plain
     assert "Time zone: Europe/Berlin" in alice.screen.plain
 
@@ -189,3 +194,11 @@ async def test_a_username_taken_while_confirming_sends_you_back_to_choose_anothe
     await bob.click("Create my account")
     assert "@alice is taken. How about @alice2?" in bob.screen.plain
     assert "About you · 1/2" in bob.screen.plain
+
+
+async def test_the_main_menu_offers_what_each_role_does(alice: Harness) -> None:
+    await sign_up(alice, "freelancer")
+    assert [row[0].label for row in alice.screen.buttons] == ["🔎 Find work", "👤 My profile"]
+    bob = alice.user("bob")
+    await sign_up(bob, "client", username="bob")
+    assert [row[0].label for row in bob.screen.buttons] == ["📝 Post a job", "👤 My profile"]

@@ -15,6 +15,7 @@ from bot.storage.db import Database
 from bot.storage.migrate import schema_heads, upgrade
 from bot.storage.orm import AccountRow, Base
 from bot.storage.repositories import Repositories
+from bot.storage.search import include_object
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 KEY = ("telegram", "100", "100")
@@ -66,7 +67,8 @@ async def test_migrations_build_the_whole_schema(database: Database) -> None:
 
 async def test_the_migrated_schema_matches_the_models(database: Database) -> None:
     def differences(connection: Connection) -> list:
-        return compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": include_object})
+        return compare_metadata(context, Base.metadata)
 
     async with database.engine.connect() as connection:
         assert await connection.run_sync(differences) == []

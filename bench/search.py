@@ -1,0 +1,450 @@
+"""Job search at scale: SearchService over the migrated indexes against a naive load-and-filter baseline.
+
+Seeds a fresh SQLite file (and, with --database-url, a PostgreSQL database, which it wipes) with N jobs
+whose words follow a Zipf-like law, clients with stats, clouds and invites; then times a fixed mix of
+realistic searches (words, 3-5 filters, a sort, the first page, the total) through SearchService, and
+the same searches done naively: every open job loaded and filtered, matched and sorted in Python.
+
+    .venv/bin/python bench/search.py --jobs 200000
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import sqlite3
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bot.core.search import JobFilters, SearchService, Sort, matches, parse_query
+from bot.core.taxonomy import CATEGORIES, all_skills
+from bot.storage.db import Database
+from bot.storage.migrate import upgrade
+from bot.storage.orm import ClientProfileRow, JobRow
+from bot.storage.repositories import Repositories
+
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
+BATCH = 20_000
+VIEWERS = 20
+COMMON = [
+    "need",
+    "experienced",
+    "developer",
+    "build",
+    "website",
+    "app",
+    "design",
+    "data",
+    "help",
+    "project",
+    "looking",
+    "create",
+    "team",
+    "work",
+    "support",
+    "update",
+    "existing",
+    "new",
+    "simple",
+    "quick",
+    "long",
+    "term",
+    "expert",
+    "small",
+    "business",
+    "client",
+    "content",
+    "write",
+    "fix",
+    "integrate",
+    "api",
+    "custom",
+    "mobile",
+    "online",
+    "store",
+    "page",
+    "landing",
+    "dashboard",
+    "report",
+    "automation",
+    "script",
+    "system",
+    "platform",
+    "marketing",
+    "campaign",
+    "social",
+    "media",
+    "video",
+    "edit",
+    "logo",
+    "brand",
+    "identity",
+    "seo",
+    "articles",
+    "blog",
+    "copy",
+    "translation",
+    "research",
+    "analysis",
+    "spreadsheet",
+    "excel",
+    "database",
+    "migration",
+    "cloud",
+    "server",
+    "security",
+    "testing",
+    "bug",
+    "performance",
+    "responsive",
+    "frontend",
+    "backend",
+    "fullstack",
+    "ecommerce",
+    "shopify",
+    "wordpress",
+    "python",
+    "react",
+    "node",
+    "javascript",
+    "php",
+    "java",
+    "android",
+    "ios",
+    "flutter",
+    "figma",
+    "illustrator",
+    "photoshop",
+    "accounting",
+    "bookkeeping",
+    "tax",
+    "legal",
+    "contract",
+    "virtual",
+    "assistant",
+    "customer",
+    "service",
+    "email",
+    "chat",
+    "leads",
+    "sales",
+    "outreach",
+    "crm",
+    "hubspot",
+    "salesforce",
+]
+ROLES = ("developer", "designer", "writer", "expert", "specialist", "consultant", "engineer", "assistant")
+QUERY_WORDS = (
+    "python", "logo design", "wordpress -php", '"landing page"', "react OR angular", "title:shopify",
+    "skills:python django", "seo articles", "excel spreadsheet", "mobile app", "data analysis", "video edit",
+    "api integration", "virtual assistant", "ecommerce store -wordpress", "title:logo", "bookkeeping OR accounting",
+    "figma", '"social media" marketing', "javascript frontend",
+)  # fmt: skip
+
+
+def _zipf_words(rng: random.Random, size: int) -> tuple[list[str], list[float]]:
+    """The common vocabulary first, then a long tail of rarer made-up words; weight 1/rank."""
+    words = COMMON + [f"w{rng.randrange(36**5):05x}" for _ in range(size - len(COMMON))]
+    weights = [1.0 / rank for rank in range(1, len(words) + 1)]
+    total = 0.0
+    cumulative = []
+    for weight in weights:
+        total += weight
+        cumulative.append(total)
+    return words, cumulative
+
+
+def _batches(jobs: int, seed: int) -> Iterator[dict[str, list[tuple]]]:
+    rng = random.Random(seed)
+    words, cumulative = _zipf_words(rng, 20_000)
+    skills = list(all_skills())
+    skill_weights = [1.0 / rank for rank in range(1, len(skills) + 1)]
+    categories = list(CATEGORIES)
+    clients = max(jobs // 20, 10)
+    first_client = VIEWERS + 1
+    people = [
+        (n, f"user{n}", f"User {n}", n <= VIEWERS, n > VIEWERS, "en", rng.choice(("US", "FR", "GB", "IN", "DE")),
+         "UTC", NOW.replace(tzinfo=None))
+        for n in range(1, first_client + clients)
+    ]  # fmt: skip
+    profiles = [
+        (n, "", rng.random() < 0.6, min(int(rng.paretovariate(1.2)) - 1, 500), rng.randrange(0, 10_000_000),
+         rng.randrange(0, 50), rng.randrange(0, 12), NOW.replace(tzinfo=None))
+        for n in range(first_client, first_client + clients)
+        if rng.random() < 0.9
+    ]  # fmt: skip
+    clouds = [(c, f"cloud{c}", first_client, NOW.replace(tzinfo=None)) for c in range(1, 11)]
+    members = [(c, v, "member" if v % 3 else "invited", NOW.replace(tzinfo=None)) for c in (1, 2) for v in (1, 2, 3)]
+    viewer_skills = [(v, s) for v in range(1, VIEWERS + 1) for s in rng.sample(skills[:40], 4)]
+    viewer_categories = [(v, rng.choice(categories)) for v in range(1, VIEWERS + 1)]
+    yield {"accounts": people, "client_profiles": profiles, "talent_clouds": clouds, "cloud_members": members,
+           "profile_skills": viewer_skills, "profile_categories": viewer_categories}  # fmt: skip
+    for start in range(1, jobs + 1, BATCH):
+        batch: dict[str, list[tuple]] = {"jobs": [], "job_skills": [], "job_invites": [], "hidden_jobs": []}
+        for job_id in range(start, min(start + BATCH, jobs + 1)):
+            chosen = list(dict.fromkeys(rng.choices(skills, skill_weights, k=rng.randint(3, 5))))
+            title_words = rng.choices(words[:400], cum_weights=cumulative[:400], k=rng.randint(2, 4))
+            title = f"{chosen[0]} {rng.choice(ROLES)} {' '.join(title_words)}".capitalize()[:100]
+            body = rng.choices(words, cum_weights=cumulative, k=rng.randint(40, 120))
+            body[rng.randrange(len(body))] = chosen[-1]
+            hourly = rng.random() < 0.45
+            rate_min = rng.choice((1000, 1500, 2500, 4000, 6000)) if hourly else None
+            published = NOW - timedelta(minutes=(jobs - job_id) * 30 * 24 * 60 // jobs + rng.randrange(60))
+            status = rng.choices(("open", "closed", "expired", "draft"), (35, 40, 20, 5))[0]
+            visibility = rng.choices(("public", "cloud", "invite"), (97, 2, 1))[0]
+            batch["jobs"].append((
+                job_id, rng.randrange(first_client, first_client + clients), title, " ".join(body) + ".",
+                rng.choice(categories), ", ".join(chosen), "hourly" if hourly else "fixed",
+                None if hourly else int(rng.lognormvariate(11, 1.3)), rate_min,
+                rate_min + rng.choice((0, 1000, 3000)) if hourly and rng.random() < 0.8 else None, "USD",
+                rng.choice(("entry", "intermediate", "expert")), rng.choice(("lt1", "1to3", "3to6", "gt6")),
+                rng.choice(("lt30", "gt30")) if hourly else None, visibility,
+                rng.randint(1, 10) if visibility == "cloud" else None, status,
+                min(int(rng.paretovariate(0.9)) - 1, 200), published.replace(tzinfo=None),
+                None if status == "draft" else published.replace(tzinfo=None), published.replace(tzinfo=None), None,
+            ))  # fmt: skip
+            batch["job_skills"] += [(job_id, skill) for skill in chosen]
+            if visibility == "invite":
+                batch["job_invites"].append((job_id, rng.randint(1, VIEWERS), "", NOW.replace(tzinfo=None)))
+            if rng.random() < 0.001:
+                batch["hidden_jobs"].append((rng.randint(1, VIEWERS), job_id, None, NOW.replace(tzinfo=None)))
+        yield batch
+
+
+_COLUMNS = {
+    "accounts": "id, username, full_name, is_freelancer, is_client, language, country, timezone, created_at",
+    "client_profiles": "account_id, company_name, payment_verified, hires_count, total_spent_minor, rating_sum, "
+    "rating_count, updated_at",
+    "talent_clouds": "id, name, owner_id, created_at",
+    "cloud_members": "cloud_id, account_id, status, created_at",
+    "profile_skills": "account_id, skill",
+    "profile_categories": "account_id, category",
+    "jobs": "id, client_id, title, description, category, skills_text, job_type, budget_minor, rate_min_minor, "
+    "rate_max_minor, currency, experience, project_length, hours_per_week, visibility, cloud_id, status, "
+    "proposals_count, created_at, published_at, last_activity_at, closed_at",
+    "job_skills": "job_id, skill",
+    "job_invites": "job_id, freelancer_id, message, created_at",
+    "hidden_jobs": "account_id, job_id, reason, created_at",
+}
+
+
+def seed_sqlite(path: Path, jobs: int, seed: int) -> None:
+    connection = sqlite3.connect(path)
+    connection.execute("PRAGMA synchronous=OFF")
+    for batch in _batches(jobs, seed):
+        for table, rows in batch.items():
+            if rows:
+                marks = ", ".join("?" * len(rows[0]))
+                connection.executemany(f"INSERT INTO {table} ({_COLUMNS[table]}) VALUES ({marks})", rows)
+        connection.commit()
+    connection.execute("INSERT INTO jobs_fts(jobs_fts) VALUES ('optimize')")
+    connection.execute("ANALYZE")
+    connection.commit()
+    connection.close()
+
+
+async def seed_postgres(database: Database, jobs: int, seed: int) -> None:
+    async with database.engine.connect() as connection:
+        raw = (await connection.get_raw_connection()).driver_connection
+        for batch in _batches(jobs, seed):
+            for table, rows in batch.items():
+                if rows:
+                    columns = [name.strip() for name in _COLUMNS[table].split(",")]
+                    await raw.copy_records_to_table(table, records=rows, columns=columns)
+        await raw.execute("ANALYZE")
+
+
+def search_mix(count: int, seed: int) -> list[tuple[int, str, JobFilters, Sort]]:
+    """Words, 3 to 5 filters and a sort, as people search."""
+    rng = random.Random(seed + 1)
+    options: list[dict[str, Any]] = [
+        {"experience": {"intermediate", "expert"}},
+        {"job_type": {"fixed"}},
+        {"job_type": {"hourly"}, "hourly_min_minor": 2000, "hourly_max_minor": 6000},
+        {"budget": {"500-999", "1k-5k"}},
+        {"proposals": {"0-4", "5-9"}},
+        {"payment_verified": True},
+        {"client_hires": {"1-9", "10+"}},
+        {"project_length": {"1to3", "3to6"}},
+        {"categories": {"dev"}},
+        {"posted_within_days": 7},
+        {"hours_per_week": {"gt30"}},
+    ]
+    mix = []
+    for n in range(count):
+        filters: dict[str, Any] = {}
+        for option in rng.sample(options, rng.randint(3, 5)):
+            filters.update(option)
+        mix.append((rng.randint(1, VIEWERS), QUERY_WORDS[n % len(QUERY_WORDS)], JobFilters(**filters),
+                    rng.choice(list(Sort))))  # fmt: skip
+    return mix
+
+
+async def run_indexed(database: Database, mix: list) -> tuple[list[float], list[tuple[int, list[int]]]]:
+    timings, results = [], []
+    for viewer, query, filters, sort in mix:
+        started = time.perf_counter()
+        async with database.transaction() as session:
+            page = await SearchService(Repositories.bind(session), NOW).search(viewer, query, filters, sort)
+        timings.append((time.perf_counter() - started) * 1000)
+        results.append((page.total, [hit.id for hit in page.hits]))
+    return timings, results
+
+
+async def run_naive(database: Database, mix: list) -> tuple[list[float], list[tuple[int, list[int]]]]:
+    """Load every open job with its client and the viewer's context, then filter, match and sort in Python."""
+    timings, results = [], []
+    job = JobRow.__table__.c
+    for viewer, query, filters, sort in mix:
+        started = time.perf_counter()
+        async with database.transaction() as session:
+            repos = Repositories.bind(session)
+            criteria = await SearchService(repos, NOW)._criteria(viewer, query, filters)
+            rows = (
+                await session.execute(
+                    select(JobRow.__table__, ClientProfileRow.payment_verified, ClientProfileRow.hires_count)
+                    .outerjoin(ClientProfileRow, ClientProfileRow.account_id == job.client_id)
+                    .where(job.status == "open")
+                )
+            ).all()
+            context = {
+                name: {row[0] for row in await session.execute(text(sql), {"v": viewer})}
+                for name, sql in (
+                    ("clouds", "SELECT cloud_id FROM cloud_members WHERE account_id = :v AND status = 'member'"),
+                    ("invites", "SELECT job_id FROM job_invites WHERE freelancer_id = :v"),
+                    ("hidden", "SELECT job_id FROM hidden_jobs WHERE account_id = :v"),
+                    ("skills", "SELECT skill FROM profile_skills WHERE account_id = :v"),
+                    ("categories", "SELECT category FROM profile_categories WHERE account_id = :v"),
+                )
+            }
+            found = [row for row in rows if _naive_keeps(row, criteria, viewer, context)]
+            root = parse_query(query).root
+            found = [row for row in found if matches(root, row.title, row.description, row.skills_text)]
+            found.sort(key=lambda row: (row.published_at, row.id), reverse=True)
+            if sort is Sort.best_match:
+                found.sort(
+                    key=lambda row: (
+                        -len(set(row.skills_text.split(", ")) & context["skills"]),
+                        row.category not in context["categories"],
+                    )
+                )
+        timings.append((time.perf_counter() - started) * 1000)
+        results.append((len(found), [row.id for row in found[:10]]))
+    return timings, results
+
+
+def _in(value: int | None, ranges: tuple) -> bool:
+    return value is not None and any(
+        (low is None or value >= low) and (high is None or value <= high) for low, high in ranges
+    )
+
+
+def _naive_keeps(row: Any, criteria: Any, viewer: int, context: dict[str, set]) -> bool:
+    visible = (
+        row.visibility == "public"
+        or row.client_id == viewer
+        or (row.visibility == "cloud" and row.cloud_id in context["clouds"])
+        or (row.visibility == "invite" and row.id in context["invites"])
+    )
+    checks = (
+        visible and row.id not in context["hidden"],
+        not criteria.experience or row.experience in criteria.experience,
+        not criteria.job_types or row.job_type in criteria.job_types,
+        not criteria.project_length or row.project_length in criteria.project_length,
+        not criteria.hours_per_week or row.hours_per_week in criteria.hours_per_week,
+        not criteria.categories or row.category in criteria.categories,
+        not criteria.fixed_budget or row.job_type != "fixed" or _in(row.budget_minor, criteria.fixed_budget),
+        criteria.hourly_rate is None
+        or row.job_type != "hourly"
+        or (
+            (row.rate_max_minor or row.rate_min_minor) is not None
+            and (
+                criteria.hourly_rate[0] is None or (row.rate_max_minor or row.rate_min_minor) >= criteria.hourly_rate[0]
+            )
+            and (criteria.hourly_rate[1] is None or row.rate_min_minor <= criteria.hourly_rate[1])
+        ),
+        not criteria.proposals or _in(row.proposals_count, criteria.proposals),
+        not criteria.payment_verified or bool(row.payment_verified),
+        not criteria.client_hires or _in(row.hires_count or 0, criteria.client_hires),
+        criteria.published_since is None or row.published_at >= criteria.published_since,
+    )
+    return all(checks)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+async def measure(name: str, database: Database, mix: list, naive_count: int) -> tuple[list[float], list[float]]:
+    await run_indexed(database, mix[:5])  # warm the caches as a running bot has them
+    timings, results = await run_indexed(database, mix)
+    naive_timings, naive_results = await run_naive(database, mix[:naive_count])
+    agree = sum(
+        indexed[0] == naive[0] and (sort is not Sort.newest or indexed[1] == naive[1])
+        for indexed, naive, (_v, _q, _f, sort) in zip(results, naive_results, mix, strict=False)
+    )
+    totals = [total for total, _ids in results]
+    print(f"{name}: {len(mix)} searches, median total {statistics.median(totals):,.0f} jobs found")
+    print(f"  indexed  p50 {percentile(timings, 0.5):8.1f} ms  p95 {percentile(timings, 0.95):8.1f} ms"
+          f"  p99 {percentile(timings, 0.99):8.1f} ms  max {max(timings):8.1f} ms")  # fmt: skip
+    print(f"  naive    p50 {percentile(naive_timings, 0.5):8.1f} ms  p95 {percentile(naive_timings, 0.95):8.1f} ms"
+          f"  ({naive_count} searches; totals agree on {agree}/{naive_count}, newest pages too)")  # fmt: skip
+    return timings, naive_timings
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--jobs", type=int, default=1_000_000, help="jobs to seed (default 1,000,000)")
+    parser.add_argument("--queries", type=int, default=200, help="searches in the timed mix (default 200)")
+    parser.add_argument("--naive-queries", type=int, default=5, help="of those, how many run naively (default 5)")
+    parser.add_argument("--database-url", help="also run on this PostgreSQL database (its schema is WIPED)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--keep", type=Path, help="write the SQLite file here instead of a temporary directory")
+    options = parser.parse_args()
+    mix = search_mix(options.queries, options.seed)
+    with tempfile.TemporaryDirectory() as scratch:
+        path = options.keep or Path(scratch) / "bench.db"
+        path.unlink(missing_ok=True)
+        database = Database(f"sqlite+aiosqlite:///{path}")
+        await upgrade(database)
+        started = time.perf_counter()
+        seed_sqlite(path, options.jobs, options.seed)
+        print(f"SQLite: seeded {options.jobs:,} jobs in {time.perf_counter() - started:.0f} s, "
+              f"file {path.stat().st_size / 2**20:,.0f} MiB")  # fmt: skip
+        timings, naive = await measure("SQLite", database, mix, options.naive_queries)
+        await database.dispose()
+    if options.database_url:
+        reset = Database(options.database_url)
+        async with reset.engine.begin() as connection:
+            await connection.execute(text("DROP SCHEMA public CASCADE"))
+            await connection.execute(text("CREATE SCHEMA public"))
+        await upgrade(reset)
+        started = time.perf_counter()
+        await seed_postgres(reset, options.jobs, options.seed)
+        async with reset.engine.connect() as connection:
+            size = (await connection.execute(text("SELECT pg_database_size(current_database())"))).scalar_one()
+        print(f"PostgreSQL: seeded {options.jobs:,} jobs in {time.perf_counter() - started:.0f} s, "
+              f"database {size / 2**20:,.0f} MiB")  # fmt: skip
+        await measure("PostgreSQL", reset, mix, options.naive_queries)
+        await reset.dispose()
+    p95, naive_p95 = percentile(timings, 0.95), percentile(naive, 0.95)
+    print(
+        f"RESULT jobs={options.jobs} p50_ms={percentile(timings, 0.5):.1f} p95_ms={p95:.1f} "
+        f"p99_ms={percentile(timings, 0.99):.1f} naive_p95_ms={naive_p95:.1f} ratio={naive_p95 / p95:.1f}"
+    )
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

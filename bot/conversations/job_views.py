@@ -1,0 +1,198 @@
+"""How a job post looks: the compact card (lists, search results) and the full detail screen (/job ID).
+
+The preview a client sees before publishing is the same detail text, so it is exactly what freelancers see.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from babel.dates import format_date, format_timedelta
+from babel.numbers import format_decimal
+
+from bot.conversations.flow import CommandSpec, Ctx
+from bot.core.i18n import N_
+from bot.core.jobs import (
+    EXPERIENCE,
+    HOURS_PER_WEEK,
+    PROJECT_LENGTHS,
+    STATUSES,
+    ClientSummary,
+    Job,
+    PayTerms,
+    rate_or_budget,
+)
+from bot.core.money import format_money
+from bot.core.places import country_name
+from bot.core.taxonomy import CATEGORIES
+from bot.core.ui import Attachment, Screen, escape, rows
+
+CARD_SKILLS = 5
+PROPOSAL_BUCKETS = (
+    (5, N_("Less than 5")),
+    (10, N_("5 to 10")),
+    (15, N_("10 to 15")),
+    (20, N_("15 to 20")),
+    (50, N_("20 to 50")),
+)
+
+
+def ago(ctx: Ctx, moment: datetime) -> str:
+    """ "just now", "3 hours ago", "il y a 3 heures" (CLDR wording, so every language reads naturally)."""
+    if ctx.now - moment < timedelta(minutes=1):
+        return ctx.t(N_("just now"))
+    return format_timedelta(moment - ctx.now, add_direction=True, locale=ctx.locale)
+
+
+def proposals_bucket(ctx: Ctx, count: int) -> str:
+    """Upwork's buckets: exact counts are not shown to freelancers."""
+    return next((ctx.t(label) for limit, label in PROPOSAL_BUCKETS if count < limit), ctx.t(N_("50+")))
+
+
+class CardJob(PayTerms, Protocol):
+    """What a card shows of a job: a stored post or a search hit."""
+
+    title: str
+    experience: str | None
+    published_at: datetime | None
+    proposals_count: int
+    skills: list[str]
+
+
+def terms(ctx: Ctx, job: PayTerms) -> str:
+    amount = rate_or_budget(job, ctx.locale)
+    if job.job_type == "hourly":
+        return ctx.t(N_("Hourly: {amount}/hr"), amount=amount)
+    return ctx.t(N_("Fixed price: {amount}"), amount=amount)
+
+
+def file_size(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{max(1, round(size / 1024))} KB"
+
+
+def client_facts(ctx: Ctx, client: ClientSummary) -> list[str]:
+    """Payment verification, rating, hires, spending and country: what tells a freelancer whom they'd work for."""
+    verified = (
+        ctx.t(N_("✅ Payment verified")) if client.payment_verified else ctx.t(N_("⚪ Payment method not verified"))
+    )
+    stars = format_decimal(client.rating or 0, "0.0", locale=ctx.locale)
+    rating = (
+        ctx.tn("⭐ {rating} ({count} review)", "⭐ {rating} ({count} reviews)", client.reviews, rating=stars)
+        if client.rating is not None
+        else ctx.t(N_("No reviews yet"))
+    )
+    return [
+        verified,
+        rating,
+        ctx.tn("{count} hire", "{count} hires", client.hires),
+        ctx.t(N_("{amount} spent"), amount=format_money(client.total_spent_minor, ctx.locale)),
+        escape(country_name(client.country, ctx.locale)),
+    ]
+
+
+def job_card(ctx: Ctx, job: CardJob, client: ClientSummary, number: int | None = None, *, saved: bool = False) -> str:
+    """A few lines per job, for lists and search results (numbered when a list has buttons by number)."""
+    skills = [escape(skill) for skill in job.skills[:CARD_SKILLS]]
+    if len(job.skills) > CARD_SKILLS:
+        skills.append(f"+{len(job.skills) - CARD_SKILLS}")
+    posted = (
+        ctx.t(N_("Posted {ago}"), ago=ago(ctx, job.published_at)) if job.published_at else ctx.t(N_("Not published"))
+    )
+    lines = [
+        f"<b>{f'{number}. ' if number is not None else ''}{escape(job.title)}</b>" + (" ♥" if saved else ""),
+        " · ".join([terms(ctx, job), ctx.t(EXPERIENCE[job.experience]), posted]),
+        ctx.t(N_("Proposals: {bucket}"), bucket=proposals_bucket(ctx, job.proposals_count)),
+    ]
+    if skills:
+        lines.append("🛠 " + " · ".join(skills))
+    lines.append(" · ".join(client_facts(ctx, client)))
+    return "\n".join(lines)
+
+
+def audience(ctx: Ctx, job: Job) -> str:
+    if job.visibility == "invite":
+        return ctx.t(N_("✉️ Invite only: visible to the freelancers the client invites."))
+    if job.visibility == "cloud":
+        return ctx.t(N_("👥 Only for the talent cloud “{name}”."), name=job.cloud_name or "?")
+    return ""
+
+
+def job_detail(ctx: Ctx, job: Job, client: ClientSummary) -> str:
+    """The whole post, as freelancers read it before they apply."""
+    head = [
+        f"<b>{escape(job.title)}</b>",
+        ctx.t(
+            N_("{category} · Posted {ago}"),
+            category=ctx.t(CATEGORIES[job.category]),
+            ago=ago(ctx, job.published_at or job.created_at),
+        ),
+    ]
+    if job.status != "open":
+        head.append(ctx.t(N_("Status: {status}"), status=ctx.t(STATUSES[job.status])))
+    if audience(ctx, job):
+        head.append(audience(ctx, job))
+    facts = [
+        "💵 " + terms(ctx, job),
+        "🎓 " + ctx.t(N_("Experience: {level}"), level=ctx.t(EXPERIENCE[job.experience])),
+        "📅 " + ctx.t(N_("Project length: {length}"), length=ctx.t(PROJECT_LENGTHS[job.project_length])),
+    ]
+    if job.job_type == "hourly" and job.hours_per_week:
+        facts.append("⏱ " + ctx.t(HOURS_PER_WEEK[job.hours_per_week]))
+    facts.append("🛠 " + ctx.t(N_("Skills: {skills}"), skills=", ".join(job.skills)))
+    facts.append("📨 " + ctx.t(N_("Proposals: {bucket}"), bucket=proposals_bucket(ctx, job.proposals_count)))
+    sections = ["\n".join(head), escape(job.description), "\n".join(facts)]
+    if job.questions:
+        asked = [ctx.t(N_("<b>Screening questions</b>"))]
+        asked += [f"{number}. {escape(question)}" for number, question in enumerate(job.questions, 1)]
+        sections.append("\n".join(asked))
+    if job.attachments:
+        files = [ctx.t(N_("<b>Attachments</b>"))]
+        files += [f"📎 {escape(file.filename)} ({file_size(file.size)})" for file in job.attachments]
+        sections.append("\n".join(files))
+    about = [ctx.t(N_("<b>About the client</b>")), *client_facts(ctx, client)]
+    about.append(
+        ctx.t(N_("Member since {date}"), date=format_date(client.member_since.date(), "medium", locale=ctx.locale))
+    )
+    sections.append("\n".join(about))
+    return "\n\n".join(sections)
+
+
+async def job_screen(ctx: Ctx, args: str) -> Screen:
+    """/job ID: the post, if the asker may see it (the service enforces who may)."""
+    assert ctx.account is not None
+    job = await ctx.services.jobs.visible(ctx.account, args.strip() or "?")
+    client = await ctx.services.jobs.client_summary(job.client_id)
+    buttons = []
+    if job.attachments:
+        buttons.append(ctx.command_button(ctx.t(N_("📎 Get the files")), "job_files", str(job.id)))
+    if job.client_id == ctx.account.id:
+        buttons.append(ctx.command_button(ctx.t(N_("⚙️ Manage")), "my_job", str(job.id)))
+    elif ctx.account.is_freelancer:
+        buttons.append(ctx.command_button(ctx.t(N_("♥ Save")), "save", str(job.id)))
+        buttons.append(ctx.command_button(ctx.t(N_("👎 Not interested")), "hide", str(job.id)))
+    buttons.append(ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu"))
+    return Screen(job_detail(ctx, job, client), buttons=rows(*buttons), name="job")
+
+
+async def job_files(ctx: Ctx, args: str) -> Screen:
+    """/job_files ID: the post's attachments as files, for those who may see the post."""
+    job = await ctx.services.jobs.visible(ctx.account, args.strip() or "?")
+    attachments = []
+    for attached in job.attachments:
+        found = await ctx.services.files.content(attached.id)
+        if found is not None:
+            stored, content = found
+            attachments.append(Attachment(stored.filename, content, stored.mime_type))
+    return Screen(
+        ctx.t(N_("📎 Files of “{title}”"), title=job.title),
+        attachments=tuple(attachments),
+        buttons=rows(ctx.command_button(ctx.t(N_("⬅️ Back to the job")), "job", str(job.id))),
+        name="job-files",
+    )
+
+
+COMMANDS = [
+    CommandSpec("job", N_("show a job post by its number: /job 42"), job_screen),
+    CommandSpec("job_files", N_("the files attached to a job post"), job_files, in_help=False),
+]
