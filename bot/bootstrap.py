@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.conversations import (
     clouds,
+    feed,
     job_views,
     link,
     menu,
@@ -64,6 +65,7 @@ COMMANDS: list[CommandSpec] = [
     *privacy.COMMANDS,
     *search.COMMANDS,
     *saved.COMMANDS,
+    *feed.COMMANDS,
 ]
 
 

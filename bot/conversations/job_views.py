@@ -26,7 +26,7 @@ from bot.core.jobs import (
 from bot.core.money import format_money
 from bot.core.places import country_name
 from bot.core.taxonomy import CATEGORIES
-from bot.core.ui import Attachment, Screen, escape, rows
+from bot.core.ui import Attachment, Button, Screen, escape, rows
 
 CARD_SKILLS = 5
 PROPOSAL_BUCKETS = (
@@ -53,6 +53,7 @@ def proposals_bucket(ctx: Ctx, count: int) -> str:
 class CardJob(PayTerms, Protocol):
     """What a card shows of a job: a stored post or a search hit."""
 
+    id: int
     title: str
     experience: str | None
     published_at: datetime | None
@@ -108,6 +109,17 @@ def job_card(ctx: Ctx, job: CardJob, client: ClientSummary, number: int | None =
         lines.append("🛠 " + " · ".join(skills))
     lines.append(" · ".join(client_facts(ctx, client)))
     return "\n".join(lines)
+
+
+def numbered_cards(
+    ctx: Ctx, cards: list[tuple[CardJob, ClientSummary, bool]], first: int
+) -> tuple[str, tuple[Button, ...]]:
+    """Cards numbered from ``first`` (with a ♥ on saved ones) and the row of buttons that open them by number."""
+    texts = [job_card(ctx, job, client, first + index, saved=saved) for index, (job, client, saved) in enumerate(cards)]
+    buttons = tuple(
+        ctx.command_button(str(first + index), "job", str(job.id)) for index, (job, _client, _saved) in enumerate(cards)
+    )
+    return "\n\n".join(texts), buttons
 
 
 def audience(ctx: Ctx, job: Job) -> str:

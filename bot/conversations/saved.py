@@ -4,10 +4,10 @@ job card or detail screen at any time."""
 from __future__ import annotations
 
 from bot.conversations.flow import CommandSpec, Ctx
-from bot.conversations.job_views import job_card
+from bot.conversations.job_views import numbered_cards
 from bot.core.i18n import N_
 from bot.core.saved import HIDE_REASONS
-from bot.core.ui import Button, Screen, rows
+from bot.core.ui import Screen, rows
 
 SAVED_PAGE_SIZE = 5
 
@@ -72,12 +72,12 @@ async def saved_command(ctx: Ctx, args: str) -> Screen:
             buttons=rows(ctx.command_button(ctx.t(N_("🔎 Find work")), "search")),
             name="saved.list",
         )
-    lines = [ctx.t(N_("<b>♥ Saved jobs</b> · {count}"), count=total)]
-    view_buttons: list[Button] = []
-    for number, job in enumerate(await ctx.services.jobs.visible_many(ctx.account, ids), start=1):
-        client = await ctx.services.jobs.client_summary(job.client_id)
-        lines += ["", job_card(ctx, job, client, (page - 1) * SAVED_PAGE_SIZE + number)]
-        view_buttons.append(ctx.command_button(str((page - 1) * SAVED_PAGE_SIZE + number), "job", str(job.id)))
+    first = (page - 1) * SAVED_PAGE_SIZE + 1
+    jobs = await ctx.services.jobs.visible_many(ctx.account, ids)
+    cards, open_buttons = numbered_cards(
+        ctx, [(job, await ctx.services.jobs.client_summary(job.client_id), False) for job in jobs], first
+    )
+    lines = [ctx.t(N_("<b>♥ Saved jobs</b> · {count}"), count=total), "", cards]
     paging = []
     if page > 1:
         paging.append(ctx.command_button(ctx.t(N_("◀ Previous")), "saved", str(page - 1)))
@@ -85,7 +85,7 @@ async def saved_command(ctx: Ctx, args: str) -> Screen:
         paging.append(ctx.command_button(ctx.t(N_("Next ▶")), "saved", str(page + 1)))
     if pages > 1:
         lines += ["", ctx.t(N_("Page {page} of {pages}"), page=page, pages=pages)]
-    buttons = tuple(row for row in (tuple(view_buttons), tuple(paging)) if row)
+    buttons = tuple(row for row in (open_buttons, tuple(paging)) if row)
     return Screen("\n".join(lines), buttons=buttons, name="saved.list")
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pydantic import BaseModel, Field
 
 from bot.conversations.flow import CommandSpec, Ctx, Flow, Goto, Outcome, Retry, StartFlow, Step
-from bot.conversations.job_views import job_card
+from bot.conversations.job_views import numbered_cards
 from bot.core.errors import UserError
 from bot.core.i18n import N_
 from bot.core.money import format_money, parse_amount
@@ -164,8 +164,10 @@ class ResultsStep(Step):
                 if result.total
                 else ctx.t(N_("No jobs match. Try fewer words or filters, or type a new search."))
             )
-        for number, hit in enumerate(result.hits, start=(result.page - 1) * PAGE_SIZE + 1):
-            lines += ["", job_card(ctx, hit, hit.client, number, saved=hit.saved)]
+        first = (result.page - 1) * PAGE_SIZE + 1
+        cards, open_buttons = numbered_cards(ctx, [(hit, hit.client, hit.saved) for hit in result.hits], first)
+        if cards:
+            lines += ["", cards]
         if result.pages > 1:
             lines += ["", ctx.t(N_("Page {page} of {pages}"), page=result.page, pages=result.pages)]
         lines += [
@@ -177,12 +179,7 @@ class ResultsStep(Step):
                 )
             ),
         ]
-        buttons: list[tuple[Button, ...]] = []
-        if result.hits:
-            first = (result.page - 1) * PAGE_SIZE + 1
-            buttons.append(
-                tuple(ctx.command_button(str(first + i), "job", str(hit.id)) for i, hit in enumerate(result.hits))
-            )
+        buttons: list[tuple[Button, ...]] = [open_buttons] if open_buttons else []
         paging = []
         if result.page > 1:
             paging.append(ctx.button(ctx.t(N_("◀ Previous")), f"{PAGE}:{result.page - 1}"))

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from bot.core.accounts import AccountService
 from bot.core.clouds import CloudService
+from bot.core.feed import FeedService
 from bot.core.files import FileService
 from bot.core.jobs import JobService
 from bot.core.linking import LinkService
@@ -29,6 +30,7 @@ class Services:
     privacy: PrivacyService
     search: SearchService
     saved: SavedJobsService
+    feed: FeedService
 
     @classmethod
     def bind(cls, repos: Repositories, now: datetime) -> Services:
@@ -43,4 +45,5 @@ class Services:
             privacy=PrivacyService(repos, now),
             search=SearchService(repos, now),
             saved=SavedJobsService(repos, now),
+            feed=FeedService(repos, now),
         )

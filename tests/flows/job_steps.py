@@ -15,13 +15,14 @@ async def reach_preview(
     description: str = DESCRIPTION,
     visibility: str = "Public",
     hourly: bool = True,
+    skills: str = "python, django, PostgreSQL",
 ) -> None:
     """From /post_job to the preview with sensible answers (the client is signed up already)."""
     await client.send("/post_job")
     await client.send(title)
     await client.send(description)
     await client.click("Web, Mobile & Software Dev")
-    await client.send("python, django, PostgreSQL")
+    await client.send(skills)
     await client.click("Done")
     if hourly:
         await client.click("By the hour")
