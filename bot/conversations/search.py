@@ -92,7 +92,7 @@ GROUPS = (
     FilterGroup("cat", N_("Category"), "categories", tuple(CATEGORIES.items())),
 )
 GROUP_BY_NAME = {group.name: group for group in GROUPS}
-SPECIAL_PANELS = ("client", "rate", "custom", "posted")  # panels that are not a set of toggles
+SPECIAL_PANELS = ("client", "rate", "custom", "posted", "cloud")  # panels that are not a set of toggles
 SORT_LABELS = {Sort.newest: N_("Newest"), Sort.relevance: N_("Relevance"), Sort.best_match: N_("Best match")}
 POSTED_WITHIN = (
     (1, N_("Last 24 hours")),
@@ -109,6 +109,7 @@ class SearchData(BaseModel):
     sort: Sort = Sort.newest
     page: int = 1
     editing: str = ""  # the filter panel on screen
+    cloud_name: str = ""  # of filters.cloud_id, to show it without a lookup
 
 
 def _active_count(filters: JobFilters) -> int:
@@ -138,6 +139,8 @@ def _describe_special(ctx: Ctx, panel: str) -> str:
         if low is None and high is None:
             return ""
         return f"{format_money(low or 0, ctx.locale)} – " + (format_money(high, ctx.locale) if high else "∞")
+    if panel == "cloud":
+        return ctx.data.cloud_name if filters.cloud_id is not None else ""
     days = filters.posted_within_days
     return next((ctx.t(label) for value, label in POSTED_WITHIN if value == days), "")
 
@@ -234,6 +237,7 @@ class FiltersStep(Step):
             ("rate", N_("Hourly rate")),
             ("custom", N_("Custom fixed budget")),
             ("posted", N_("Posted within")),
+            *((("cloud", N_("Talent cloud")),) if await ctx.services.clouds.postable(ctx.account) else ()),
         ):
             described = _describe_special(ctx, name)
             options.append(ctx.option(ctx.t(title), f"{GROUP}:{name}", described[:90]))
@@ -300,6 +304,12 @@ class FilterStep(Step):
             return Screen(
                 f"<b>{ctx.t(N_('Posted within'))}</b> · {count}", buttons=(*buttons, back), name="search.filter"
             )
+        if panel == "cloud":
+            clouds = await ctx.services.clouds.postable(ctx.account)
+            marked = [(("✓ " if filters.cloud_id == cloud.id else "") + cloud.name, cloud.id) for cloud in clouds]
+            choice = Choice(tuple(ctx.option(label, f"{TOGGLE}:{cloud_id}") for label, cloud_id in marked[:25]))
+            text = f"<b>{ctx.t(N_('Talent cloud'))}</b> · {count}\n" + ctx.t(N_("Only jobs shared with this cloud."))
+            return Screen(text, choice=choice, buttons=(back,), name="search.filter")
         title = ctx.t(N_("Hourly rate")) if panel == "rate" else ctx.t(N_("Custom fixed budget"))
         current = _describe_special(ctx, panel) or ctx.t(N_("any"))
         text = "\n".join(
@@ -333,6 +343,12 @@ class FilterStep(Step):
                 filters.previous_clients = not filters.previous_clients
         elif panel == "posted" and arg.isdigit() and int(arg) in dict(POSTED_WITHIN):
             filters.posted_within_days = None if filters.posted_within_days == int(arg) else int(arg)
+        elif panel == "cloud" and arg.isdigit():
+            cloud = next((c for c in await ctx.services.clouds.postable(ctx.account) if c.id == int(arg)), None)
+            if cloud is None:  # no longer a member: refuse like any foreign id
+                return await super().on_click(ctx, value)
+            chosen = filters.cloud_id != cloud.id
+            filters.cloud_id, ctx.data.cloud_name = (cloud.id, cloud.name) if chosen else (None, "")
         else:
             return await super().on_click(ctx, value)
         ctx.data.page = 1
@@ -358,6 +374,8 @@ def _clear_panel(filters: JobFilters, panel: str) -> None:
         filters.payment_verified = filters.previous_clients = False
     elif panel == "posted":
         filters.posted_within_days = None
+    elif panel == "cloud":
+        filters.cloud_id = None
     elif panel == "rate":
         filters.hourly_min_minor = filters.hourly_max_minor = None
     else:

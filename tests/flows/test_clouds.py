@@ -147,3 +147,39 @@ async def test_a_client_can_post_only_to_clouds_they_belong_to(alice: Harness) -
     await mallory.click("Skip")
     assert mallory.screen.choice is None  # no clouds of hers to offer
     assert "Trusted devs" not in mallory.screen.plain
+
+
+async def test_cloud_jobs_reach_members_in_search_and_feed_and_filter_by_cloud(alice: Harness) -> None:
+    bob = await client_and_freelancer(alice)
+    carol = alice.user("carol")
+    await sign_up(carol, "freelancer", full_name="Carol Diaz", username="carol")
+    await create_cloud(alice)
+    await alice.click("Invite a freelancer")
+    await alice.send("@bob")
+    await bob.click("Join")
+    await post_job(alice, title="Cloud-only Django work", visibility="Trusted devs")
+    await post_job(alice, title="Public Django work")
+    await post_job(alice, title="Invite-only Django work", visibility="Invite only")
+
+    for outsider_view in ("/search django", "/feed"):
+        await carol.send(outsider_view)
+        assert "Public Django work" in carol.screen.plain
+        assert "Cloud-only" not in carol.screen.plain
+        assert "Invite-only" not in carol.screen.plain
+    await bob.send("/feed")
+    assert "Cloud-only Django work" in bob.screen.plain
+    assert "Invite-only" not in bob.screen.plain
+
+    await bob.send("/search django")
+    assert "2 jobs" in bob.screen.plain
+    await bob.click("Filters")
+    await bob.click("Talent cloud")
+    await bob.click("Trusted devs")
+    assert "1 job matches" in bob.screen.plain
+    await bob.click("Done")
+    await bob.click("Show results")
+    assert "Cloud-only Django work" in bob.screen.plain
+    assert "Public Django work" not in bob.screen.plain
+    await carol.send("/search django")
+    await carol.click("Filters")
+    assert "Talent cloud" not in [option.label for option in carol.screen.choice.options]
