@@ -83,7 +83,12 @@ def test_demo_people_can_be_played_in_the_console(workdir: Path) -> None:
     seeded = gigbot(workdir, "demo")
     assert seeded.returncode == 0, seeded.stderr
     assert "@amelie: Amélie Laurent" in seeded.stdout
-    assert "@amelie is already there" in gigbot(workdir, "demo").stdout
+    assert "8 job posts published" in seeded.stdout
+    again = gigbot(workdir, "demo").stdout
+    assert "@amelie is already there" in again
+    assert "0 job posts published" in again
+    feed = gigbot(workdir, "console", stdin="/as chen\n/feed\n").stdout
+    assert "1. Build a REST API for our booking platform" in feed  # chen's Python and Django fit it best
     result = gigbot(workdir, "console", stdin="/as amelie\n/account\n")
     assert "Nom\u00a0: Amélie Laurent" in result.stdout  # amelie speaks French
     assert "Nom d’utilisateur\u00a0: @amelie" in result.stdout
