@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from babel import Locale
+from babel.numbers import format_decimal
 
 from bot.conversations.flow import CommandSpec, Ctx, StartFlow
 from bot.core.accounts import Account
@@ -91,16 +92,20 @@ def client_lines(ctx: Ctx, account: Account, client: ClientProfile, *, public: b
         if client.payment_verified
         else ctx.t(N_("Payment method not verified"))
     )
-    lines.append(ctx.tn(N_("{count} job posted"), N_("{count} jobs posted"), client.jobs_posted))
+    lines.append(ctx.tn("{count} job posted", "{count} jobs posted", client.jobs_posted))
     hire_rate = client.hire_rate
     lines.append(
-        ctx.tn(N_("{count} hire"), N_("{count} hires"), client.hires)
+        ctx.tn("{count} hire", "{count} hires", client.hires)
         + (ctx.t(N_(" · hire rate {rate}%"), rate=hire_rate) if hire_rate is not None else "")
     )
     lines.append(ctx.t(N_("Total spent: {amount}"), amount=format_money(client.total_spent_minor, ctx.locale)))
     rating = client.rating
     lines.append(
-        ctx.t(N_("Rating: {stars} ★ ({count})"), stars=f"{rating:.1f}", count=client.rating_count)
+        ctx.t(
+            N_("Rating: {stars} ★ ({count})"),
+            stars=format_decimal(rating, "0.0", locale=ctx.locale),
+            count=client.rating_count,
+        )
         if rating is not None
         else ctx.t(N_("Rating: no reviews yet"))
     )

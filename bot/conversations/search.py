@@ -14,6 +14,7 @@ from bot.conversations.flow import CommandSpec, Ctx, Flow, Goto, Outcome, Retry,
 from bot.conversations.job_views import numbered_cards
 from bot.core.errors import UserError
 from bot.core.i18n import N_
+from bot.core.jobs import EXPERIENCE, HOURS_PER_WEEK, PROJECT_LENGTHS
 from bot.core.money import format_money, parse_amount
 from bot.core.search import JobFilters, SearchPage, Sort, parse_query
 from bot.core.taxonomy import CATEGORIES
@@ -38,7 +39,7 @@ GROUPS = (
         "exp",
         N_("Experience level"),
         "experience",
-        (("entry", N_("Entry")), ("intermediate", N_("Intermediate")), ("expert", N_("Expert"))),
+        tuple(EXPERIENCE.items()),
     ),
     FilterGroup("type", N_("Job type"), "job_type", (("hourly", N_("Hourly")), ("fixed", N_("Fixed price")))),
     FilterGroup(
@@ -66,28 +67,23 @@ GROUPS = (
         "budget",
         (
             ("lt100", N_("Less than $100")),
-            ("100-499", "$100 - $499"),
-            ("500-999", "$500 - $999"),
-            ("1k-5k", "$1K - $5K"),
-            ("5k+", "$5K+"),
+            ("100-499", N_("$100 - $499")),
+            ("500-999", N_("$500 - $999")),
+            ("1k-5k", N_("$1K - $5K")),
+            ("5k+", N_("$5K+")),
         ),
     ),
     FilterGroup(
         "length",
         N_("Project length"),
         "project_length",
-        (
-            ("lt1", N_("Less than one month")),
-            ("1to3", N_("1 to 3 months")),
-            ("3to6", N_("3 to 6 months")),
-            ("gt6", N_("More than 6 months")),
-        ),
+        tuple(PROJECT_LENGTHS.items()),
     ),
     FilterGroup(
         "hours",
         N_("Hours per week"),
         "hours_per_week",
-        (("lt30", N_("Less than 30 hrs/week")), ("gt30", N_("More than 30 hrs/week"))),
+        tuple(HOURS_PER_WEEK.items()),
     ),
     FilterGroup("cat", N_("Category"), "categories", tuple(CATEGORIES.items())),
 )
@@ -231,7 +227,7 @@ class FiltersStep(Step):
             chosen = [ctx.t(label) for value, label in group.options if value in getattr(filters, group.field)]
             options.append(ctx.option(ctx.t(group.title), f"{GROUP}:{group.name}", ", ".join(chosen)[:90]))
             if chosen:
-                lines.append(f"{ctx.t(group.title)}: " + ", ".join(chosen))
+                lines.append(ctx.t(N_("{filter}: {values}"), filter=group.title, values=", ".join(chosen)))
         for name, title in (
             ("client", N_("Client info")),
             ("rate", N_("Hourly rate")),
@@ -242,7 +238,7 @@ class FiltersStep(Step):
             described = _describe_special(ctx, name)
             options.append(ctx.option(ctx.t(title), f"{GROUP}:{name}", described[:90]))
             if described:
-                lines.append(f"{ctx.t(title)}: {described}")
+                lines.append(ctx.t(N_("{filter}: {values}"), filter=title, values=described))
         return Screen(
             "\n".join(lines),
             choice=Choice(tuple(options), placeholder=ctx.t(N_("Choose a filter"))),

@@ -22,8 +22,13 @@ LANGUAGES = ("en", "fr")
 DEFAULT_LANGUAGE = "en"
 
 
-def N_(message: str) -> str:
-    return message
+class Msg(str):
+    """A message id marked with ``N_``: when passed as a parameter of another message, it is translated into
+    the reader's language too (e.g. a state name inside an error raised where the language is unknown)."""
+
+
+def N_(message: str) -> Msg:
+    return Msg(message)
 
 
 @cache
@@ -52,10 +57,13 @@ class Translator:
         self.language = supported(language) or DEFAULT_LANGUAGE
         self._catalog = _catalog(self.language)
 
+    def _params(self, params: dict[str, Any]) -> dict[str, Any]:
+        return {name: self._catalog.gettext(v) if isinstance(v, Msg) else v for name, v in params.items()}
+
     def t(self, message: str, /, **params: Any) -> str:
         translated = self._catalog.gettext(message)
-        return fmt(translated, **params) if params else translated
+        return fmt(translated, **self._params(params)) if params else translated
 
     def tn(self, singular: str, plural: str, count: int, /, **params: Any) -> str:
         """Plural forms by ``count``; ``{count}`` shows it, unless ``params`` gives it formatted ("1,234")."""
-        return fmt(self._catalog.ngettext(singular, plural, count), **{"count": count, **params})
+        return fmt(self._catalog.ngettext(singular, plural, count), **self._params({"count": count, **params}))
