@@ -18,6 +18,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -256,6 +257,9 @@ class JobRow(Base):
     published_at: Mapped[datetime | None]
     last_activity_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    # The client's profile stats, copied for the search filters by migration 0003's triggers (never set here).
+    client_payment_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    client_hires: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class JobSkillRow(Base):

@@ -206,10 +206,6 @@ def _in_ranges(column: Any, ranges: Sequence[IntRange]) -> ColumnElement[bool]:
     return or_(*(one(low, high) for low, high in ranges))
 
 
-def _in_ranges_holds(value: int, ranges: Sequence[IntRange]) -> bool:
-    return any((low is None or value >= low) and (high is None or value <= high) for low, high in ranges)
-
-
 def _overlaps(low_column: Any, high_column: Any, wanted: IntRange) -> ColumnElement[bool]:
     """The job's range [low, high] (high missing: just low) meets ``wanted``."""
     low, high = wanted
@@ -280,16 +276,10 @@ class JobSearchRepository:
             where.append(job.cloud_id == criteria.cloud_id)
         if criteria.published_since is not None:
             where.append(job.published_at >= criteria.published_since)
-        client = ClientProfileRow.__table__.c
         if criteria.payment_verified:
-            where.append(exists().where(client.account_id == job.client_id, client.payment_verified.is_(True)))
-        if criteria.client_hires:
-            hires = exists().where(
-                client.account_id == job.client_id, _in_ranges(client.hires_count, criteria.client_hires)
-            )
-            if _in_ranges_holds(0, criteria.client_hires):  # a client without a profile yet has hired no one
-                hires = or_(hires, ~exists().where(client.account_id == job.client_id))
-            where.append(hires)
+            where.append(job.client_payment_verified.is_(True))
+        if criteria.client_hires:  # a client without a profile yet has the copied defaults: not verified, 0 hires
+            where.append(_in_ranges(job.client_hires, criteria.client_hires))
         return where
 
     async def _fold(self, node: Node) -> dict[str, str]:
@@ -305,11 +295,11 @@ class JobSearchRepository:
         """(select from the visible, matching jobs without columns, the jobs columns used, relevance or None)."""
         if criteria.match is None:
             job = JobRow.__table__
-            where = self._visible(job.c, viewer_id) + self._filters(job.c, criteria)
+            where = self._filters(job.c, criteria) + self._visible(job.c, viewer_id)
             return select().select_from(job).where(*where), job.c, None
         if self.is_sqlite:
             job = _JOBS_INDEXED
-            where = self._visible(job.c, viewer_id) + self._filters(job.c, criteria)
+            where = self._filters(job.c, criteria) + self._visible(job.c, viewer_id)
             fts = literal_column("jobs_fts")
             statement = (
                 select()
@@ -319,7 +309,7 @@ class JobSearchRepository:
             )
             return statement, job.c, func.bm25(fts, *_BM25_WEIGHTS)
         job = JobRow.__table__
-        where = self._visible(job.c, viewer_id) + self._filters(job.c, criteria)
+        where = self._filters(job.c, criteria) + self._visible(job.c, viewer_id)
         query = func.to_tsquery(literal_column("'simple'"), _tsquery(criteria.match, await self._fold(criteria.match)))
         vector = literal_column("jobs.search_vector")
         statement = select().select_from(job).where(vector.op("@@")(query), *where)
@@ -332,28 +322,40 @@ class JobSearchRepository:
     async def search(
         self, viewer_id: int, criteria: JobCriteria, order: Order, offset: int, limit: int
     ) -> tuple[int, list[int]]:
-        """(how many match, the ids of the page at ``offset``); no page query past the end."""
+        """(how many match, the ids of the page at ``offset``).
+
+        One pass: the matches' sort keys are materialised once, then counted and ranked, instead of walking
+        the full-text matches once for the count and again for the page.
+        """
         statement, job, rank = await self._statement(viewer_id, criteria)
-        total = (await self.session.execute(statement.add_columns(func.count()))).scalar_one()
-        if offset >= total:
-            return total, []
-        newest = [job.published_at.desc(), job.id.desc()]
+        keys = [job.id.label("id"), job.published_at.label("published_at"), job.category.label("category")]
         if order == "relevance" and rank is not None:
-            ordering = [rank, *newest]
+            keys.append(rank.label("rank"))
+        matched = statement.add_columns(*keys).cte("matched").prefix_with("MATERIALIZED")
+        found = matched.c
+        newest = [found.published_at.desc(), found.id.desc()]
+        if order == "relevance" and rank is not None:
+            ordering = [found.rank, *newest]
         elif order == "best_match":
             skills = select(ProfileSkillRow.skill).where(ProfileSkillRow.account_id == viewer_id)
             categories = select(ProfileCategoryRow.category).where(ProfileCategoryRow.account_id == viewer_id)
             overlap = (
                 select(func.count())
-                .where(JobSkillRow.job_id == job.id, JobSkillRow.skill.in_(skills))
+                .where(JobSkillRow.job_id == found.id, JobSkillRow.skill.in_(skills))
                 .scalar_subquery()
             )
-            in_category = case((job.category.in_(categories), 1), else_=0)
+            in_category = case((found.category.in_(categories), 1), else_=0)
             ordering = [overlap.desc(), in_category.desc(), *newest]
         else:
             ordering = newest
-        page = statement.add_columns(job.id).order_by(*ordering).offset(offset).limit(limit)
-        return total, list((await self.session.execute(page)).scalars())
+        total = select(func.count()).select_from(matched).scalar_subquery().label("total")
+        page = select(found.id, total).order_by(*ordering).offset(offset).limit(limit)
+        rows = (await self.session.execute(page)).all()
+        if rows:
+            return rows[0].total, [row.id for row in rows]
+        if not offset:
+            return 0, []
+        return (await self.session.execute(statement.add_columns(func.count()))).scalar_one(), []  # past the end
 
     async def cards(self, viewer_id: int, ids: Sequence[int]) -> list[JobCardRow]:
         """The cards of these jobs, in this order."""

@@ -357,3 +357,28 @@ async def test_a_hit_holds_the_whole_card(database: Database) -> None:
         page = await SearchService(Repositories.bind(session), NOW).search(FRED, "logo", JobFilters(), Sort.newest)
     (hit,) = page.hits
     assert (hit.client.hires, hit.client.rating, hit.client.payment_verified, hit.saved) == (0, None, False, False)
+
+
+async def test_client_stats_and_status_changes_reach_the_search(database: Database) -> None:
+    """The client stats copied onto jobs and the full-text index of open jobs follow every write."""
+    async with database.transaction() as session:
+        session.add(ClientProfileRow(account_id=CAROL, payment_verified=True, hires_count=12, updated_at=NOW))
+        new_job = _job(11)
+        new_job.id, new_job.title = 14, "Payroll in Excel"
+        session.add(new_job)  # Dave's, posted after his profile: the job starts with his stats
+    assert await _matching(database, payment_verified=True) == {1, 2, 3, 4, 5, 9}
+    assert await _matching(database, client_hires={"10+"}) == {2, 4, 11, 12, 13, 14}
+    assert await _matching(database, "payroll") == {14}
+    async with database.transaction() as session:
+        await session.execute(
+            update(ClientProfileRow)
+            .where(ClientProfileRow.account_id == ALICE)
+            .values(payment_verified=False, hires_count=0)
+        )
+        await session.execute(delete(ClientProfileRow).where(ClientProfileRow.account_id == DAVE))
+        await session.execute(update(JobRow).where(JobRow.id == 4).values(status="closed"))
+        await session.execute(update(JobRow).where(JobRow.id == 8).values(status="open"))
+    assert await _matching(database, payment_verified=True) == {2}
+    assert await _matching(database, client_hires={"none"}) == {1, 3, 5, 8, 9, 11, 12, 13, 14}
+    assert await _matching(database, "python") == {1, 3, 8}  # a job reopened is found again
+    assert await _matching(database, "wordpress") == {1}  # a job closed is not
