@@ -413,6 +413,9 @@ class _Turn:
         else:
             self.leave_flow()
             self.show(outcome.screen)
+            if outcome.then:
+                name, _, args = outcome.then.partition(" ")
+                await self.run_command(Command(name, args))
 
     async def refuse(self, error: UserError) -> None:
         """Bad input: everything the turn did was rolled back; show where we are with the reason."""
@@ -474,7 +477,7 @@ class _Turn:
         elif name in ("start", "menu") or (
             name in self.engine.commands and ctx.account is None and self.engine.commands[name].needs_account
         ):
-            await self.continue_signup(name)
+            await self.continue_signup(command)
         elif name in self.engine.commands:
             result = await self.engine.commands[name].run(ctx, command.args)
             if isinstance(result, StartFlow):
@@ -486,17 +489,21 @@ class _Turn:
                 ctx.t(N_("I don't know the command /{name}. Send /help to see what I can do."), name=name)
             )
 
-    async def continue_signup(self, asked_for: str) -> None:
-        """Someone without an account asked for something: sign them up, or resume their sign-up."""
+    async def continue_signup(self, asked_for: Command) -> None:
+        """Someone without an account asked for something: sign them up (or resume their sign-up), and
+        remember what they asked for, e.g. a testimonial link, to do it once they have an account."""
+        wanted = "" if asked_for.name in ("start", "menu") else f"{asked_for.name} {asked_for.args}".strip()
         if self.flow is not None and self.flow.name == SIGNUP_FLOW:
+            if wanted:
+                self.ctx.data.then = wanted
             notice = (
-                ""
-                if asked_for in ("start", "menu")
-                else self.ctx.t(N_("You need an account for that: let's finish signing up first."))
+                self.ctx.t(N_("You need an account for that: let's finish signing up first."))
+                if wanted
+                else self.ctx.t(N_("Welcome back! Let's carry on where you left off."))
             )
-            await self.render_current(notice or self.ctx.t(N_("Welcome back! Let's carry on where you left off.")))
+            await self.render_current(notice)
         else:
-            await self.start_flow(SIGNUP_FLOW)
+            await self.start_flow(SIGNUP_FLOW, data={"then": wanted})
 
     async def click(self, packed: str) -> None:
         try:

@@ -44,7 +44,10 @@ class Retry:
 
 @dataclass(frozen=True)
 class Finish:
+    """Leave the flow showing ``screen``; then run ``then`` ("name args") as if typed, when given."""
+
     screen: Screen
+    then: str = ""
 
 
 @dataclass(frozen=True)

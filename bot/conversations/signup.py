@@ -30,6 +30,7 @@ class SignupData(BaseModel):
     country_matches: list[str] = Field(default_factory=list)
     timezone: str | None = None
     zone_page: int = 0
+    then: str = ""  # what the person asked for before they had an account ("testimonial TOKEN"), done after
 
 
 def _back(ctx: Ctx) -> tuple:
@@ -270,7 +271,7 @@ class ConfirmStep(Step):
     async def on_click(self, ctx: Ctx, value: str) -> Outcome:
         data = ctx.data
         if value == "restart":
-            ctx.data = SignupData(language=data.language)
+            ctx.data = SignupData(language=data.language, then=data.then)
             return Goto("language")
         if value != "create":
             return await super().on_click(ctx, value)
@@ -288,7 +289,8 @@ class ConfirmStep(Step):
         return Finish(
             main_menu(ctx).with_notice(
                 ctx.t(N_("🎉 Your account is ready, {name}. Welcome aboard!"), name=data.full_name)
-            )
+            ),
+            then=data.then,
         )
 
 

@@ -273,3 +273,12 @@ async def test_a_step_that_cannot_be_shown_explains_and_leaves_the_user_on_the_m
 
 async def _start(flow: str) -> StartFlow:
     return StartFlow(flow)
+
+
+async def test_what_a_newcomer_asked_for_is_done_once_they_have_signed_up(alice: Harness) -> None:
+    await alice.send("/account")
+    assert "Choose your language" in alice.screen.plain
+    await sign_up(alice)
+    assert "Your account is ready" in alice.screens[-2].plain
+    assert "Your account" in alice.screen.plain
+    assert "Username: @alice" in alice.screen.plain

@@ -374,7 +374,8 @@ async def test_testimonial_request_written_by_another_user(alice: Harness) -> No
     await carol.send(f"/start testimonial-{token}")  # the Telegram deep link, before signing up
     assert "Welcome to gigbot" in carol.screen.plain
     await sign_up(carol, "client", username="carol", full_name="Carol Jones")
-    await carol.send(f"/start testimonial-{token}")
+    # the link is remembered through sign-up: the request opens as soon as the account exists
+    assert "Your account is ready, Carol Jones" in carol.screens[-2].plain
     assert "Alice Martin asked you (as Carol <Corp>) for a testimonial about “Online shop”" in carol.screen.plain
     await carol.send("Great work & <fast>!")
     assert "Thank you! Your testimonial is on Alice Martin's profile." in carol.screen.plain
