@@ -118,11 +118,11 @@ def _secret_problems(data: dict, path: tuple[str, ...] = ()) -> list[str]:
 def _describe(error: ValidationError) -> list[str]:
     lines = []
     for problem in error.errors():
-        where = ".".join(str(part) for part in problem["loc"]) or "config"
+        where = ".".join(str(part) for part in problem["loc"])
         message = problem["msg"].removeprefix("Value error, ")
         if problem["type"] == "extra_forbidden":
             message = "unknown setting"
-        lines.append(f"{where}: {message}")
+        lines.append(f"{where}: {message}" if where else message)  # whole-config checks name their setting
     return lines
 
 
