@@ -10,6 +10,11 @@ letters and treats ² or ½ as separators. A search is consistent within each ba
 
 A search runs in two steps: ids (and the count) walk only narrow index data; then the one page of cards is
 read with its client, skills and saved flag.
+
+On SQLite the full-text index also holds each open job's filterable attributes as tags, and its rowid is the
+publish second and the job id (migration 0003): filters, visibility and the newest order are decided in the
+full-text engine, which intersects posting lists, and the jobs row is read per match only for the exact
+checks tags can't make (a custom budget or hourly range off the tagged values).
 """
 
 from __future__ import annotations
@@ -353,22 +358,12 @@ class JobSearchRepository:
         return {word: fold for word, fold in folded.items() if fold and " " not in fold}
 
     async def _statement(self, viewer_id: int, criteria: JobCriteria) -> tuple[Any, Any, Any]:
-        """(select from the visible, matching jobs without columns, the jobs columns used, relevance or None)."""
+        """PostgreSQL: (select from the visible, matching jobs without columns, the jobs columns used, relevance or
+        None)."""
         if criteria.match is None:
             job = JobRow.__table__
             where = self._filters(job.c, criteria) + self._visible(job.c, viewer_id)
             return select().select_from(job).where(*where), job.c, None
-        if self.is_sqlite:
-            job = _JOBS_INDEXED
-            where = self._filters(job.c, criteria) + self._visible(job.c, viewer_id)
-            fts = literal_column("jobs_fts")
-            statement = (
-                select()
-                .select_from(_FTS)
-                .join(job, job.c.id == _FTS.c.rowid)
-                .where(fts.op("MATCH")(_fts5(criteria.match)), *where)
-            )
-            return statement, job.c, func.bm25(fts, *_BM25_WEIGHTS)
         job = JobRow.__table__
         where = self._filters(job.c, criteria) + self._visible(job.c, viewer_id)
         query = func.to_tsquery(literal_column("'simple'"), _tsquery(criteria.match, await self._fold(criteria.match)))
