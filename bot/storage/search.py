@@ -20,6 +20,7 @@ checks tags can't make (a custom budget or hourly range off the tagged values).
 from __future__ import annotations
 
 import calendar
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -77,6 +78,8 @@ _BANDS: dict[str, tuple[tuple[int, ...], int | None]] = {
     "hires": ((0, 9), 0),
     "bud": ((99_99, 499_99, 999_99, 4_999_99), None),
 }
+_COUNTS_TTL = 600.0  # seconds a reading of how many jobs have each band tag is used
+_band_counts_read: dict[str, tuple[float, dict[str, int]]] = {}  # database url: (when, jobs per band tag)
 _KEY_TO_ID = literal_column(f"(jobs_fts.rowid & {_KEY_ID})")
 _RATES = frozenset((5_00, 10_00, 15_00, 20_00, 25_00, 30_00, 40_00, 50_00, 60_00, 75_00, 100_00, 150_00, 200_00))
 _MARGIN = 20  # rows read past the page to see the end of the last row's group of ties
@@ -246,8 +249,8 @@ def _any_tag(kind: str, values: Iterable[str | int]) -> str:
     return "(" + " OR ".join(_tag(kind, value) for value in sorted(values)) + ")"  # type: ignore[type-var]
 
 
-def _band_tags(kind: str, ranges: Sequence[IntRange]) -> str | None:
-    """The ranges as an OR of band tags; None when one of them does not fall on band edges."""
+def _band_tags(kind: str, ranges: Sequence[IntRange]) -> list[str] | None:
+    """The tags of the bands that make up the ranges; None when one of them does not fall on band edges."""
     edges, floor = _BANDS[kind]
     bands: set[int] = set()
     for low, high in ranges:
@@ -258,7 +261,14 @@ def _band_tags(kind: str, ranges: Sequence[IntRange]) -> str | None:
         if first > last:
             return None
         bands.update(range(first, last + 1))
-    return "(" + " OR ".join(f"z{kind}{band}" for band in sorted(bands)) + ")"
+    return [f"z{kind}{band}" for band in sorted(bands)]
+
+
+def _all_tags(kind: str) -> list[str]:
+    """Every tag of a banded kind: each job has exactly one of them."""
+    return [f"z{kind}{band}" for band in range(len(_BANDS[kind][0]) + 1)] + (
+        ["zbudx", "zbudn"] if kind == "bud" else []
+    )
 
 
 @dataclass(frozen=True)
@@ -371,6 +381,18 @@ class JobSearchRepository:
         statement = select().select_from(job).where(vector.op("@@")(query), *where)
         return statement, job.c, -func.ts_rank(vector, query)
 
+    async def _band_counts(self) -> dict[str, int]:
+        """How many open jobs have each band tag, read at most every ``_COUNTS_TTL`` seconds per database: a
+        band filter is asked as the shorter of its bands or the other bands excluded. Only speed depends on it."""
+        url = str(self.session.bind.url)
+        read_at, counts = _band_counts_read.get(url, (-_COUNTS_TTL, {}))
+        if time.monotonic() - read_at >= _COUNTS_TTL:
+            count = text("SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH :tag")
+            tags = [tag for kind in _BANDS for tag in _all_tags(kind)]
+            counts = {tag: (await self.session.execute(count, {"tag": tag})).scalar_one() for tag in tags}
+            _band_counts_read[url] = (time.monotonic(), counts)
+        return counts
+
     async def _plan(self, viewer_id: int, criteria: JobCriteria) -> _Plan:
         """SQLite: every filter that is a tag goes into the full-text expression; the rest become exact checks.
 
@@ -395,19 +417,20 @@ class JobSearchRepository:
                 parts.append("(zratex OR (" + " AND ".join(rate) + "))")
             else:
                 exact = replace(exact, hourly_rate=criteria.hourly_rate)
-        if criteria.fixed_budget:
-            budget = _band_tags("bud", criteria.fixed_budget)
-            if budget is None:
-                exact = replace(exact, fixed_budget=criteria.fixed_budget)
-            else:
-                parts.append(f"(zbudx OR {budget[1:]}")
-        for kind, name in (("prop", "proposals"), ("hires", "client_hires")):
+        excluded: list[str] = []
+        counts = await self._band_counts()
+        for kind, name in (("bud", "fixed_budget"), ("prop", "proposals"), ("hires", "client_hires")):
             if ranges := getattr(criteria, name):
                 bands = _band_tags(kind, ranges)
                 if bands is None:
                     exact = replace(exact, **{name: ranges})
+                    continue
+                wanted = bands + ["zbudx"] * (kind == "bud")
+                others = [tag for tag in _all_tags(kind) if tag not in wanted]
+                if sum(counts[tag] for tag in others) < sum(counts[tag] for tag in wanted):
+                    excluded += others  # the shorter posting lists: each job has exactly one tag of a kind
                 else:
-                    parts.append(bands)
+                    parts.append("(" + " OR ".join(wanted) + ")")
         if criteria.payment_verified:
             parts.append("zpayv")
         if criteria.client_ids:
@@ -422,7 +445,10 @@ class JobSearchRepository:
         reach = [_tag("cli", viewer_id), _tag("inv", viewer_id)]
         if viewer_clouds:
             reach.append(f"({_tag('vis', 'cloud')} AND {_any_tag('cloud', viewer_clouds)})")
-        query = "(" + " AND ".join(parts or ["zopen"]) + ") NOT (zpriv NOT (" + " OR ".join(reach) + "))"
+        query = "(" + " AND ".join(parts or ["zopen"]) + ")"
+        if excluded:
+            query = f"({query} NOT ({' OR '.join(excluded)}))"
+        query += " NOT (zpriv NOT (" + " OR ".join(reach) + "))"
         hidden = select(HiddenJobRow.job_id).where(HiddenJobRow.account_id == viewer_id)
         where: list[ColumnElement[bool]] = [_KEY_TO_ID.not_in(hidden)]
         if criteria.published_since is not None:

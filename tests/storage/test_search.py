@@ -446,3 +446,10 @@ async def test_words_that_look_like_index_tags_are_only_words(database: Database
     """The SQLite index also holds filter tags (words starting with z); a searched word never matches one."""
     assert await _matching(database, "zopen") == set()
     assert await _matching(database, "zpayv OR python") == {1, 3}
+
+
+async def test_wide_band_filters_find_the_same_jobs(database: Database) -> None:
+    """SQLite may ask for a band filter as the other bands left out, when those are fewer jobs."""
+    assert await _matching(database, proposals={"0-4", "5-9", "10-14", "15-19", "20-49"}) == PUBLIC_OPEN - {3}
+    assert await _matching(database, budget={"lt100", "100-499", "500-999", "1k-5k"}) == {1, 2, 4, 11, 12, 13}
+    assert await _matching(database, client_hires={"none", "1-9"}) == {1, 2, 3, 4, 5, 9}

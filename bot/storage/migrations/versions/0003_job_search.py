@@ -42,9 +42,8 @@ _BACKFILL = (
 # matches come first when the index is walked backwards (bot/storage/search.py refines ties within a second).
 _KEY = "((coalesce(CAST(strftime('%s', {j}.published_at) AS INTEGER), 0) << 32) | {j}.id)"
 # Upper edges of the bands the range filters are cut into (as bot/storage/search.py cuts them); each band
-# becomes a tag, the last one open-ended.
-_BANDS = {"prop": ("proposals_count", (4, 9, 14, 19, 49)), "hires": ("client_hires", (0, 9)),
-          "bud": ("budget_minor", (99_99, 499_99, 999_99, 4_999_99))}  # fmt: skip
+# becomes a tag, the last one open-ended, and each job has exactly one tag of each kind.
+_BANDS = {"prop": ("proposals_count", (4, 9, 14, 19, 49)), "hires": ("client_hires", (0, 9))}
 
 # Hourly rates people ask for: the rate range meets [low, high] when its top is at least low (a zrge tag)
 # and its minimum at most high (a zrle tag).
@@ -66,7 +65,6 @@ _TAGS = " || ".join(
         "CASE WHEN j.visibility <> 'public' THEN ' zpriv' ELSE '' END",
         "' zexp' || lower(hex(j.experience))",
         "' ztype' || lower(hex(j.job_type))",
-        "CASE WHEN j.job_type <> 'fixed' THEN ' zbudx' ELSE '' END",  # a budget filter passes it
         "' zlen' || lower(hex(j.project_length))",
         "coalesce(' zhrs' || lower(hex(j.hours_per_week)), '')",
         "' zcat' || lower(hex(j.category))",
@@ -74,6 +72,10 @@ _TAGS = " || ".join(
         "coalesce(' zcloud' || j.cloud_id, '')",
         "CASE WHEN j.client_payment_verified THEN ' zpayv' ELSE '' END",
         *(f"coalesce(' z{name}' || ({_band(column, edges)}), '')" for name, (column, edges) in _BANDS.items()),
+        # Exactly one budget tag per job: x not fixed-price (a budget filter passes it), n no budget, or its band.
+        "' zbud' || CASE WHEN j.job_type <> 'fixed' THEN 'x' WHEN j.budget_minor IS NULL THEN 'n' "
+        "ELSE (CASE WHEN j.budget_minor <= 9999 THEN 0 WHEN j.budget_minor <= 49999 THEN 1 "
+        "WHEN j.budget_minor <= 99999 THEN 2 WHEN j.budget_minor <= 499999 THEN 3 ELSE 4 END) END",
         "CASE WHEN j.job_type <> 'hourly' THEN ' zratex' ELSE '' END",  # an hourly range passes it
         *(f"CASE WHEN {_HIGH_RATE} >= {rate} THEN ' zrge{rate}' ELSE '' END" for rate in _RATES),
         *(f"CASE WHEN j.rate_min_minor <= {rate} THEN ' zrle{rate}' ELSE '' END" for rate in _RATES),
