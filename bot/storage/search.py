@@ -78,8 +78,16 @@ _BANDS: dict[str, tuple[tuple[int, ...], int | None]] = {
     "hires": ((0, 9), 0),
     "bud": ((99_99, 499_99, 999_99, 4_999_99), None),
 }
-_COUNTS_TTL = 600.0  # seconds a reading of how many jobs have each band tag is used
-_band_counts_read: dict[str, tuple[float, dict[str, int]]] = {}  # database url: (when, jobs per band tag)
+# The values migration 0003 tags one by one (any other is tagged "other"), by tag kind and criteria field.
+_DOMAINS = {
+    "exp": frozenset(("entry", "intermediate", "expert")),
+    "type": frozenset(("hourly", "fixed")),
+    "len": frozenset(("lt1", "1to3", "3to6", "gt6")),
+    "hrs": frozenset(("lt30", "gt30")),
+}
+_FIELDS = {"exp": "experience", "type": "job_types", "len": "project_length", "hrs": "hours_per_week"}
+_COUNTS_TTL = 600.0  # seconds a reading of how many jobs have each tag is used
+_tag_counts_read: dict[str, tuple[float, dict[str, int]]] = {}  # database url: (when, jobs per tag)
 _KEY_TO_ID = literal_column(f"(jobs_fts.rowid & {_KEY_ID})")
 _RATES = frozenset((5_00, 10_00, 15_00, 20_00, 25_00, 30_00, 40_00, 50_00, 60_00, 75_00, 100_00, 150_00, 200_00))
 _MARGIN = 20  # rows read past the page to see the end of the last row's group of ties
@@ -265,7 +273,11 @@ def _band_tags(kind: str, ranges: Sequence[IntRange]) -> list[str] | None:
 
 
 def _all_tags(kind: str) -> list[str]:
-    """Every tag of a banded kind: each job has exactly one of them."""
+    """Every tag of a kind: each job has exactly one of them (migration 0003)."""
+    if kind in _DOMAINS:
+        return [_tag(kind, value) for value in sorted(_DOMAINS[kind])] + [f"z{kind}other"]
+    if kind == "pay":
+        return ["zpayv", "zpayn"]
     return [f"z{kind}{band}" for band in range(len(_BANDS[kind][0]) + 1)] + (
         ["zbudx", "zbudn"] if kind == "bud" else []
     )
@@ -381,16 +393,16 @@ class JobSearchRepository:
         statement = select().select_from(job).where(vector.op("@@")(query), *where)
         return statement, job.c, -func.ts_rank(vector, query)
 
-    async def _band_counts(self) -> dict[str, int]:
-        """How many open jobs have each band tag, read at most every ``_COUNTS_TTL`` seconds per database: a
-        band filter is asked as the shorter of its bands or the other bands excluded. Only speed depends on it."""
+    async def _tag_counts(self) -> dict[str, int]:
+        """How many open jobs have each tag of a kind, read at most every ``_COUNTS_TTL`` seconds per database: a
+        filter is asked as its tags or the other tags left out, whichever are fewer. Only speed depends on it."""
         url = str(self.session.bind.url)
-        read_at, counts = _band_counts_read.get(url, (-_COUNTS_TTL, {}))
+        read_at, counts = _tag_counts_read.get(url, (-_COUNTS_TTL, {}))
         if time.monotonic() - read_at >= _COUNTS_TTL:
             count = text("SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH :tag")
-            tags = [tag for kind in _BANDS for tag in _all_tags(kind)]
+            tags = [tag for kind in (*_BANDS, *_DOMAINS, "pay") for tag in _all_tags(kind)]
             counts = {tag: (await self.session.execute(count, {"tag": tag})).scalar_one() for tag in tags}
-            _band_counts_read[url] = (time.monotonic(), counts)
+            _tag_counts_read[url] = (time.monotonic(), counts)
         return counts
 
     async def _plan(self, viewer_id: int, criteria: JobCriteria) -> _Plan:
@@ -400,16 +412,26 @@ class JobSearchRepository:
         invitation's, or of one of the viewer's clouds, which are read first.
         """
         parts = [] if criteria.match is None else [_fts5(criteria.match)]
-        for kind, values in (
-            ("exp", criteria.experience),
-            ("type", criteria.job_types),
-            ("len", criteria.project_length),
-            ("hrs", criteria.hours_per_week),
-            ("cat", criteria.categories),
-        ):
-            if values:
-                parts.append(_any_tag(kind, values))
+        if criteria.categories:
+            parts.append(_any_tag("cat", criteria.categories))
         exact = JobCriteria()
+        excluded: list[str] = []
+        counts = await self._tag_counts()
+
+        def one_of(kind: str, wanted: list[str]) -> None:
+            """Ask for the wanted tags, or leave the others out when fewer jobs have those (shorter lists)."""
+            others = [tag for tag in _all_tags(kind) if tag not in wanted]
+            if sum(counts[tag] for tag in others) < sum(counts[tag] for tag in wanted):
+                excluded.extend(others)
+            else:
+                parts.append("(" + " OR ".join(wanted) + ")")
+
+        for kind, field in _FIELDS.items():
+            if values := getattr(criteria, field):
+                if values <= _DOMAINS[kind]:
+                    one_of(kind, [_tag(kind, value) for value in sorted(values)])
+                else:
+                    exact = replace(exact, **{field: values})
         if criteria.hourly_rate is not None:
             low, high = criteria.hourly_rate
             rate = ([] if low is None else [f"zrge{low}"]) + ([] if high is None else [f"zrle{high}"])
@@ -417,22 +439,15 @@ class JobSearchRepository:
                 parts.append("(zratex OR (" + " AND ".join(rate) + "))")
             else:
                 exact = replace(exact, hourly_rate=criteria.hourly_rate)
-        excluded: list[str] = []
-        counts = await self._band_counts()
         for kind, name in (("bud", "fixed_budget"), ("prop", "proposals"), ("hires", "client_hires")):
             if ranges := getattr(criteria, name):
                 bands = _band_tags(kind, ranges)
                 if bands is None:
                     exact = replace(exact, **{name: ranges})
-                    continue
-                wanted = bands + ["zbudx"] * (kind == "bud")
-                others = [tag for tag in _all_tags(kind) if tag not in wanted]
-                if sum(counts[tag] for tag in others) < sum(counts[tag] for tag in wanted):
-                    excluded += others  # the shorter posting lists: each job has exactly one tag of a kind
                 else:
-                    parts.append("(" + " OR ".join(wanted) + ")")
+                    one_of(kind, bands + ["zbudx"] * (kind == "bud"))
         if criteria.payment_verified:
-            parts.append("zpayv")
+            one_of("pay", ["zpayv"])
         if criteria.client_ids:
             parts.append(_any_tag("cli", criteria.client_ids))
         if criteria.cloud_id is not None:

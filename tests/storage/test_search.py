@@ -453,3 +453,7 @@ async def test_wide_band_filters_find_the_same_jobs(database: Database) -> None:
     assert await _matching(database, proposals={"0-4", "5-9", "10-14", "15-19", "20-49"}) == PUBLIC_OPEN - {3}
     assert await _matching(database, budget={"lt100", "100-499", "500-999", "1k-5k"}) == {1, 2, 4, 11, 12, 13}
     assert await _matching(database, client_hires={"none", "1-9"}) == {1, 2, 3, 4, 5, 9}
+    assert await _matching(database, experience={"intermediate", "expert"}) == PUBLIC_OPEN - {2, 4}
+    async with database.transaction() as session:
+        await session.execute(update(JobRow).where(JobRow.id == 5).values(rate_min_minor=30_00))
+    assert await _matching(database, hourly_max_minor=25_00) == set()  # job 5's rate starts at $30 now

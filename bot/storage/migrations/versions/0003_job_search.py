@@ -41,8 +41,16 @@ _BACKFILL = (
 # SQLite: the index row's rowid is the publish second and the job id, (second << 32) | id, so the newest
 # matches come first when the index is walked backwards (bot/storage/search.py refines ties within a second).
 _KEY = "((coalesce(CAST(strftime('%s', {j}.published_at) AS INTEGER), 0) << 32) | {j}.id)"
+# The values filters ask for, one tag each; any other value (or none) is tagged "other", so each job has
+# exactly one tag of each kind.
+_KINDS = {
+    "exp": ("experience", ("entry", "intermediate", "expert")),
+    "type": ("job_type", ("hourly", "fixed")),
+    "len": ("project_length", ("lt1", "1to3", "3to6", "gt6")),
+    "hrs": ("hours_per_week", ("lt30", "gt30")),
+}
 # Upper edges of the bands the range filters are cut into (as bot/storage/search.py cuts them); each band
-# becomes a tag, the last one open-ended, and each job has exactly one tag of each kind.
+# becomes a tag, the last one open-ended, one per job.
 _BANDS = {"prop": ("proposals_count", (4, 9, 14, 19, 49)), "hires": ("client_hires", (0, 9))}
 
 # Hourly rates people ask for: the rate range meets [low, high] when its top is at least low (a zrge tag)
@@ -63,14 +71,15 @@ _TAGS = " || ".join(
     [
         "'zopen zvis' || lower(hex(j.visibility))",
         "CASE WHEN j.visibility <> 'public' THEN ' zpriv' ELSE '' END",
-        "' zexp' || lower(hex(j.experience))",
-        "' ztype' || lower(hex(j.job_type))",
-        "' zlen' || lower(hex(j.project_length))",
-        "coalesce(' zhrs' || lower(hex(j.hours_per_week)), '')",
+        *(
+            f"' z{kind}' || CASE WHEN j.{column} IN ({', '.join(repr(value) for value in values)}) "
+            f"THEN lower(hex(j.{column})) ELSE 'other' END"
+            for kind, (column, values) in _KINDS.items()
+        ),
         "' zcat' || lower(hex(j.category))",
         "' zcli' || j.client_id",
         "coalesce(' zcloud' || j.cloud_id, '')",
-        "CASE WHEN j.client_payment_verified THEN ' zpayv' ELSE '' END",
+        "CASE WHEN j.client_payment_verified THEN ' zpayv' ELSE ' zpayn' END",
         *(f"coalesce(' z{name}' || ({_band(column, edges)}), '')" for name, (column, edges) in _BANDS.items()),
         # Exactly one budget tag per job: x not fixed-price (a budget filter passes it), n no budget, or its band.
         "' zbud' || CASE WHEN j.job_type <> 'fixed' THEN 'x' WHEN j.budget_minor IS NULL THEN 'n' "
@@ -94,8 +103,8 @@ _REINDEX = "DELETE FROM jobs_fts WHERE rowid IN ({keys}); " + _INDEX_OPEN + " AN
 _REINDEX_JOB = _REINDEX.format(keys=f"SELECT {_KEY.format(j='jobs')} FROM jobs WHERE id = {{id}}", id="{id}")
 _INDEXED_COLUMNS = (
     "title, description, skills_text, status, published_at, client_id, experience, job_type, project_length, "
-    "hours_per_week, category, budget_minor, proposals_count, visibility, cloud_id, client_payment_verified, "
-    "client_hires"
+    "hours_per_week, category, budget_minor, rate_min_minor, rate_max_minor, proposals_count, visibility, "
+    "cloud_id, client_payment_verified, client_hires"
 )
 
 SQLITE_UP = [
