@@ -10,12 +10,19 @@ letters and treats ² or ½ as separators. A search is consistent within each ba
 
 A search runs in two steps: ids (and the count) walk only narrow index data; then the one page of cards is
 read with its client, skills and saved flag.
+
+On SQLite the full-text index also holds each open job's filterable attributes as tags, and its rowid is the
+publish second and the job id (migration 0003): filters, visibility and the newest order are decided in the
+full-text engine, which intersects posting lists, and the jobs row is read per match only for the exact
+checks tags can't make (a custom budget or hourly range off the tagged values).
 """
 
 from __future__ import annotations
 
+import calendar
+import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -35,6 +42,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.expression import TableClause
 
 from bot.storage.orm import (
@@ -58,10 +66,31 @@ IntRange = tuple[int | None, int | None]  # inclusive bounds; None leaves that s
 # Names of what migration 0003 creates outside the models, kept out of model/schema comparisons.
 SEARCH_SCHEMA_PREFIXES = ("jobs_fts", "ix_search_", "search_vector")
 _SQLITE_COLUMN = {None: None, "title": "title", "skills": "skills_text"}
+_TEXT_COLUMNS = "{title description skills_text}"  # a word that could be a tag is looked for in these only
 _PG_WEIGHTS = {None: ("A", "B", "D"), "title": ("A",), "skills": ("B",)}
-_BM25_WEIGHTS = (10.0, 1.0, 5.0)  # title, description, skills: as PostgreSQL's ts_rank weights A > B > D
+_BM25_WEIGHTS = (10.0, 1.0, 5.0, 0.0)  # title, description, skills (as ts_rank's A > B > D), tags: none
 SNIPPET_CHARS = 240
 _FTS = table("jobs_fts", column("rowid"))
+_KEY_ID = 0xFFFFFFFF  # an index rowid is (publish second << 32) | job id: migration 0003
+# Upper edges of the bands migration 0003 tags jobs with (floor: the lowest value the column can hold).
+_BANDS: dict[str, tuple[tuple[int, ...], int | None]] = {
+    "prop": ((4, 9, 14, 19, 49), 0),
+    "hires": ((0, 9), 0),
+    "bud": ((99_99, 499_99, 999_99, 4_999_99), None),
+}
+# The values migration 0003 tags one by one (any other is tagged "other"), by tag kind and criteria field.
+_DOMAINS = {
+    "exp": frozenset(("entry", "intermediate", "expert")),
+    "type": frozenset(("hourly", "fixed")),
+    "len": frozenset(("lt1", "1to3", "3to6", "gt6")),
+    "hrs": frozenset(("lt30", "gt30")),
+}
+_FIELDS = {"exp": "experience", "type": "job_types", "len": "project_length", "hrs": "hours_per_week"}
+_COUNTS_TTL = 600.0  # seconds a reading of how many jobs have each tag is used
+_tag_counts_read: dict[str, tuple[float, dict[str, int]]] = {}  # database url: (when, jobs per tag)
+_KEY_TO_ID = literal_column(f"(jobs_fts.rowid & {_KEY_ID})")
+_RATES = frozenset((5_00, 10_00, 15_00, 20_00, 25_00, 30_00, 40_00, 50_00, 60_00, 75_00, 100_00, 150_00, 200_00))
+_MARGIN = 20  # rows read past the page to see the end of the last row's group of ties
 
 
 class _OpenJobsIndexed(TableClause):
@@ -109,10 +138,13 @@ Node = Term | AnyOf | AllOf
 
 
 def _fts5(node: Node) -> str:
-    """FTS5 query text. Words hold only letters and digits, so quoting them needs no escaping."""
+    """FTS5 query text that never matches a tag. Words hold only letters and digits, so quoting them needs no
+    escaping. A column filter costs a position list read per match, so only words that could be a tag get one."""
     if isinstance(node, Term):
         phrase = '"' + " ".join(node.words) + '"'
         column = _SQLITE_COLUMN[node.field]
+        if column is None and any(word.startswith("z") for word in node.words):  # every tag starts with z
+            column = _TEXT_COLUMNS
         return f"{column} : {phrase}" if column else phrase
     if isinstance(node, AnyOf):
         return "(" + " OR ".join(_fts5(option) for option in node.options) + ")"
@@ -216,6 +248,62 @@ def _overlaps(low_column: Any, high_column: Any, wanted: IntRange) -> ColumnElem
     return and_(*bounds)
 
 
+def _tag(kind: str, value: str | int) -> str:
+    """A tag as migration 0003 writes it: text hex-encoded (so it stays one token), numbers in decimal."""
+    return f"z{kind}{value.encode().hex() if isinstance(value, str) else value}"
+
+
+def _any_tag(kind: str, values: Iterable[str | int]) -> str:
+    return "(" + " OR ".join(_tag(kind, value) for value in sorted(values)) + ")"  # type: ignore[type-var]
+
+
+def _band_tags(kind: str, ranges: Sequence[IntRange]) -> list[str] | None:
+    """The tags of the bands that make up the ranges; None when one of them does not fall on band edges."""
+    edges, floor = _BANDS[kind]
+    bands: set[int] = set()
+    for low, high in ranges:
+        if not ((low is None or low == floor or low - 1 in edges) and (high is None or high in edges)):
+            return None
+        first = 0 if low is None or low == floor else edges.index(low - 1) + 1
+        last = len(edges) if high is None else edges.index(high)
+        if first > last:
+            return None
+        bands.update(range(first, last + 1))
+    return [f"z{kind}{band}" for band in sorted(bands)]
+
+
+def _all_tags(kind: str) -> list[str]:
+    """Every tag of a kind: each job has exactly one of them (migration 0003)."""
+    if kind in _DOMAINS:
+        return [_tag(kind, value) for value in sorted(_DOMAINS[kind])] + [f"z{kind}other"]
+    if kind == "pay":
+        return ["zpayv", "zpayn"]
+    return [f"z{kind}{band}" for band in range(len(_BANDS[kind][0]) + 1)] + (
+        ["zbudx", "zbudn"] if kind == "bud" else []
+    )
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A SQLite search: the FTS5 expression, conditions on the index rowid, exact checks on the jobs row."""
+
+    query: str
+    words: str | None  # the user's words alone, for ranking
+    where: tuple[ColumnElement[bool], ...]
+    checks: tuple[ColumnElement[bool], ...]
+
+    def matching(self, *columns: Any) -> Select[Any]:
+        """Select from the matches; the jobs row is read (by id, per candidate) only for exact checks."""
+        fts = literal_column("jobs_fts")
+        statement = select(*columns).select_from(_FTS).where(fts.op("MATCH")(self.query), *self.where)
+        if self.checks:
+            job = _JOBS_INDEXED.c
+            statement = statement.join(_JOBS_INDEXED, job.id == _KEY_TO_ID).where(
+                job.status == literal_column("'open'"), *self.checks
+            )
+        return statement
+
+
 class JobSearchRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -292,22 +380,12 @@ class JobSearchRepository:
         return {word: fold for word, fold in folded.items() if fold and " " not in fold}
 
     async def _statement(self, viewer_id: int, criteria: JobCriteria) -> tuple[Any, Any, Any]:
-        """(select from the visible, matching jobs without columns, the jobs columns used, relevance or None)."""
+        """PostgreSQL: (select from the visible, matching jobs without columns, the jobs columns used, relevance or
+        None)."""
         if criteria.match is None:
             job = JobRow.__table__
             where = self._filters(job.c, criteria) + self._visible(job.c, viewer_id)
             return select().select_from(job).where(*where), job.c, None
-        if self.is_sqlite:
-            job = _JOBS_INDEXED
-            where = self._filters(job.c, criteria) + self._visible(job.c, viewer_id)
-            fts = literal_column("jobs_fts")
-            statement = (
-                select()
-                .select_from(_FTS)
-                .join(job, job.c.id == _FTS.c.rowid)
-                .where(fts.op("MATCH")(_fts5(criteria.match)), *where)
-            )
-            return statement, job.c, func.bm25(fts, *_BM25_WEIGHTS)
         job = JobRow.__table__
         where = self._filters(job.c, criteria) + self._visible(job.c, viewer_id)
         query = func.to_tsquery(literal_column("'simple'"), _tsquery(criteria.match, await self._fold(criteria.match)))
@@ -315,7 +393,164 @@ class JobSearchRepository:
         statement = select().select_from(job).where(vector.op("@@")(query), *where)
         return statement, job.c, -func.ts_rank(vector, query)
 
+    async def _tag_counts(self) -> dict[str, int]:
+        """How many open jobs have each tag of a kind, read at most every ``_COUNTS_TTL`` seconds per database: a
+        filter is asked as its tags or the other tags left out, whichever are fewer. Only speed depends on it."""
+        url = str(self.session.bind.url)
+        read_at, counts = _tag_counts_read.get(url, (-_COUNTS_TTL, {}))
+        if time.monotonic() - read_at >= _COUNTS_TTL:
+            count = text("SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH :tag")
+            tags = [tag for kind in (*_BANDS, *_DOMAINS, "pay") for tag in _all_tags(kind)]
+            counts = {tag: (await self.session.execute(count, {"tag": tag})).scalar_one() for tag in tags}
+            _tag_counts_read[url] = (time.monotonic(), counts)
+        return counts
+
+    async def _plan(self, viewer_id: int, criteria: JobCriteria) -> _Plan:
+        """SQLite: every filter that is a tag goes into the full-text expression; the rest become exact checks.
+
+        Visibility is tags too: the non-public jobs (few) are left out unless they are the viewer's own, an
+        invitation's, or of one of the viewer's clouds, which are read first.
+        """
+        parts = [] if criteria.match is None else [_fts5(criteria.match)]
+        if criteria.categories:
+            parts.append(_any_tag("cat", criteria.categories))
+        exact = JobCriteria()
+        excluded: list[str] = []
+        counts = await self._tag_counts()
+
+        def one_of(kind: str, wanted: list[str]) -> None:
+            """Ask for the wanted tags, or leave the others out when fewer jobs have those (shorter lists)."""
+            others = [tag for tag in _all_tags(kind) if tag not in wanted]
+            if sum(counts[tag] for tag in others) < sum(counts[tag] for tag in wanted):
+                excluded.extend(others)
+            else:
+                parts.append("(" + " OR ".join(wanted) + ")")
+
+        for kind, field in _FIELDS.items():
+            if values := getattr(criteria, field):
+                if values <= _DOMAINS[kind]:
+                    one_of(kind, [_tag(kind, value) for value in sorted(values)])
+                else:
+                    exact = replace(exact, **{field: values})
+        if criteria.hourly_rate is not None:
+            low, high = criteria.hourly_rate
+            rate = ([] if low is None else [f"zrge{low}"]) + ([] if high is None else [f"zrle{high}"])
+            if rate and {low, high} <= _RATES | {None}:
+                parts.append("(zratex OR (" + " AND ".join(rate) + "))")
+            else:
+                exact = replace(exact, hourly_rate=criteria.hourly_rate)
+        for kind, name in (("bud", "fixed_budget"), ("prop", "proposals"), ("hires", "client_hires")):
+            if ranges := getattr(criteria, name):
+                bands = _band_tags(kind, ranges)
+                if bands is None:
+                    exact = replace(exact, **{name: ranges})
+                else:
+                    one_of(kind, bands + ["zbudx"] * (kind == "bud"))
+        if criteria.payment_verified:
+            one_of("pay", ["zpayv"])
+        if criteria.client_ids:
+            parts.append(_any_tag("cli", criteria.client_ids))
+        if criteria.cloud_id is not None:
+            parts.append(_tag("cloud", criteria.cloud_id))
+        clouds = select(CloudMemberRow.cloud_id).where(
+            CloudMemberRow.account_id == viewer_id, CloudMemberRow.status == "member"
+        )
+        owned = select(TalentCloudRow.id).where(TalentCloudRow.owner_id == viewer_id)
+        viewer_clouds = set((await self.session.execute(clouds.union(owned))).scalars())
+        reach = [_tag("cli", viewer_id), _tag("inv", viewer_id)]
+        if viewer_clouds:
+            reach.append(f"({_tag('vis', 'cloud')} AND {_any_tag('cloud', viewer_clouds)})")
+        query = "(" + " AND ".join(parts or ["zopen"]) + ")"
+        if excluded:
+            query = f"({query} NOT ({' OR '.join(excluded)}))"
+        query += " NOT (zpriv NOT (" + " OR ".join(reach) + "))"
+        hidden = select(HiddenJobRow.job_id).where(HiddenJobRow.account_id == viewer_id)
+        where: list[ColumnElement[bool]] = [_KEY_TO_ID.not_in(hidden)]
+        if criteria.published_since is not None:
+            # The rowid's second bounds it; within that second the stored time decides, compared as before.
+            second = calendar.timegm(criteria.published_since.replace(tzinfo=None).timetuple())
+            published = select(JobRow.published_at).where(JobRow.id == _KEY_TO_ID).scalar_subquery()
+            where += [
+                _FTS.c.rowid >= second << 32,
+                or_(_FTS.c.rowid >= (second + 1) << 32, published >= criteria.published_since),
+            ]
+        words = None if criteria.match is None else parts[0]
+        return _Plan(query, words, tuple(where), tuple(self._filters(_JOBS_INDEXED.c, exact)))
+
+    async def _ranked(
+        self, viewer_id: int, plan: _Plan, order: Order, size: int
+    ) -> tuple[int, list[tuple[tuple[Any, ...], int]]]:
+        """SQLite, in one statement: how many match, and the first ``size`` as (sort group, rowid), by group
+        then rowid descending. The rowid orders by publish second only: the caller settles ties within one.
+
+        Newest walks the index backwards and stops; relevance is bm25 from the index alone; best match counts
+        the viewer's skills among each match's skills, then their categories (as the PostgreSQL query does).
+        """
+        key = _FTS.c.rowid
+        matched = plan.matching(key.label("k")).cte("matched").prefix_with("MATERIALIZED")
+        total = select(func.count()).select_from(matched).scalar_subquery()
+        if order == "relevance" and plan.words is not None:
+            # bm25 of the words alone, over the matches only: ranking with the tags in the expression would
+            # make bm25 count every tag's documents first. The unary + keeps rowid IN from driving the index.
+            fts = literal_column("jobs_fts")
+            rank = func.bm25(fts, *_BM25_WEIGHTS)
+            page = (
+                select(key, total, rank)
+                .where(fts.op("MATCH")(plan.words), literal_column("+jobs_fts.rowid").in_(select(matched.c.k)))
+                .order_by(rank, key.desc())
+                .limit(size)
+            )
+        else:
+            groups: list[Any] = []
+            if order == "best_match":
+                job_id = matched.c.k.op("&")(_KEY_ID)
+                skills = select(ProfileSkillRow.skill).where(ProfileSkillRow.account_id == viewer_id)
+                overlap = (
+                    select(func.count())
+                    .where(JobSkillRow.job_id == job_id, JobSkillRow.skill.in_(skills))
+                    .scalar_subquery()
+                )
+                categories = select(ProfileCategoryRow.category).where(ProfileCategoryRow.account_id == viewer_id)
+                category = select(_JOBS_INDEXED.c.category).where(
+                    _JOBS_INDEXED.c.id == job_id, _JOBS_INDEXED.c.status == literal_column("'open'")
+                )
+                groups = [-overlap, -case((category.scalar_subquery().in_(categories), 1), else_=0)]
+            page = select(matched.c.k, total, *groups).order_by(*groups, matched.c.k.desc()).limit(size)
+        rows = (await self.session.execute(page)).all()
+        return (rows[0][1] if rows else 0), [(tuple(row[2:]), row[0]) for row in rows]
+
+    async def _search_sqlite(
+        self, viewer_id: int, criteria: JobCriteria, order: Order, offset: int, limit: int
+    ) -> tuple[int, list[int]]:
+        """The page's ids, ties within a publish second settled by the stored time, then the id. Rows past
+        the page are read until the last row's group of ties ends, so those are all compared."""
+        if criteria.client_ids == frozenset():
+            return 0, []
+        plan = await self._plan(viewer_id, criteria)
+        need, margin = offset + limit, _MARGIN
+        while True:
+            total, rows = await self._ranked(viewer_id, plan, order, need + margin)
+            groups = [(group, rowid >> 32) for group, rowid in rows]
+            if len(rows) < need + margin or groups[need - 1] != groups[-1]:
+                break
+            margin *= 4
+        ids = [rowid & _KEY_ID for _group, rowid in rows]
+        if not ids:
+            return total, []
+        published = dict(
+            (await self.session.execute(select(JobRow.id, JobRow.published_at).where(JobRow.id.in_(ids)))).all()
+        )
+        group_of = {job_id: group for (group, _rowid), job_id in zip(rows, ids, strict=True)}
+        ids.sort(key=lambda job_id: (published.get(job_id) is not None, published.get(job_id), job_id), reverse=True)
+        ids.sort(key=lambda job_id: group_of[job_id])  # stable: newest first within each group
+        return total, ids[offset:need]
+
     async def count(self, viewer_id: int, criteria: JobCriteria) -> int:
+        if self.is_sqlite:
+            if criteria.client_ids == frozenset():
+                return 0
+            plan = await self._plan(viewer_id, criteria)
+            return (await self.session.execute(plan.matching(func.count()))).scalar_one()
         statement, _job, _rank = await self._statement(viewer_id, criteria)
         return (await self.session.execute(statement.add_columns(func.count()))).scalar_one()
 
@@ -327,6 +562,8 @@ class JobSearchRepository:
         One pass: the matches' sort keys are materialised once, then counted and ranked, instead of walking
         the full-text matches once for the count and again for the page.
         """
+        if self.is_sqlite:
+            return await self._search_sqlite(viewer_id, criteria, order, offset, limit)
         statement, job, rank = await self._statement(viewer_id, criteria)
         keys = [job.id.label("id"), job.published_at.label("published_at"), job.category.label("category")]
         if order == "relevance" and rank is not None:

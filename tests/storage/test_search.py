@@ -382,3 +382,78 @@ async def test_client_stats_and_status_changes_reach_the_search(database: Databa
     assert await _matching(database, client_hires={"none"}) == {1, 3, 5, 8, 9, 11, 12, 13, 14}
     assert await _matching(database, "python") == {1, 3, 8}  # a job reopened is found again
     assert await _matching(database, "wordpress") == {1}  # a job closed is not
+
+
+async def test_invitations_cloud_membership_and_skills_reach_the_search(database: Database) -> None:
+    """SQLite keeps invitations and skills as tags in the index: adding or removing one changes what is found;
+    cloud membership is read at search time."""
+    async with database.transaction() as session:
+        session.add(JobInviteRow(job_id=7, freelancer_id=FRED, created_at=NOW))
+        session.add(CloudMemberRow(cloud_id=1, account_id=CAROL, status="member", created_at=NOW))
+        session.add(JobSkillRow(job_id=5, skill="Django"))
+    assert await _matching(database, "python") == {1, 3, 7}
+    assert await _matching(database, "python", CAROL) == {1, 3, 6}
+    assert await _search(database, "", sort=Sort.best_match, page_size=3) == [1, 5, 7]  # Django or Python, and dev
+    async with database.transaction() as session:
+        await session.execute(delete(JobInviteRow).where(JobInviteRow.job_id == 7, JobInviteRow.freelancer_id == FRED))
+        await session.execute(update(CloudMemberRow).where(CloudMemberRow.account_id == CAROL).values(status="invited"))
+        await session.execute(delete(JobSkillRow).where(JobSkillRow.job_id == 5))
+    assert await _matching(database, "python") == {1, 3}
+    assert await _matching(database, "python", CAROL) == {1, 3}
+    assert await _search(database, "", sort=Sort.best_match, page_size=3) == [1, 3, 4]
+
+
+async def test_filters_follow_edits_of_every_filtered_field(database: Database) -> None:
+    """Each filtered attribute of a job can change after it is posted, and the search sees the new value."""
+    changes = {
+        "experience": "expert", "job_type": "hourly", "budget_minor": None, "rate_min_minor": 60_00,
+        "project_length": "gt6", "hours_per_week": "lt30", "category": "finance", "proposals_count": 60,
+        "visibility": "cloud", "cloud_id": 1,
+    }  # fmt: skip
+    async with database.transaction() as session:
+        await session.execute(update(JobRow).where(JobRow.id == 2).values(**changes))
+    filters: dict[str, Any] = {
+        "experience": {"expert"}, "job_type": {"hourly"}, "hourly_min_minor": 60_00, "hourly_max_minor": 60_00,
+        "project_length": {"gt6"}, "hours_per_week": {"lt30"}, "categories": {"finance"}, "proposals": {"50+"},
+    }  # fmt: skip
+    assert await _matching(database, "logo", GINA, **filters) == {2}
+    assert await _matching(database, "logo", FRED) == set()  # a cloud job now, and Fred is not a member
+    assert await _matching(database, "logo", GINA, cloud_id=1) == {2}
+    assert await _matching(database, "logo", GINA, hourly_min_minor=60_01) == set()
+    assert await _matching(database, "logo", GINA, hourly_max_minor=59_99) == set()
+    assert await _matching(database, "logo", GINA, budget={"lt100"}) == set()  # a budget asks for fixed-price
+
+
+async def test_newest_follows_publish_time_across_reopening_and_within_a_second(database: Database) -> None:
+    """A job reopened with a new publish time comes first; jobs published in the same second keep the exact
+    order of their times, then of their ids."""
+    async with database.transaction() as session:
+        await session.execute(update(JobRow).where(JobRow.id == 8).values(status="open", published_at=NOW))
+        await session.execute(
+            update(JobRow).where(JobRow.id == 12).values(published_at=NOW - timedelta(microseconds=100_000))
+        )
+        await session.execute(
+            update(JobRow).where(JobRow.id == 13).values(published_at=NOW - timedelta(microseconds=500_000))
+        )
+        await session.execute(update(JobRow).where(JobRow.id == 11).values(published_at=NOW - timedelta(hours=1)))
+    newest = await _search(database, "", sort=Sort.newest, page_size=20)
+    assert newest == [8, 12, 13, 11, 1, 2, 3, 4, 5, 9]  # 12 and 13: one second, 12 later
+    assert await _search(database, "", sort=Sort.newest, page=2, page_size=3) == [11, 1, 2]
+    assert await _search(database, "python", sort=Sort.newest) == [8, 1, 3]
+
+
+async def test_words_that_look_like_index_tags_are_only_words(database: Database) -> None:
+    """The SQLite index also holds filter tags (words starting with z); a searched word never matches one."""
+    assert await _matching(database, "zopen") == set()
+    assert await _matching(database, "zpayv OR python") == {1, 3}
+
+
+async def test_wide_band_filters_find_the_same_jobs(database: Database) -> None:
+    """SQLite may ask for a band filter as the other bands left out, when those are fewer jobs."""
+    assert await _matching(database, proposals={"0-4", "5-9", "10-14", "15-19", "20-49"}) == PUBLIC_OPEN - {3}
+    assert await _matching(database, budget={"lt100", "100-499", "500-999", "1k-5k"}) == {1, 2, 4, 11, 12, 13}
+    assert await _matching(database, client_hires={"none", "1-9"}) == {1, 2, 3, 4, 5, 9}
+    assert await _matching(database, experience={"intermediate", "expert"}) == PUBLIC_OPEN - {2, 4}
+    async with database.transaction() as session:
+        await session.execute(update(JobRow).where(JobRow.id == 5).values(rate_min_minor=30_00))
+    assert await _matching(database, hourly_max_minor=25_00) == set()  # job 5's rate starts at $30 now

@@ -1,9 +1,11 @@
 """job search: full-text indexes over open jobs, the client stats search filters need, and their indexes
 
-SQLite: an FTS5 table over the open jobs only (external content read through the ``jobs_fts_open`` view,
-kept by triggers that add and remove a job as its status enters and leaves "open"), so a search never
-walks past closed, expired or draft jobs; and a partial covering index of the open jobs' filter columns,
-so a search probes a narrow index per full-text match instead of a wide row.
+SQLite: an FTS5 table over the open jobs only, kept by triggers that rebuild a job's row whenever the job,
+its skills or its invitations change, so a search never walks past closed, expired or draft jobs. Besides
+the text it holds the filterable attributes as tags (a fourth column) and its rowid is the publish second
+and the job id: filters, visibility and the newest order are answered inside the full-text engine, which
+intersects posting lists, instead of by a jobs lookup per match. A partial covering index of the open jobs'
+filter columns serves the few exact checks that remain (custom ranges).
 PostgreSQL: a stored tsvector column (title weight A, skills B, description D) with a GIN index over the
 open jobs. Both fold text the same way: lower case, diacritics removed, tokens are runs of letters and
 decimal digits (see bot/storage/search.py for the few characters on which the backends still differ).
@@ -28,8 +30,6 @@ branch_labels = None
 depends_on = None
 
 _FTS_COLUMNS = "title, description, skills_text"
-_NEW_FTS_ROW = "new.id, new.title, new.description, new.skills_text"
-_OLD_FTS_ROW = "old.id, old.title, old.description, old.skills_text"
 _CLIENT_STATS = """
     client_payment_verified = coalesce((SELECT payment_verified FROM client_profiles WHERE account_id = {id}), false),
     client_hires = coalesce((SELECT hires_count FROM client_profiles WHERE account_id = {id}), 0)"""
@@ -38,24 +38,96 @@ _BACKFILL = (
     "WHERE client_id IN (SELECT account_id FROM client_profiles)"
 )
 
+# SQLite: the index row's rowid is the publish second and the job id, (second << 32) | id, so the newest
+# matches come first when the index is walked backwards (bot/storage/search.py refines ties within a second).
+_KEY = "((coalesce(CAST(strftime('%s', {j}.published_at) AS INTEGER), 0) << 32) | {j}.id)"
+# The values filters ask for, one tag each; any other value (or none) is tagged "other", so each job has
+# exactly one tag of each kind.
+_KINDS = {
+    "exp": ("experience", ("entry", "intermediate", "expert")),
+    "type": ("job_type", ("hourly", "fixed")),
+    "len": ("project_length", ("lt1", "1to3", "3to6", "gt6")),
+    "hrs": ("hours_per_week", ("lt30", "gt30")),
+}
+# Upper edges of the bands the range filters are cut into (as bot/storage/search.py cuts them); each band
+# becomes a tag, the last one open-ended, one per job.
+_BANDS = {"prop": ("proposals_count", (4, 9, 14, 19, 49)), "hires": ("client_hires", (0, 9))}
+
+# Hourly rates people ask for: the rate range meets [low, high] when its top is at least low (a zrge tag)
+# and its minimum at most high (a zrle tag).
+_RATES = (5_00, 10_00, 15_00, 20_00, 25_00, 30_00, 40_00, 50_00, 60_00, 75_00, 100_00, 150_00, 200_00)
+_HIGH_RATE = "coalesce(j.rate_max_minor, j.rate_min_minor)"
+
+
+def _band(column: str, edges: tuple[int, ...]) -> str:
+    steps = " ".join(f"WHEN j.{column} <= {edge} THEN {index}" for index, edge in enumerate(edges))
+    return f"CASE WHEN j.{column} IS NULL THEN NULL {steps} ELSE {len(edges)} END"
+
+
+# The filterable attributes as words of a fourth column, so the full-text engine intersects them with the
+# query's words instead of SQLite reading the jobs row of every match. Values are hex-encoded to stay one
+# token. Keep in step with the tags bot/storage/search.py asks for.
+_TAGS = " || ".join(
+    [
+        "'zopen zvis' || lower(hex(j.visibility))",
+        "CASE WHEN j.visibility <> 'public' THEN ' zpriv' ELSE '' END",
+        *(
+            f"' z{kind}' || CASE WHEN j.{column} IN ({', '.join(repr(value) for value in values)}) "
+            f"THEN lower(hex(j.{column})) ELSE 'other' END"
+            for kind, (column, values) in _KINDS.items()
+        ),
+        "' zcat' || lower(hex(j.category))",
+        "' zcli' || j.client_id",
+        "coalesce(' zcloud' || j.cloud_id, '')",
+        "CASE WHEN j.client_payment_verified THEN ' zpayv' ELSE ' zpayn' END",
+        *(f"coalesce(' z{name}' || ({_band(column, edges)}), '')" for name, (column, edges) in _BANDS.items()),
+        # Exactly one budget tag per job: x not fixed-price (a budget filter passes it), n no budget, or its band.
+        "' zbud' || CASE WHEN j.job_type <> 'fixed' THEN 'x' WHEN j.budget_minor IS NULL THEN 'n' "
+        "ELSE (CASE WHEN j.budget_minor <= 9999 THEN 0 WHEN j.budget_minor <= 49999 THEN 1 "
+        "WHEN j.budget_minor <= 99999 THEN 2 WHEN j.budget_minor <= 499999 THEN 3 ELSE 4 END) END",
+        "CASE WHEN j.job_type <> 'hourly' THEN ' zratex' ELSE '' END",  # an hourly range passes it
+        *(f"CASE WHEN {_HIGH_RATE} >= {rate} THEN ' zrge{rate}' ELSE '' END" for rate in _RATES),
+        *(f"CASE WHEN j.rate_min_minor <= {rate} THEN ' zrle{rate}' ELSE '' END" for rate in _RATES),
+        "coalesce(' ' || (SELECT group_concat('zinv' || freelancer_id, ' ') FROM job_invites WHERE job_id = j.id), '')",
+        "coalesce(' ' || (SELECT group_concat('zsk' || lower(hex(skill)), ' ') FROM job_skills WHERE job_id = j.id),"
+        " '')",
+    ]
+)
+_INDEX_OPEN = (
+    f"INSERT INTO jobs_fts(rowid, {_FTS_COLUMNS}, tags) "
+    f"SELECT {_KEY.format(j='j')}, j.title, j.description, j.skills_text, {_TAGS} FROM jobs AS j "
+    "WHERE j.status = 'open'"
+)
+# Every write rebuilds the job's index row from the job as it now is, so triggers may fire in any order.
+_REINDEX = "DELETE FROM jobs_fts WHERE rowid IN ({keys}); " + _INDEX_OPEN + " AND j.id = {id};"
+_REINDEX_JOB = _REINDEX.format(keys=f"SELECT {_KEY.format(j='jobs')} FROM jobs WHERE id = {{id}}", id="{id}")
+_INDEXED_COLUMNS = (
+    "title, description, skills_text, status, published_at, client_id, experience, job_type, project_length, "
+    "hours_per_week, category, budget_minor, rate_min_minor, rate_max_minor, proposals_count, visibility, "
+    "cloud_id, client_payment_verified, client_hires"
+)
+
 SQLITE_UP = [
-    f"CREATE VIEW jobs_fts_open AS SELECT id, {_FTS_COLUMNS} FROM jobs WHERE status = 'open'",
-    f"""CREATE VIRTUAL TABLE jobs_fts USING fts5({_FTS_COLUMNS}, content='jobs_fts_open', content_rowid='id',
+    f"""CREATE VIRTUAL TABLE jobs_fts USING fts5({_FTS_COLUMNS}, tags,
         tokenize="unicode61 remove_diacritics 2 categories 'L* Nd'")""",
-    f"""CREATE TRIGGER jobs_fts_insert AFTER INSERT ON jobs WHEN new.status = 'open' BEGIN
-        INSERT INTO jobs_fts(rowid, {_FTS_COLUMNS}) VALUES ({_NEW_FTS_ROW});
-    END""",
-    f"""CREATE TRIGGER jobs_fts_delete AFTER DELETE ON jobs WHEN old.status = 'open' BEGIN
-        INSERT INTO jobs_fts(jobs_fts, rowid, {_FTS_COLUMNS}) VALUES ('delete', {_OLD_FTS_ROW});
-    END""",
-    # External content: a row leaves the index with exactly the values it was indexed with (the old ones).
-    f"""CREATE TRIGGER jobs_fts_update AFTER UPDATE OF {_FTS_COLUMNS}, status ON jobs BEGIN
-        INSERT INTO jobs_fts(jobs_fts, rowid, {_FTS_COLUMNS})
-        SELECT 'delete', {_OLD_FTS_ROW} WHERE old.status = 'open';
-        INSERT INTO jobs_fts(rowid, {_FTS_COLUMNS}) SELECT {_NEW_FTS_ROW} WHERE new.status = 'open';
-    END""",
-    "INSERT INTO jobs_fts(jobs_fts) VALUES ('rebuild')",
     _BACKFILL,
+    _INDEX_OPEN,
+    f"""CREATE TRIGGER jobs_fts_insert AFTER INSERT ON jobs BEGIN
+        {_REINDEX.format(keys=_KEY.format(j="new"), id="new.id")}
+    END""",
+    f"""CREATE TRIGGER jobs_fts_update AFTER UPDATE OF {_INDEXED_COLUMNS} ON jobs BEGIN
+        {_REINDEX.format(keys=_KEY.format(j="old") + ", " + _KEY.format(j="new"), id="new.id")}
+    END""",
+    f"""CREATE TRIGGER jobs_fts_delete AFTER DELETE ON jobs BEGIN
+        DELETE FROM jobs_fts WHERE rowid = {_KEY.format(j="old")};
+    END""",
+    *(
+        f"""CREATE TRIGGER jobs_fts_{table}_{event.lower()} AFTER {event} ON {table} BEGIN
+            {_REINDEX_JOB.format(id=row + ".job_id")}
+        END"""
+        for table in ("job_skills", "job_invites")
+        for event, row in (("INSERT", "new"), ("DELETE", "old"))
+    ),
     f"""CREATE TRIGGER search_jobs_client AFTER INSERT ON jobs BEGIN
         UPDATE jobs SET {_CLIENT_STATS.format(id="new.client_id")} WHERE id = new.id;
     END""",
@@ -73,7 +145,7 @@ SQLITE_UP = [
     """CREATE TRIGGER search_client_delete AFTER DELETE ON client_profiles BEGIN
         UPDATE jobs SET client_payment_verified = false, client_hires = 0 WHERE client_id = old.account_id;
     END""",
-    # Every search probes this by id for each full-text match: open jobs only, every filter column in it.
+    # Exact checks the tags can't make (custom ranges, the hourly range) probe this by id per candidate.
     """CREATE INDEX ix_search_jobs_open ON jobs (id, status, visibility, client_id, cloud_id, job_type, experience,
         category, project_length, hours_per_week, budget_minor, rate_min_minor, rate_max_minor,
         proposals_count, published_at, client_payment_verified, client_hires) WHERE status = 'open'""",
@@ -85,11 +157,15 @@ SQLITE_DOWN = [
     "DROP TRIGGER search_client_insert",
     "DROP TRIGGER search_jobs_client_change",
     "DROP TRIGGER search_jobs_client",
-    "DROP TRIGGER jobs_fts_update",
+    *(
+        f"DROP TRIGGER jobs_fts_{table}_{event}"
+        for table in ("job_skills", "job_invites")
+        for event in ("insert", "delete")
+    ),
     "DROP TRIGGER jobs_fts_delete",
+    "DROP TRIGGER jobs_fts_update",
     "DROP TRIGGER jobs_fts_insert",
     "DROP TABLE jobs_fts",
-    "DROP VIEW jobs_fts_open",
 ]
 
 POSTGRESQL_UP = [
