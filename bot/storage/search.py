@@ -382,12 +382,10 @@ class JobSearchRepository:
     async def _statement(self, viewer_id: int, criteria: JobCriteria) -> tuple[Any, Any, Any]:
         """PostgreSQL: (select from the visible, matching jobs without columns, the jobs columns used, relevance or
         None)."""
-        if criteria.match is None:
-            job = JobRow.__table__
-            where = self._filters(job.c, criteria) + self._visible(job.c, viewer_id)
-            return select().select_from(job).where(*where), job.c, None
         job = JobRow.__table__
         where = self._filters(job.c, criteria) + self._visible(job.c, viewer_id)
+        if criteria.match is None:
+            return select().select_from(job).where(*where), job.c, None
         query = func.to_tsquery(literal_column("'simple'"), _tsquery(criteria.match, await self._fold(criteria.match)))
         vector = literal_column("jobs.search_vector")
         statement = select().select_from(job).where(vector.op("@@")(query), *where)
