@@ -168,7 +168,8 @@ async def test_after_deletion_the_same_person_can_sign_up_afresh(app: App, alice
     await alice.send("/account")
     assert "Welcome to gigbot" in alice.screen.plain
     await sign_up(alice, username="alice", full_name="Alice Martin")
-    assert "Your account is ready, Alice Martin" in alice.screen.plain
+    assert "Your account is ready, Alice Martin" in alice.screens[-2].plain
+    assert "Username: @alice" in alice.screen.plain  # the /account asked for before signing up
     assert await account_id(app, "alice") != old_id
     await alice.send("/profile")
     assert "Profile completeness: 0%" in alice.screen.plain
