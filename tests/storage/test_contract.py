@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,14 +18,6 @@ from bot.storage.search import include_object
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 KEY = ("telegram", "100", "100")
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await upgrade(database)
-    yield database
-    await database.dispose()
 
 
 def _account(username: str) -> AccountRow:

@@ -3,25 +3,13 @@ deleting unattached uploads, finding stale posts)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
-
 from bot.storage.db import Database
-from bot.storage.migrate import upgrade
 from bot.storage.orm import AccountRow, FileRow, JobRow, TalentCloudRow
 from bot.storage.repositories import Repositories
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await upgrade(database)
-    yield database
-    await database.dispose()
 
 
 def _job(client_id: int, title: str, status: str, created: datetime) -> JobRow:

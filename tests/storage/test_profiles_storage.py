@@ -3,25 +3,13 @@ work-history order with open-ended entries, and erasure with its subquery."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
-import pytest
-
 from bot.storage.db import Database
-from bot.storage.migrate import upgrade
 from bot.storage.orm import AccountRow, FileRow, FreelancerProfileRow, WorkHistoryRow
 from bot.storage.repositories import Repositories
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    database = Database(database_url)
-    await upgrade(database)
-    yield database
-    await database.dispose()
 
 
 async def _account(repos: Repositories, username: str, user_id: str) -> int:
