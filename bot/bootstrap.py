@@ -33,6 +33,9 @@ from bot.conversations.engine import Engine
 from bot.conversations.flow import CommandSpec, Flow
 from bot.core.actions import ActionCodec
 from bot.core.clock import Clock, SystemClock
+from bot.core.fees import FeeRules, basis_points
+from bot.core.market import CreditRules, MarketRules
+from bot.core.payments import SandboxProvider
 from bot.storage.db import Database
 from bot.storage.migrate import upgrade
 
@@ -116,8 +119,21 @@ async def build_app(
         default_language=settings.default_language,
         form_platforms=form_platforms,
         admins=frozenset(name.lower().removeprefix("@") for name in settings.admins),
+        rules=market_rules(settings),
+        payments=SandboxProvider(fail_charges=settings.payments.sandbox_fail_charges),
     )
     return App(settings, database, engine)
+
+
+def market_rules(settings: Settings) -> MarketRules:
+    fees, credits, payments = settings.fees, settings.credits, settings.payments
+    return MarketRules(
+        fees=FeeRules(fees.schedule, basis_points(fees.freelancer_percent), basis_points(fees.client_percent)),
+        credits=CreditRules(credits.enabled, credits.per_proposal, credits.monthly_allowance),
+        security_period=timedelta(days=payments.security_period_days),
+        auto_release=timedelta(days=payments.auto_release_days),
+        feedback_window=timedelta(days=payments.feedback_window_days),
+    )
 
 
 async def run_console(settings: Settings) -> None:

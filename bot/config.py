@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import tomllib
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -59,6 +60,37 @@ class ConsoleSettings(BaseModel):
     default_user: Annotated[str, Field(min_length=1, max_length=32)] = "me"
 
 
+Percent = Annotated[Decimal, Field(ge=0, le=50, decimal_places=2)]
+
+
+class FeeSettings(BaseModel):
+    """What the platform takes. ``schedule``: flat (one percent), tiered (Upwork's 2016-2023 tiers by lifetime
+    billings with the same client: 20% to $500, 10% to $10,000, 5% above) or fixed (a percent written into each
+    contract at offer time, ``freelancer_percent`` unless the offer says otherwise)."""
+
+    schedule: Literal["flat", "tiered", "fixed"] = "flat"
+    freelancer_percent: Percent = Decimal(10)
+    client_percent: Percent = Decimal(5)
+
+
+class CreditSettings(BaseModel):
+    """Proposal credits (Upwork's "Connects"): off unless enabled."""
+
+    enabled: bool = False
+    per_proposal: Annotated[int, Field(ge=1, le=100)] = 2
+    monthly_allowance: Annotated[int, Field(ge=0, le=1000)] = 20
+
+
+class PaymentSettings(BaseModel):
+    """The payment provider and the money timings."""
+
+    provider: Literal["sandbox"] = "sandbox"
+    sandbox_fail_charges: bool = False  # the sandbox refuses every charge (to try failure paths)
+    security_period_days: Annotated[int, Field(ge=0, le=60)] = 5
+    auto_release_days: Annotated[int, Field(ge=1, le=60)] = 14
+    feedback_window_days: Annotated[int, Field(ge=1, le=60)] = 14
+
+
 class Settings(BaseSettings):
     """Everything gigbot can be told. See config.example.toml for each setting explained."""
 
@@ -74,6 +106,9 @@ class Settings(BaseSettings):
     telegram: TelegramSettings = TelegramSettings()
     discord: DiscordSettings = DiscordSettings()
     console: ConsoleSettings = ConsoleSettings()
+    fees: FeeSettings = FeeSettings()
+    credits: CreditSettings = CreditSettings()
+    payments: PaymentSettings = PaymentSettings()
 
     @classmethod
     def settings_customise_sources(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -27,6 +27,7 @@ from bot.conversations.flow import (
     Flow,
     FlowDefinitionError,
     Goto,
+    Notify,
     Outcome,
     Retry,
     StartFlow,
@@ -47,6 +48,8 @@ from bot.core.events import (
     Text,
 )
 from bot.core.i18n import N_, Translator, supported
+from bot.core.market import DEFAULT_RULES, MarketRules
+from bot.core.payments import PaymentProvider, SandboxProvider
 from bot.core.services import Services
 from bot.core.ui import Form, Screen
 from bot.storage.db import Database
@@ -85,6 +88,25 @@ class _KeyLocks:
                 self._locks[key] = (lock, users - 1)
 
 
+BackgroundTask = Callable[[Services, Callable[[int, Notify], None]], Awaitable[None]]
+
+
+async def addressed(repos: Repositories, notifications: list[tuple[int, Notify]]) -> list[Outbound]:
+    """Notifications in each recipient's language, to each platform they use (deleted accounts get none).
+
+    A private chat's id is the user's id on that platform; adapters open the DM channel where needed.
+    """
+    outbound = []
+    for account_id, build in notifications:
+        recipient = await repos.accounts.get(account_id)
+        if recipient is None or recipient.deleted_at is not None:
+            continue
+        screen = build(Translator(recipient.language))
+        for identity in await repos.accounts.identities(account_id):
+            outbound.append(Outbound(ChatRef(identity.platform, identity.platform_user_id), screen))
+    return outbound
+
+
 class Engine:
     def __init__(
         self,
@@ -98,6 +120,8 @@ class Engine:
         default_language: str = "en",
         form_platforms: frozenset[str] = frozenset({"discord"}),
         admins: frozenset[str] = frozenset(),
+        rules: MarketRules = DEFAULT_RULES,
+        payments: PaymentProvider | None = None,
     ) -> None:
         self.database = database
         self.codec = codec
@@ -106,6 +130,8 @@ class Engine:
         self.default_language = default_language
         self.form_platforms = form_platforms
         self.admins = admins
+        self.rules = rules
+        self.payments = payments or SandboxProvider()
         self.flows: dict[str, Flow] = {}
         for flow in flows:
             if flow.name in self.flows:
@@ -228,6 +254,16 @@ class Engine:
                 notices.append(Outbound(ChatRef(row.platform, row.chat_id), self.timeout_screen(row.locale, row.flow)))
         return notices
 
+    async def run_background(self, task: BackgroundTask) -> list[Outbound]:
+        """Run a scheduler sweep in one transaction with the services of this moment; what it asks to notify
+        is addressed once the work commits (the caller delivers it)."""
+        notifications: list[tuple[int, Notify]] = []
+        async with self.database.transaction() as session:
+            repos = Repositories.bind(session)
+            services = Services.bind(repos, self.clock.now(), self.rules, self.payments)
+            await task(services, lambda account_id, build: notifications.append((account_id, build)))
+            return await addressed(repos, notifications)
+
     async def resume_screen(self, platform: str, chat_id: str, user_id: str) -> Screen | None:
         """The screen a user left off at, re-rendered (the console shows it when it starts again)."""
         async with self.database.transaction() as session:
@@ -263,7 +299,7 @@ class _Turn:
     @classmethod
     async def open(cls, engine: Engine, repos: Repositories, event: Inbound) -> _Turn:
         """Resolve the account and load the conversation of the event's (platform, chat, user)."""
-        services = Services.bind(repos, engine.clock.now())
+        services = Services.bind(repos, engine.clock.now(), engine.rules, engine.payments)
         actor = event.actor
         account = await services.accounts.for_identity(actor.platform, actor.user_id)
         row = await repos.conversations.get((actor.platform, event.chat_id, actor.user_id))
@@ -335,19 +371,7 @@ class _Turn:
             raise VersionConflict
 
     async def notifications(self) -> list[Outbound]:
-        """Notifications the turn asked for, in each recipient's language, to each platform they use.
-
-        A private chat's id is the user's id on that platform; adapters open the DM channel where needed.
-        """
-        outbound = []
-        for account_id, build in self.ctx.notifications:
-            recipient = await self.repos.accounts.get(account_id)
-            if recipient is None or recipient.deleted_at is not None:
-                continue
-            screen = build(Translator(recipient.language))
-            for identity in await self.repos.accounts.identities(account_id):
-                outbound.append(Outbound(ChatRef(identity.platform, identity.platform_user_id), screen))
-        return outbound
+        return await addressed(self.repos, self.ctx.notifications)
 
     # ---- showing --------------------------------------------------------------------------------
 

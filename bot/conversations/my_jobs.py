@@ -7,6 +7,7 @@ service checks on every action that the post is the asker's own.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 
 from pydantic import BaseModel
 
@@ -29,12 +30,11 @@ from bot.conversations.post_job import EDIT_FLOW, editing, not_a_client
 from bot.core.accounts import Account
 from bot.core.actions import Action
 from bot.core.errors import UserError
-from bot.core.events import ChatRef, Outbound
+from bot.core.events import Outbound
 from bot.core.i18n import N_, Translator
 from bot.core.jobs import STATUSES, Job
 from bot.core.services import Services
 from bot.core.ui import Choice, Option, Screen, rows
-from bot.storage.repositories import Repositories
 
 STATUS_ICONS = {"open": "🟢", "draft": "📝", "closed": "🔒", "expired": "⌛"}
 LIST_LIMIT = 25
@@ -198,7 +198,7 @@ class InviteStep(Step):
 INVITE_FLOW = Flow("invite_to_job", N_("Inviting a freelancer"), InviteData, [InviteStep()], start="username")
 
 
-def expiry_notice(translator: Translator, job: Job) -> Screen:
+def expiry_notice(translator: Translator, *, job: Job) -> Screen:
     return Screen(
         translator.t(
             N_("⌛ Your job “{title}” expired after 30 days without activity. You can reopen it from /my_jobs."),
@@ -211,19 +211,12 @@ def expiry_notice(translator: Translator, job: Job) -> Screen:
 
 async def expire_stale_jobs(engine: Engine, deliver: Deliver | None = None) -> list[Outbound]:
     """The scheduler's hourly sweep: expire posts idle for 30 days and tell their clients (on every platform)."""
-    now = engine.clock.now()
-    async with engine.database.transaction() as session:
-        repos = Repositories.bind(session)
-        outbound = []
-        for job in await Services.bind(repos, now).jobs.expire_stale(now):
-            client = await repos.accounts.get(job.client_id)
-            if client is None or client.deleted_at is not None:
-                continue
-            notice = expiry_notice(Translator(client.language), job)
-            outbound += [
-                Outbound(ChatRef(identity.platform, identity.platform_user_id), notice)
-                for identity in await repos.accounts.identities(client.id)
-            ]
+
+    async def expire(services: Services, notify: Callable[[int, Notify], None]) -> None:
+        for job in await services.jobs.expire_stale(services.now):
+            notify(job.client_id, partial(expiry_notice, job=job))
+
+    outbound = await engine.run_background(expire)
     if outbound and deliver is not None:
         await deliver(outbound)
     return outbound

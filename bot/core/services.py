@@ -10,7 +10,10 @@ from bot.core.clouds import CloudService
 from bot.core.feed import FeedService
 from bot.core.files import FileService
 from bot.core.jobs import JobService
+from bot.core.ledger import LedgerService
 from bot.core.linking import LinkService
+from bot.core.market import DEFAULT_RULES, MarketRules
+from bot.core.payments import PaymentProvider, SandboxProvider
 from bot.core.privacy import PrivacyService
 from bot.core.profiles import ProfileService
 from bot.core.saved import SavedJobsService
@@ -21,6 +24,7 @@ from bot.storage.repositories import Repositories
 @dataclass(frozen=True)
 class Services:
     now: datetime
+    rules: MarketRules
     accounts: AccountService
     files: FileService
     jobs: JobService
@@ -31,11 +35,20 @@ class Services:
     search: SearchService
     saved: SavedJobsService
     feed: FeedService
+    ledger: LedgerService
 
     @classmethod
-    def bind(cls, repos: Repositories, now: datetime) -> Services:
+    def bind(
+        cls,
+        repos: Repositories,
+        now: datetime,
+        rules: MarketRules = DEFAULT_RULES,
+        payments: PaymentProvider | None = None,
+    ) -> Services:
+        payments = payments or SandboxProvider()
         return cls(
             now=now,
+            rules=rules,
             accounts=AccountService(repos, now),
             files=FileService(repos, now),
             jobs=JobService(repos, now),
@@ -46,4 +59,5 @@ class Services:
             search=SearchService(repos, now),
             saved=SavedJobsService(repos, now),
             feed=FeedService(repos, now),
+            ledger=LedgerService(repos, now, rules, payments),
         )

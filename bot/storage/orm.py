@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import ClassVar
 
 from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -322,3 +324,364 @@ class LinkCodeRow(Base):
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
+
+
+# --- Proposals, messaging, contracts and money (migration 0004) ---------------------------------------------
+
+
+class ProposalRow(Base):
+    """A freelancer's bid on a job. At most one active (not withdrawn, declined or hired) per job and freelancer."""
+
+    __tablename__ = "proposals"
+    __table_args__ = (
+        Index(
+            "uq_proposals_active",
+            "job_id",
+            "freelancer_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index("ix_proposals_freelancer", "freelancer_id", "created_at"),
+        Index("ix_proposals_job", "job_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    freelancer_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    bid_kind: Mapped[str] = mapped_column(String(10))  # hourly|fixed|milestones
+    amount_minor: Mapped[int] = mapped_column(BigInteger)  # hourly rate, or the fixed total
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    duration: Mapped[str] = mapped_column(String(8))  # lt1|1to3|3to6|gt6 (months)
+    cover_letter: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10))  # active|withdrawn|declined|hired
+    shortlisted: Mapped[bool] = mapped_column(Boolean, default=False)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    reason: Mapped[str | None] = mapped_column(Text)  # why it was withdrawn or declined
+    credits_spent: Mapped[int] = mapped_column(Integer, default=0)
+    client_answered_at: Mapped[datetime | None]  # the client's first message, shortlist, decline or offer
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class ProposalMilestoneRow(Base):
+    __tablename__ = "proposal_milestones"
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    description: Mapped[str] = mapped_column(String(200))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    due_date: Mapped[date | None] = mapped_column(Date)
+
+
+class ProposalAnswerRow(Base):
+    """The answer to the job's screening question at ``position``."""
+
+    __tablename__ = "proposal_answers"
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class ProposalAttachmentRow(Base):
+    __tablename__ = "proposal_attachments"
+
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), primary_key=True)
+    file_id: Mapped[int] = mapped_column(ForeignKey("files.id", ondelete="CASCADE"), primary_key=True)
+
+
+class CreditEntryRow(Base):
+    """Proposal credits ("Connects") moving in or out of a freelancer's balance; the key makes each move once."""
+
+    __tablename__ = "credit_entries"
+    __table_args__ = (
+        UniqueConstraint("key", name="uq_credit_entries_key"),
+        Index("ix_credit_entries_account", "account_id"),
+    )
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    delta: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(String(16))  # allowance|proposal|refund
+    key: Mapped[str] = mapped_column(String(80))  # e.g. allowance:7:2026-11, proposal:12, refund:12
+    created_at: Mapped[datetime]
+
+
+class ThreadRow(Base):
+    """A conversation between a client and a freelancer about one proposal, invitation or contract."""
+
+    __tablename__ = "threads"
+    __table_args__ = (
+        UniqueConstraint("subject", name="uq_threads_subject"),
+        Index("ix_threads_client", "client_id", "last_message_at"),
+        Index("ix_threads_freelancer", "freelancer_id", "last_message_at"),
+    )
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    subject: Mapped[str] = mapped_column(String(40))  # proposal:<id> | invite:<job>:<freelancer> | contract:<id>
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    freelancer_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    created_at: Mapped[datetime]
+    last_message_at: Mapped[datetime | None]
+
+
+class MessageRow(Base):
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_thread", "thread_id", "id"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"))
+    sender_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))  # None: the bot (system notes)
+    text: Mapped[str] = mapped_column(Text, default="")
+    file_id: Mapped[int | None] = mapped_column(ForeignKey("files.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+
+
+class ThreadReadRow(Base):
+    """The last message of a thread each party has seen, for unread counts."""
+
+    __tablename__ = "thread_reads"
+
+    thread_id: Mapped[int] = mapped_column(ForeignKey("threads.id", ondelete="CASCADE"), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    last_read_id: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class ContractRow(Base):
+    """An offer and, once accepted, the contract. Fees are fixed at offer time so later config changes don't
+    change what was agreed."""
+
+    __tablename__ = "contracts"
+    __table_args__ = (
+        Index("ix_contracts_client", "client_id", "status"),
+        Index("ix_contracts_freelancer", "freelancer_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    proposal_id: Mapped[int | None] = mapped_column(ForeignKey("proposals.id", ondelete="SET NULL"))
+    client_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    freelancer_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    title: Mapped[str] = mapped_column(String(100))
+    kind: Mapped[str] = mapped_column(String(8))  # hourly|fixed
+    currency: Mapped[str] = mapped_column(String(3), default="USD")
+    rate_minor: Mapped[int | None] = mapped_column(BigInteger)  # hourly
+    weekly_limit_minutes: Mapped[int | None] = mapped_column(Integer)  # hourly
+    fee_schedule: Mapped[str] = mapped_column(String(8))  # flat|tiered|fixed
+    fee_bp: Mapped[int] = mapped_column(Integer)  # freelancer fee in basis points (flat and fixed schedules)
+    client_fee_bp: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))  # offered|declined|withdrawn|active|ended
+    start_date: Mapped[date] = mapped_column(Date)
+    offered_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    ended_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
+    end_reason: Mapped[str | None] = mapped_column(String(24))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class MilestoneRow(Base):
+    """A fixed-price milestone and its escrow. Status moves: pending -> funded -> submitted -> (changes ->
+    submitted ...) -> released | refunded; disputed freezes it. Amounts released and refunded never exceed funded."""
+
+    __tablename__ = "milestones"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "position", name="uq_milestones_position"),
+        Index("ix_milestones_auto_release", "status", "auto_release_at"),
+    )
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(String(200))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10))  # pending|funded|submitted|changes|disputed|released|refunded
+    funded_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    released_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    funded_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None]
+    auto_release_at: Mapped[datetime | None]
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)  # auto-release reminders already sent
+    closed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class SubmissionRow(Base):
+    """Work the freelancer submitted for a milestone: a message and files."""
+
+    __tablename__ = "submissions"
+    __table_args__ = (Index("ix_submissions_milestone", "milestone_id"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    milestone_id: Mapped[int] = mapped_column(ForeignKey("milestones.id", ondelete="CASCADE"))
+    message: Mapped[str] = mapped_column(Text)
+    file_ids: Mapped[list] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime]
+
+
+class TimeEntryRow(Base):
+    """Time the freelancer logged on an hourly contract, counted in the week (Monday-Sunday UTC) it was logged."""
+
+    __tablename__ = "time_entries"
+    __table_args__ = (Index("ix_time_entries_week", "contract_id", "week_start"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    week_start: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    memo: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class InvoiceRow(Base):
+    """An hourly contract's weekly invoice: issued on Monday for the week before, reviewable until Friday,
+    then charged and paid. Its escrow works as a milestone's does."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "week_start", name="uq_invoices_week"),
+        Index("ix_invoices_due", "status", "review_until"),
+    )
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    week_start: Mapped[date] = mapped_column(Date)
+    minutes: Mapped[int] = mapped_column(Integer)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(10))  # review|disputed|paid|refunded
+    review_until: Mapped[datetime]
+    paid_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    refunded_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class LedgerAccountRow(Base):
+    """A double-entry account, named by a code such as ``escrow:milestone:12`` or ``freelancer:7:available``.
+
+    ``balance_minor`` is the sum of its entries, kept in the same transaction as they are written."""
+
+    __tablename__ = "ledger_accounts"
+    __table_args__ = (UniqueConstraint("code", "currency", name="uq_ledger_accounts_code"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    code: Mapped[str] = mapped_column(String(80))
+    currency: Mapped[str] = mapped_column(String(3))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
+    balance_minor: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class LedgerTransactionRow(Base):
+    """One balanced money movement. The idempotency key makes a repeated action return the first result."""
+
+    __tablename__ = "ledger_transactions"
+    __table_args__ = (UniqueConstraint("idempotency_key", name="uq_ledger_transactions_key"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(120))
+    kind: Mapped[str] = mapped_column(String(24))  # fund|release|refund|fee|mature|payout|...
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id", ondelete="SET NULL"), index=True)
+    memo: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime]
+
+
+class LedgerEntryRow(Base):
+    __tablename__ = "ledger_entries"
+    __table_args__ = (Index("ix_ledger_entries_account", "account_id", "id"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("ledger_accounts.id"))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)  # + into the account, - out of it
+
+
+class PaymentRow(Base):
+    """A call to the payment provider (a charge of the client or a payout to the freelancer), once per key."""
+
+    __tablename__ = "payments"
+    __table_args__ = (UniqueConstraint("idempotency_key", name="uq_payments_key"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    idempotency_key: Mapped[str] = mapped_column(String(120))
+    provider: Mapped[str] = mapped_column(String(16))
+    direction: Mapped[str] = mapped_column(String(8))  # charge|payout
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    status: Mapped[str] = mapped_column(String(10))  # succeeded|failed
+    reference: Mapped[str] = mapped_column(String(100), default="")
+    error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class EarningRow(Base):
+    """Money released to a freelancer: pending until ``available_at`` (the security period), then available."""
+
+    __tablename__ = "earnings"
+    __table_args__ = (Index("ix_earnings_maturing", "matured_at", "available_at"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    freelancer_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    contract_id: Mapped[int | None] = mapped_column(ForeignKey("contracts.id", ondelete="SET NULL"))
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)  # after the service fee
+    fee_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    created_at: Mapped[datetime]
+    available_at: Mapped[datetime]
+    matured_at: Mapped[datetime | None]
+
+
+class PayoutRow(Base):
+    """A withdrawal of available earnings."""
+
+    __tablename__ = "payouts"
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    freelancer_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id"))
+    status: Mapped[str] = mapped_column(String(10))  # requested|sent|failed
+    created_at: Mapped[datetime]
+
+
+class FeedbackRow(Base):
+    """One party's feedback on an ended contract; hidden from the other until both gave it or the window closed."""
+
+    __tablename__ = "feedback"
+    __table_args__ = (UniqueConstraint("contract_id", "author_id", name="uq_feedback_author"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
+    stars: Mapped[int] = mapped_column(Integer)
+    public_comment: Mapped[str] = mapped_column(Text, default="")
+    private_note: Mapped[str] = mapped_column(Text, default="")  # seen by the platform only
+    created_at: Mapped[datetime]
+
+
+class DisputeRow(Base):
+    """A dispute on a milestone or a weekly invoice: its funds stay frozen until an admin resolves it."""
+
+    __tablename__ = "disputes"
+    __table_args__ = (Index("ix_disputes_status", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id", ondelete="CASCADE"), index=True)
+    milestone_id: Mapped[int | None] = mapped_column(ForeignKey("milestones.id", ondelete="CASCADE"))
+    invoice_id: Mapped[int | None] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    opened_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(10))  # open|resolved
+    resolution: Mapped[str | None] = mapped_column(String(8))  # release|refund|split
+    freelancer_share_minor: Mapped[int | None] = mapped_column(BigInteger)
+    resolved_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime]
+    resolved_at: Mapped[datetime | None]

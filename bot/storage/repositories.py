@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.jobs import CloudRepository, JobRepository
+from bot.storage.ledger import LedgerRepository
 from bot.storage.orm import AccountRow, ConversationRow, IdentityRow, ProcessedUpdateRow
 from bot.storage.profiles import ProfileRepository
 from bot.storage.saved import SavedJobRepository
@@ -172,6 +173,7 @@ class Repositories:
     profiles: ProfileRepository
     search: JobSearchRepository
     saved: SavedJobRepository
+    ledger: LedgerRepository
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repositories:
@@ -185,4 +187,5 @@ class Repositories:
             profiles=ProfileRepository(session),
             search=JobSearchRepository(session),
             saved=SavedJobRepository(session),
+            ledger=LedgerRepository(session),
         )
