@@ -86,7 +86,7 @@ class LedgerRepository:
     async def balances(self) -> dict[str, int]:
         """Every account's balance by code (for audits and tests)."""
         query = select(LedgerAccountRow.code, LedgerAccountRow.balance_minor)
-        return dict((await self.session.execute(query)).tuples().all())
+        return {code: amount for code, amount in (await self.session.execute(query)).all()}
 
     async def entry_sums(self) -> dict[str, int]:
         """Every account's entries summed, to check the running balances against."""
@@ -95,7 +95,7 @@ class LedgerRepository:
             .outerjoin(LedgerEntryRow, LedgerEntryRow.account_id == LedgerAccountRow.id)
             .group_by(LedgerAccountRow.code)
         )
-        return dict((await self.session.execute(query)).tuples().all())
+        return {code: amount for code, amount in (await self.session.execute(query)).all()}
 
     async def payment(self, key: str) -> PaymentRow | None:
         query = select(PaymentRow).where(PaymentRow.idempotency_key == key)
