@@ -14,20 +14,29 @@ from sqlalchemy.engine import make_url
 from bot.config import Settings
 from bot.conversations import (
     clouds,
+    contracts,
+    disputes,
+    earnings,
     feed,
+    feedback,
     job_views,
     link,
     menu,
+    messages,
     my_jobs,
+    offer,
     post_job,
     privacy,
     profile,
     profile_edit,
+    proposals,
+    propose,
     saved,
     search,
     signup,
     testimonial,
     verification,
+    worklog,
 )
 from bot.conversations.engine import Engine
 from bot.conversations.flow import CommandSpec, Flow
@@ -54,6 +63,16 @@ FLOWS: list[Flow] = [
     link.FLOW,
     privacy.FLOW,
     search.FLOW,
+    offer.FLOW,
+    *contracts.FLOWS,
+    worklog.FLOW,
+    feedback.FLOW,
+    disputes.FLOW,
+    disputes.SPLIT_FLOW,
+    earnings.FLOW,
+    propose.FLOW,
+    propose.EDIT_FLOW,
+    messages.FLOW,
 ]
 COMMANDS: list[CommandSpec] = [
     *menu.COMMANDS,
@@ -69,6 +88,15 @@ COMMANDS: list[CommandSpec] = [
     *search.COMMANDS,
     *saved.COMMANDS,
     *feed.COMMANDS,
+    *offer.COMMANDS,
+    *contracts.COMMANDS,
+    *worklog.COMMANDS,
+    *feedback.COMMANDS,
+    *disputes.COMMANDS,
+    *earnings.COMMANDS,
+    *propose.COMMANDS,
+    *proposals.COMMANDS,
+    *messages.COMMANDS,
 ]
 
 

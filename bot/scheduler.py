@@ -8,7 +8,9 @@ from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.conversations.contract_sweeps import issue_weekly_invoices, pay_reviewed_invoices, release_due_milestones
 from bot.conversations.engine import Engine
+from bot.conversations.money_sweeps import feedback_sweep, mature_earnings
 from bot.conversations.my_jobs import expire_stale_jobs
 from bot.core.events import Outbound
 from bot.storage.repositories import Repositories
@@ -62,4 +64,13 @@ def build_scheduler(engine: Engine, deliver: Deliver, sweep_seconds: int) -> Asy
         max_instances=1,
         coalesce=True,
     )
+    for sweep in (mature_earnings, feedback_sweep):
+        scheduler.add_job(
+            sweep, "interval", hours=1, args=(engine, deliver), id=sweep.__name__, max_instances=1, coalesce=True
+        )
+    # Hourly and idempotent: last week's invoices go out in the first hour of Monday (UTC), or after a restart.
+    for sweep in (release_due_milestones, issue_weekly_invoices, pay_reviewed_invoices):
+        scheduler.add_job(
+            sweep, "interval", hours=1, args=(engine, deliver), id=sweep.__name__, max_instances=1, coalesce=True
+        )
     return scheduler

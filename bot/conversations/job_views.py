@@ -170,6 +170,16 @@ def job_detail(ctx: Ctx, job: Job, client: ClientSummary) -> str:
     return "\n\n".join(sections)
 
 
+async def proposal_buttons(ctx: Ctx, job: Job) -> list[Button]:
+    """For a freelancer who is not the client: their proposal to the job if they sent one, else Submit (open jobs)."""
+    sent = await ctx.services.proposals.active_on(ctx.account, job.id)
+    if sent is not None:
+        return [ctx.command_button(ctx.t(N_("📄 My proposal")), "proposal", str(sent))]
+    if job.status == "open":
+        return [ctx.command_button(ctx.t(N_("📨 Submit a proposal")), "propose", str(job.id))]
+    return []
+
+
 async def job_screen(ctx: Ctx, args: str) -> Screen:
     """/job ID: the post, if the asker may see it (the service enforces who may)."""
     assert ctx.account is not None
@@ -181,24 +191,30 @@ async def job_screen(ctx: Ctx, args: str) -> Screen:
     if job.client_id == ctx.account.id:
         buttons.append(ctx.command_button(ctx.t(N_("⚙️ Manage")), "my_job", str(job.id)))
     elif ctx.account.is_freelancer:
+        buttons += await proposal_buttons(ctx, job)
         buttons.append(ctx.command_button(ctx.t(N_("♥ Save")), "save", str(job.id)))
         buttons.append(ctx.command_button(ctx.t(N_("👎 Not interested")), "hide", str(job.id)))
     buttons.append(ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu"))
     return Screen(job_detail(ctx, job, client), buttons=rows(*buttons), name="job")
 
 
-async def job_files(ctx: Ctx, args: str) -> Screen:
-    """/job_files ID: the post's attachments as files, for those who may see the post."""
-    job = await ctx.services.jobs.visible(ctx.account, args.strip() or "?")
+async def file_attachments(ctx: Ctx, file_ids: list[int]) -> tuple[Attachment, ...]:
+    """Stored files, to send with a screen (a file deleted meanwhile is left out). The caller checked the right."""
     attachments = []
-    for attached in job.attachments:
-        found = await ctx.services.files.content(attached.id)
+    for file_id in file_ids:
+        found = await ctx.services.files.content(file_id)
         if found is not None:
             stored, content = found
             attachments.append(Attachment(stored.filename, content, stored.mime_type))
+    return tuple(attachments)
+
+
+async def job_files(ctx: Ctx, args: str) -> Screen:
+    """/job_files ID: the post's attachments as files, for those who may see the post."""
+    job = await ctx.services.jobs.visible(ctx.account, args.strip() or "?")
     return Screen(
         ctx.t(N_("📎 Files of “{title}”"), title=job.title),
-        attachments=tuple(attachments),
+        attachments=await file_attachments(ctx, [attached.id for attached in job.attachments]),
         buttons=rows(ctx.command_button(ctx.t(N_("⬅️ Back to the job")), "job", str(job.id))),
         name="job-files",
     )

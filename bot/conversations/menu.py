@@ -30,8 +30,13 @@ def main_menu(ctx: Ctx) -> Screen:
         ctx.command_button(ctx.t(N_("👤 My profile")), "profile"),
         ctx.command_button(ctx.t(N_("⚙️ Account")), "account"),
         ctx.command_button(ctx.t(N_("❓ Help")), "help"),
+    ) + (ctx.command_button(ctx.t(N_("⚖️ Disputes")), "disputes"),) * ctx.is_admin
+    talk = (ctx.command_button(ctx.t(N_("📄 My proposals")), "proposals"),) * account.is_freelancer + (
+        ctx.command_button(ctx.t(N_("💬 Messages")), "messages"),
+        ctx.command_button(ctx.t(N_("🤝 Contracts")), "contracts"),
     )
-    sections = [work] * account.is_freelancer + [hire] * account.is_client + [me]
+    talk += (ctx.command_button(ctx.t(N_("💰 Earnings")), "earnings"),) * account.is_freelancer
+    sections = [work] * account.is_freelancer + [hire] * account.is_client + [talk, me]
     return Screen(
         ctx.t(N_("👋 Hi <b>{name}</b>! What would you like to do?"), name=account.full_name),
         buttons=tuple(sections),

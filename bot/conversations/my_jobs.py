@@ -97,6 +97,9 @@ async def manage_screen(ctx: Ctx, job: Job, notice: str = "") -> Screen:
         status += " · " + ctx.tn("{count} proposal", "{count} proposals", job.proposals_count)
     ident = str(job.id)
     actions = [ctx.command_button(ctx.t(N_("✏️ Edit")), "my_job", ident, "edit")]
+    if job.status != "draft":
+        label = ctx.t(N_("📨 Proposals ({count})"), count=job.proposals_count)
+        actions.insert(0, ctx.command_button(label, "job_proposals", ident))
     if job.status == "open":
         actions += [
             ctx.command_button(ctx.t(N_("✉️ Invite a freelancer")), "my_job", ident, "invite"),
@@ -163,7 +166,10 @@ def invitation(client: Account, job: Job) -> Notify:
             translator.t(
                 N_("📨 {name} invited you to apply to their job “{title}”."), name=client.full_name, title=job.title
             ),
-            buttons=rows(command_button(translator.t(N_("👀 View job")), "job", str(job.id))),
+            buttons=rows(
+                command_button(translator.t(N_("👀 View job")), "job", str(job.id)),
+                command_button(translator.t(N_("💬 Message the client")), "contact", str(job.id)),
+            ),
             name="job-invitation",
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from babel import Locale
 from babel.numbers import format_decimal
 
+from bot.conversations.feedback import reputation_lines
 from bot.conversations.flow import CommandSpec, Ctx, StartFlow
 from bot.core.accounts import Account
 from bot.core.i18n import N_
@@ -141,6 +142,7 @@ async def own_profile(ctx: Ctx, notice: str = "") -> Screen:
         text += ["", *client_lines(ctx, account, client, public=False)]
         if not client.payment_verified:
             buttons.append(ctx.command_button(ctx.t(N_("💳 Verify payment method")), "verify_payment"))
+    text += ["", *await reputation_lines(ctx, account.id, freelancer=account.is_freelancer)]
     buttons.append(ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu"))
     screen = Screen(
         "\n".join(text), buttons=rows(*buttons), attachments=await _photo(ctx, account.id), name="profile.own"
@@ -160,6 +162,7 @@ async def public_profile(ctx: Ctx, username: str) -> Screen:
     if person.is_client:
         client = await ctx.services.profiles.client(person.id)
         text += ["", *client_lines(ctx, person, client, public=True)]
+    text += ["", *await reputation_lines(ctx, person.id, freelancer=person.is_freelancer)]
     text.append(ctx.t(N_("Member since: {value}"), value=person.created_at.date().isoformat()))
     return Screen("\n".join(text), back, attachments=await _photo(ctx, person.id), name="profile.public")
 

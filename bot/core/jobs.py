@@ -15,6 +15,7 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, Field
 
 from bot.core.accounts import Account, clean_username
+from bot.core.credits import refund_closed_job
 from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.files import DOCUMENT_TYPES, FileService
@@ -453,6 +454,7 @@ class JobService:
         row = await self._repos.jobs.get(job.id)
         assert row is not None
         row.status, row.closed_at = "closed", self._now
+        await refund_closed_job(self._repos, self._now, job.id)  # proposal credits, when nobody was hired
         return await self._load(row)
 
     async def reopen(self, client: Account, job_id: int | str) -> Job:

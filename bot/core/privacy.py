@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.core.accounts import Account
 from bot.core.errors import UserError
+from bot.core.i18n import N_
 from bot.storage.repositories import ConversationKey, Repositories
 
 EXPORT_FILENAME = "gigbot-export.json"
@@ -125,12 +126,41 @@ class PrivacyService:
             "hidden_jobs": [
                 _columns(hidden, "job_id", "reason", "created_at") for hidden in await profiles.hidden_jobs(account_id)
             ],
+            "proposals_sent": [
+                _columns(
+                    p,
+                    "id",
+                    "job_id",
+                    "bid_kind",
+                    "amount_minor",
+                    "currency",
+                    "duration",
+                    "cover_letter",
+                    "status",
+                    "reason",
+                    "credits_spent",
+                    "created_at",
+                    "updated_at",
+                )
+                for p in await self._repos.proposals.of_account(account_id)
+            ],
+            "proposal_credits": [
+                _columns(entry, "delta", "reason", "key", "created_at")
+                for entry in await self._repos.credits.entries(account_id)
+            ],
+            "conversations": [
+                _columns(thread, "id", "subject", "job_id", "created_at")
+                | {"messages": [_columns(m, "sender_id", "text", "file_id", "created_at") for m in messages]}
+                for thread, messages in await self._repos.messages.of_account(account_id)
+            ],
         }
         return json.dumps(data, ensure_ascii=False, indent=2).encode()
 
     async def deletion_blockers(self, account: Account) -> list[str]:
-        """Reasons (gettext msgids) the account can't be erased yet. None exist until contracts and escrow do:
-        money held for or by this person will be checked here."""
+        """Reasons (gettext msgids) the account can't be erased yet: money held in escrow for or by this person
+        (funded, submitted, changed or disputed milestones; weekly invoices under review or disputed)."""
+        if await self._repos.contracts.escrow_of_account(account.id):
+            return [N_("Money is still in escrow on one of your contracts: settle it before deleting your account.")]
         return []
 
     async def delete_account(self, account: Account, keep_conversation: ConversationKey) -> None:

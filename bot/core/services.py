@@ -7,15 +7,22 @@ from datetime import datetime
 
 from bot.core.accounts import AccountService
 from bot.core.clouds import CloudService
+from bot.core.contracts import ContractService
+from bot.core.credits import CreditService
+from bot.core.disputes import DisputeService
 from bot.core.feed import FeedService
+from bot.core.feedback import FeedbackService
 from bot.core.files import FileService
+from bot.core.hourly import HourlyService
 from bot.core.jobs import JobService
 from bot.core.ledger import LedgerService
 from bot.core.linking import LinkService
 from bot.core.market import DEFAULT_RULES, MarketRules
+from bot.core.messaging import MessagingService
 from bot.core.payments import PaymentProvider, SandboxProvider
 from bot.core.privacy import PrivacyService
 from bot.core.profiles import ProfileService
+from bot.core.proposals import ProposalService
 from bot.core.saved import SavedJobsService
 from bot.core.search import SearchService
 from bot.storage.repositories import Repositories
@@ -36,6 +43,13 @@ class Services:
     saved: SavedJobsService
     feed: FeedService
     ledger: LedgerService
+    contracts: ContractService
+    hourly: HourlyService
+    proposals: ProposalService
+    credits: CreditService
+    messaging: MessagingService
+    feedback: FeedbackService
+    disputes: DisputeService
 
     @classmethod
     def bind(
@@ -60,4 +74,13 @@ class Services:
             saved=SavedJobsService(repos, now),
             feed=FeedService(repos, now),
             ledger=LedgerService(repos, now, rules, payments),
+            contracts=ContractService(repos, now, rules, LedgerService(repos, now, rules, payments)),
+            hourly=HourlyService(repos, now, rules, LedgerService(repos, now, rules, payments)),
+            proposals=ProposalService(repos, now, rules),
+            credits=CreditService(repos, now, rules.credits),
+            messaging=MessagingService(repos, now, rules),
+            feedback=FeedbackService(repos, now, rules),
+            disputes=DisputeService(
+                repos, now, ContractService(repos, now, rules, LedgerService(repos, now, rules, payments))
+            ),
         )

@@ -10,10 +10,15 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.contracts import ContractRepository
+from bot.storage.disputes import DisputeRepository
+from bot.storage.feedback import FeedbackRepository
 from bot.storage.jobs import CloudRepository, JobRepository
 from bot.storage.ledger import LedgerRepository
+from bot.storage.messages import MessageRepository
 from bot.storage.orm import AccountRow, ConversationRow, IdentityRow, ProcessedUpdateRow
 from bot.storage.profiles import ProfileRepository
+from bot.storage.proposals import CreditRepository, ProposalRepository
 from bot.storage.saved import SavedJobRepository
 from bot.storage.search import JobSearchRepository
 from bot.storage.upsert import insert_ignoring_duplicates
@@ -174,6 +179,12 @@ class Repositories:
     search: JobSearchRepository
     saved: SavedJobRepository
     ledger: LedgerRepository
+    contracts: ContractRepository
+    proposals: ProposalRepository
+    credits: CreditRepository
+    messages: MessageRepository
+    feedback: FeedbackRepository
+    disputes: DisputeRepository
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repositories:
@@ -188,4 +199,10 @@ class Repositories:
             search=JobSearchRepository(session),
             saved=SavedJobRepository(session),
             ledger=LedgerRepository(session),
+            contracts=ContractRepository(session),
+            proposals=ProposalRepository(session),
+            credits=CreditRepository(session),
+            messages=MessageRepository(session),
+            feedback=FeedbackRepository(session),
+            disputes=DisputeRepository(session),
         )

@@ -49,6 +49,7 @@ from bot.storage.orm import (
     AccountRow,
     ClientProfileRow,
     CloudMemberRow,
+    ContractRow,
     HiddenJobRow,
     JobInviteRow,
     JobRow,
@@ -310,8 +311,11 @@ class JobSearchRepository:
         self.is_sqlite = session.bind.dialect.name == "sqlite"
 
     async def previous_client_ids(self, viewer_id: int) -> frozenset[int]:
-        """Clients this freelancer has had a contract with: the one place to read it. No contracts exist yet."""
-        return frozenset()
+        """Clients this freelancer has had a contract with (active or ended): the one place to read it."""
+        query = select(ContractRow.client_id).where(
+            ContractRow.freelancer_id == viewer_id, ContractRow.status.in_(("active", "ended"))
+        )
+        return frozenset((await self.session.execute(query)).scalars())
 
     def _visible(self, job: Any, viewer_id: int) -> list[ColumnElement[bool]]:
         """Open, and visible by the rule of ``JobService.can_view`` (bot/core/jobs.py); never a job they hid.

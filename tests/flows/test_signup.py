@@ -33,6 +33,7 @@ async def test_signup_in_english_ends_on_the_main_menu(alice: Harness) -> None:
     assert labels == [
         ["🔎 Find work", "⭐ Best matches", "♥ Saved jobs"],
         ["📝 Post a job", "📋 My jobs", "👥 Talent clouds"],
+        ["📄 My proposals", "💬 Messages", "🤝 Contracts", "💰 Earnings"],
         ["👤 My profile", "⚙️ Account", "❓ Help"],
     ]
 
@@ -198,7 +199,8 @@ async def test_a_username_taken_while_confirming_sends_you_back_to_choose_anothe
 
 async def test_the_main_menu_offers_what_each_role_does(alice: Harness) -> None:
     await sign_up(alice, "freelancer")
-    assert [row[0].label for row in alice.screen.buttons] == ["🔎 Find work", "👤 My profile"]
+    assert [row[0].label for row in alice.screen.buttons] == ["🔎 Find work", "📄 My proposals", "👤 My profile"]
     bob = alice.user("bob")
     await sign_up(bob, "client", username="bob")
-    assert [row[0].label for row in bob.screen.buttons] == ["📝 Post a job", "👤 My profile"]
+    assert [row[0].label for row in bob.screen.buttons] == ["📝 Post a job", "💬 Messages", "👤 My profile"]
+    assert [button.label for button in bob.screen.buttons[1]] == ["💬 Messages", "🤝 Contracts"]  # no earnings

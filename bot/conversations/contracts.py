@@ -1,0 +1,676 @@
+"""Contracts as their parties see them: /contracts, /contract ID with what each side may do now, and the short
+flows an action needs words for (submitting work, asking for changes, paying part, adding a milestone, ending).
+
+``/contract ID ACTION [MILESTONE]`` carries the action in the command, so the buttons of a notification keep
+working at any time; the service checks on every action that the clicker is the party allowed to do it.
+Notifications are built in their recipient's language (``notice``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from functools import partial
+
+from pydantic import BaseModel, Field
+
+from bot.conversations.flow import (
+    RUN_COMMAND,
+    CommandSpec,
+    Ctx,
+    Finish,
+    Flow,
+    Notify,
+    Outcome,
+    Retry,
+    StartFlow,
+    Step,
+    command_button,
+)
+from bot.core.actions import Action
+from bot.core.contracts import (
+    CONTRACT_STATUSES,
+    END_REASONS,
+    MILESTONE_STATUSES,
+    Contract,
+    Milestone,
+    Moved,
+    parse_milestone,
+)
+from bot.core.errors import UserError
+from bot.core.events import AttachmentIn
+from bot.core.fees import FeeRules
+from bot.core.hourly import format_minutes
+from bot.core.i18n import N_, Translator
+from bot.core.jobs import AttachedFile
+from bot.core.money import format_money, parse_amount
+from bot.core.ui import Attachment, Button, Choice, Option, Screen, escape, rows
+
+LIST_LIMIT = 25
+MAX_SUBMISSION_FILES = 5
+STATUS_ICONS = {"offered": "📨", "active": "🟢", "ended": "🏁", "declined": "✖️", "withdrawn": "↩️"}
+MILESTONE_ICONS = {
+    "pending": "⚪",
+    "funded": "🔒",
+    "submitted": "📬",
+    "changes": "✏️",
+    "disputed": "⚖️",
+    "released": "✅",
+    "refunded": "↩️",
+}
+Amounts = dict[str, tuple[int, str]]  # placeholder -> (minor units, currency), formatted in the reader's locale
+
+
+def money(tr: Translator, minor: int, currency: str = "USD") -> str:
+    return format_money(minor, tr.language, currency)
+
+
+def notice(
+    tr: Translator,
+    *,
+    message: str,
+    contract_id: int,
+    params: dict[str, object] | None = None,
+    amounts: Amounts | None = None,
+    buttons: Sequence[tuple[str, tuple[str, ...]]] = (),
+    name: str = "contract-notice",
+) -> Screen:
+    """A notification about a contract in the reader's language, with command buttons and "Open the contract"."""
+    values = dict(params or {})
+    values.update({key: money(tr, minor, currency) for key, (minor, currency) in (amounts or {}).items()})
+    pressable = [command_button(tr.t(label), *command) for label, command in buttons]
+    pressable.append(command_button(tr.t(N_("📄 Open the contract")), "contract", str(contract_id)))
+    return Screen(tr.t(message, **values), buttons=rows(*pressable), name=name)
+
+
+def fee_lines(
+    tr: Translator, fees: FeeRules, amount: int, *, billed_before: int, freelancer_name: str, per_hour: bool
+) -> list[str]:
+    """What the client pays and what the freelancer receives on ``amount`` (a total, or an hour's rate)."""
+    quote = fees.quote(amount, billed_before_minor=billed_before, contract_bp=fees.freelancer_bp)
+    client = (
+        N_("Client pays: {amount} + {fee} marketplace fee = {total} an hour")
+        if per_hour
+        else N_("Client pays: {amount} + {fee} marketplace fee = {total}")
+    )
+    freelancer = (
+        N_("{name} receives: {amount} − {fee} service fee = {total} an hour")
+        if per_hour
+        else N_("{name} receives: {amount} − {fee} service fee = {total}")
+    )
+    return [
+        tr.t(N_("<b>Fees</b>")),
+        tr.t(
+            client,
+            amount=money(tr, amount),
+            fee=money(tr, quote.client_fee_minor),
+            total=money(tr, quote.client_pays_minor),
+        ),
+        tr.t(
+            freelancer,
+            name=freelancer_name,
+            amount=money(tr, amount),
+            fee=money(tr, quote.service_fee_minor),
+            total=money(tr, quote.freelancer_receives_minor),
+        ),
+    ]
+
+
+def _percent(bp: int) -> str:
+    return f"{bp / 100:g}"
+
+
+def fee_summary(tr: Translator, fees: FeeRules) -> str:
+    if fees.schedule == "tiered":
+        return tr.t(
+            N_("Service fee by tier (20%, 10%, 5% as this client's payments to you grow) · client fee {client}%"),
+            client=_percent(fees.client_bp),
+        )
+    return tr.t(
+        N_("Service fee {fee}% · client fee {client}%"),
+        fee=_percent(fees.freelancer_bp),
+        client=_percent(fees.client_bp),
+    )
+
+
+def milestone_line(tr: Translator, number: int, description: str, amount: int, due: date | None) -> str:
+    due_text = " · " + tr.t(N_("due {date}"), date=due.isoformat()) if due else ""
+    return f"{number}. {escape(description)} — {money(tr, amount)}{due_text}"
+
+
+def _milestone_status(tr: Translator, milestone: Milestone) -> str:
+    status = f"{MILESTONE_ICONS[milestone.status]} {tr.t(MILESTONE_STATUSES[milestone.status])}"
+    if milestone.in_escrow_minor:
+        status += " · " + tr.t(N_("{amount} in escrow"), amount=money(tr, milestone.in_escrow_minor))
+    if milestone.status == "submitted" and milestone.auto_release_at:
+        status += " · " + tr.t(
+            N_("pays itself on {date} unless the client answers"), date=milestone.auto_release_at.date().isoformat()
+        )
+    return status
+
+
+def _role(ctx: Ctx, contract: Contract) -> str:
+    assert ctx.account is not None
+    return "client" if ctx.account.id == contract.client_id else "freelancer"
+
+
+async def contract_text(ctx: Ctx, contract: Contract, milestones: list[Milestone]) -> str:
+    tr = Translator(ctx.locale)
+    client = _role(ctx, contract) == "client"
+    other = contract.freelancer_name if client else contract.client_name
+    kind = tr.t(N_("Hourly")) if contract.kind == "hourly" else tr.t(N_("Fixed price"))
+    head = [
+        tr.t(N_("<b>Contract #{id} · {title}</b>"), id=contract.id, title=contract.title),
+        tr.t(
+            N_("{kind} · with {name} · {icon} {status}"),
+            kind=kind,
+            name=other,
+            icon=STATUS_ICONS[contract.status],
+            status=tr.t(CONTRACT_STATUSES[contract.status]),
+        ),
+        tr.t(N_("Start date: {date}"), date=contract.start_date.isoformat()),
+    ]
+    sections = ["\n".join(head)]
+    if contract.kind == "hourly":
+        assert contract.rate_minor is not None
+        limit = contract.weekly_limit_minutes or 0
+        lines = [
+            tr.t(
+                N_("Rate: {rate}/hr · weekly limit {limit}"),
+                rate=money(tr, contract.rate_minor),
+                limit=format_minutes(limit),
+            )
+        ]
+        if contract.status == "active":
+            week = await ctx.services.hourly.week_minutes(contract)
+            lines.append(
+                tr.t(
+                    N_("This week: {logged} logged of {limit} ({left} left)"),
+                    logged=format_minutes(week),
+                    limit=format_minutes(limit),
+                    left=format_minutes(max(0, limit - week)),
+                )
+            )
+        for invoice in await ctx.services.hourly.invoices(contract):
+            friday = (invoice.review_until - timedelta(days=1)).date()
+            status = {
+                "review": tr.t(N_("under review until the end of {date}"), date=friday.isoformat()),
+                "disputed": tr.t(N_("in dispute")),
+                "paid": tr.t(N_("paid")),
+                "refunded": tr.t(N_("refunded")),
+            }[invoice.status]
+            lines.append(
+                tr.t(
+                    N_("Week of {week}: {hours} · {amount} · {status}"),
+                    week=invoice.week_start.isoformat(),
+                    hours=format_minutes(invoice.minutes),
+                    amount=money(tr, invoice.amount_minor),
+                    status=status,
+                )
+            )
+        sections.append("\n".join(lines))
+    else:
+        lines = [tr.t(N_("<b>Milestones</b>"))]
+        for milestone in milestones:
+            lines.append(
+                milestone_line(
+                    tr, milestone.position, milestone.description, milestone.amount_minor, milestone.due_date
+                )
+            )
+            lines.append("   " + _milestone_status(tr, milestone))
+        sections.append("\n".join(lines))
+    sections.append(fee_summary(tr, contract.fees))
+    if contract.status == "ended" and contract.end_reason:
+        sections.append(tr.t(N_("Ended: {reason}"), reason=tr.t(END_REASONS[contract.end_reason])))
+    return "\n\n".join(sections)
+
+
+def _milestone_options(ctx: Ctx, contract: Contract, milestones: list[Milestone]) -> list[Option]:
+    """What this party can do with each open milestone, as a pick list (at most 25)."""
+    client, ident = _role(ctx, contract) == "client", str(contract.id)
+    wanted: list[tuple[str, str, Milestone]] = []
+    for milestone in milestones:
+        status = milestone.status
+        if client and status == "pending":
+            wanted.append((N_("💳 Fund"), "fund", milestone))
+        if client and status == "submitted":
+            wanted += [(N_("✅ Approve & pay"), "approve", milestone), (N_("✏️ Request changes"), "changes", milestone)]
+        if client and status in ("funded", "changes"):
+            wanted.append((N_("✅ Pay it all now"), "approve", milestone))
+        if client and status in ("funded", "submitted", "changes"):
+            wanted += [(N_("💸 Pay part"), "part", milestone), (N_("↩️ Ask for a refund"), "refund_ask", milestone)]
+        if not client and status in ("funded", "changes"):
+            wanted.append((N_("📤 Submit work"), "submit", milestone))
+        if not client and status in ("funded", "submitted", "changes"):
+            wanted.append((N_("↩️ Refund the client"), "refund", milestone))
+        if status in ("submitted", "changes", "released"):
+            wanted.append((N_("📎 Submitted work"), "work", milestone))
+    return [
+        Option(
+            f"{ctx.t(label)} · {milestone.position}. {milestone.description}"[:80],
+            Action(RUN_COMMAND, ("contract", ident, action, str(milestone.id))),
+        )
+        for label, action, milestone in wanted[:25]
+    ]
+
+
+async def contract_screen(ctx: Ctx, contract: Contract, note: str = "") -> Screen:
+    """One contract as this party sees it, with what they can do now."""
+    milestones = await ctx.services.contracts.milestones(contract)
+    text = await contract_text(ctx, contract, milestones)
+    assert ctx.account is not None
+    client, ident = _role(ctx, contract) == "client", str(contract.id)
+    buttons: list[Button] = []
+    if contract.status == "offered" and client:
+        buttons.append(ctx.command_button(ctx.t(N_("↩️ Withdraw the offer")), "contract", ident, "withdraw"))
+    if contract.status == "offered" and not client:
+        buttons += [
+            ctx.command_button(ctx.t(N_("✅ Accept")), "contract", ident, "accept"),
+            ctx.command_button(ctx.t(N_("✖️ Decline")), "contract", ident, "decline"),
+        ]
+    if contract.status == "active":
+        if client and contract.kind == "fixed":
+            buttons.append(ctx.command_button(ctx.t(N_("➕ Add a milestone")), "contract", ident, "add"))
+        if not client and contract.kind == "hourly":
+            buttons.append(ctx.command_button(ctx.t(N_("⏱ Log time")), "log", f"#{ident}"))
+        buttons.append(ctx.command_button(ctx.t(N_("🏁 End the contract")), "contract", ident, "end"))
+    if contract.status == "ended":
+        buttons.append(ctx.command_button(ctx.t(N_("⭐ Leave feedback")), "feedback", ident))
+    if contract.status in ("active", "ended"):
+        thread = await ctx.services.messaging.thread_for_contract(contract, ctx.account.id)
+        buttons.append(ctx.command_button(ctx.t(N_("💬 Messages")), "thread", str(thread.id)))
+    buttons.append(ctx.command_button(ctx.t(N_("📋 My contracts")), "contracts"))
+    options = _milestone_options(ctx, contract, milestones) if contract.status == "active" else []
+    screen = Screen(
+        text,
+        buttons=rows(*buttons, per_row=3),
+        choice=Choice(tuple(options), placeholder=ctx.t(N_("Act on a milestone"))) if options else None,
+        name="contract",
+    )
+    return screen.with_notice(note) if note else screen
+
+
+async def contracts_list(ctx: Ctx, _args: str) -> Screen:
+    """/contracts: the person's offers and contracts, as client or freelancer; offers and active ones first."""
+    assert ctx.account is not None
+    listed = await ctx.services.contracts.mine(ctx.account, LIST_LIMIT)
+    if not listed:
+        return Screen(
+            ctx.t(N_("You have no contracts yet. Clients make offers from the proposals to their jobs.")),
+            buttons=rows(ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu")),
+            name="contracts",
+        )
+    lines = [ctx.t(N_("<b>Your contracts</b>"))]
+    options = []
+    for contract, other in listed:
+        role = ctx.t(N_("client")) if contract.client_id == ctx.account.id else ctx.t(N_("freelancer"))
+        lines.append(
+            ctx.t(
+                N_("{icon} #{id} {title} · with {name} · {status} · you are the {role}"),
+                icon=STATUS_ICONS[contract.status],
+                id=contract.id,
+                title=contract.title,
+                name=other,
+                status=ctx.t(CONTRACT_STATUSES[contract.status]),
+                role=role,
+            )
+        )
+        label = f"{STATUS_ICONS[contract.status]} #{contract.id} {contract.title}"[:80]
+        options.append(Option(label, Action(RUN_COMMAND, ("contract", str(contract.id)))))
+    return Screen(
+        "\n".join(lines),
+        choice=Choice(tuple(options), placeholder=ctx.t(N_("Open a contract"))),
+        buttons=rows(ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu")),
+        name="contracts",
+    )
+
+
+# ---- actions ------------------------------------------------------------------------------------
+
+
+def _moved_notice(
+    moved: Moved, template: str, *, buttons: Sequence[tuple[str, tuple[str, ...]]] = (), **extra: object
+) -> Notify:
+    """A notification builder about a milestone (its title and amount filled in for the reader)."""
+    contract, milestone = moved.contract, moved.milestone
+    return partial(
+        notice,
+        message=template,
+        contract_id=contract.id,
+        params={"title": contract.title, "milestone": milestone.description, **extra},
+        amounts={"amount": (moved.amount_minor or milestone.amount_minor, contract.currency)},
+        buttons=buttons,
+    )
+
+
+async def _milestone_action(ctx: Ctx, contract: Contract, action: str, milestone_id: str) -> Screen | StartFlow:
+    assert ctx.account is not None
+    service, account, ident = ctx.services.contracts, ctx.account, str(contract.id)
+    if action == "fund":
+        moved = await service.fund(account, contract.id, milestone_id)
+        ctx.notify(
+            contract.freelancer_id,
+            _moved_notice(
+                moved,
+                N_("🔒 The client funded “{milestone}” ({amount}) on “{title}”: the money is in escrow. Start work!"),
+                buttons=[(N_("📤 Submit work"), ("contract", ident, "submit", milestone_id))],
+            ),
+        )
+        return await contract_screen(ctx, moved.contract, ctx.t(N_("✅ Funded: the money is in escrow.")))
+    if action == "approve":
+        moved = await service.approve(account, contract.id, milestone_id)
+        ctx.notify(
+            contract.freelancer_id,
+            _moved_notice(moved, N_("💰 The client approved “{milestone}” and released {amount} to you.")),
+        )
+        return await contract_screen(ctx, moved.contract, ctx.t(N_("✅ Approved: the payment is on its way.")))
+    if action == "refund_ask":
+        moved = await service.refund_request(account, contract.id, milestone_id)
+        ctx.notify(
+            contract.freelancer_id,
+            _moved_notice(
+                moved,
+                N_("↩️ The client asks for the {amount} in escrow on “{milestone}” back. Do you agree?"),
+                buttons=[
+                    (N_("↩️ Agree to refund"), ("contract", ident, "refund", milestone_id)),
+                    (N_("✖️ Keep it in escrow"), ("contract", ident, "refund_no", milestone_id)),
+                ],
+            ),
+        )
+        return await contract_screen(ctx, moved.contract, ctx.t(N_("📨 Asked: the freelancer decides.")))
+    if action == "refund":
+        moved = await service.refund(account, contract.id, milestone_id)
+        ctx.notify(
+            contract.client_id,
+            _moved_notice(moved, N_("↩️ The freelancer refunded the {amount} in escrow on “{milestone}”.")),
+        )
+        return await contract_screen(ctx, moved.contract, ctx.t(N_("↩️ Refunded to the client.")))
+    if action == "refund_no":
+        if account.id != contract.freelancer_id:
+            raise UserError(N_("Only the freelancer of this contract can do that."))
+        ctx.notify(
+            contract.client_id,
+            partial(
+                notice,
+                message=N_("The freelancer keeps the money of “{title}” in escrow. You can talk it over in messages."),
+                contract_id=contract.id,
+                params={"title": contract.title},
+            ),
+        )
+        return await contract_screen(ctx, contract, ctx.t(N_("The client has been told.")))
+    if action == "work":
+        return await submitted_work(ctx, contract, milestone_id)
+    if action in FLOW_ACTIONS:
+        if contract.status != "active":
+            raise UserError(N_("This contract isn't active: nothing can be done on it now."))
+        return StartFlow(FLOW_ACTIONS[action].name, {"contract_id": contract.id, "milestone_id": int(milestone_id)})
+    return await contract_screen(ctx, contract, ctx.t(N_("⚠️ I don't know that action.")))
+
+
+async def submitted_work(ctx: Ctx, contract: Contract, milestone_id: str) -> Screen:
+    """The last work submitted for a milestone, with its files, for both parties."""
+    milestones = {str(m.id): m for m in await ctx.services.contracts.milestones(contract)}
+    milestone = milestones.get(milestone_id)
+    submission = await ctx.services.contracts.last_submission(milestone.id) if milestone else None
+    if milestone is None or submission is None:
+        return await contract_screen(ctx, contract, ctx.t(N_("⚠️ No work was submitted for that milestone.")))
+    message, file_ids = submission
+    attachments = []
+    for file_id in file_ids:
+        found = await ctx.services.files.content(file_id)
+        if found is not None:
+            stored, content = found
+            attachments.append(Attachment(stored.filename, content, stored.mime_type))
+    text = ctx.t(N_("📎 <b>Work submitted for “{milestone}”</b>"), milestone=milestone.description)
+    return Screen(
+        f"{text}\n\n{escape(message)}",
+        attachments=tuple(attachments),
+        buttons=rows(ctx.command_button(ctx.t(N_("⬅️ Back to the contract")), "contract", str(contract.id))),
+        name="contract-work",
+    )
+
+
+# action: (service method, whether the client is told (else the freelancer), their notice, the actor's notice)
+OFFER_ANSWERS = {
+    "accept": (
+        "accept",
+        True,
+        N_("🎉 {name} accepted your offer “{title}”: the contract has started."),
+        N_("🎉 Accepted: the contract has started."),
+    ),
+    "decline": ("decline", True, N_("{name} declined your offer “{title}”."), N_("You declined the offer.")),
+    "withdraw": ("withdraw", False, N_("The client withdrew the offer “{title}”."), N_("You withdrew the offer.")),
+}
+
+
+async def contract_command(ctx: Ctx, args: str) -> Screen | StartFlow:
+    """/contract ID [accept|decline|withdraw|add|end|fund M|approve M|changes M|part M|submit M|refund_ask M|
+    refund M|refund_no M|work M]."""
+    assert ctx.account is not None
+    ident, action, milestone_id = [*args.split(), "", "", ""][:3]
+    service, account = ctx.services.contracts, ctx.account
+    contract = await service.readable(account, ident or "?")
+    if action in OFFER_ANSWERS:
+        answer, to_client, message, done = OFFER_ANSWERS[action]
+        contract = await getattr(service, answer)(account, contract.id)
+        ctx.notify(
+            contract.client_id if to_client else contract.freelancer_id,
+            partial(
+                notice,
+                message=message,
+                contract_id=contract.id,
+                params={"name": contract.freelancer_name, "title": contract.title},
+            ),
+        )
+        return await contract_screen(ctx, contract, ctx.t(done))
+    if action in ("add", "end"):
+        if contract.status != "active":
+            raise UserError(N_("This contract isn't active: nothing can be done on it now."))
+        return StartFlow(FLOW_ACTIONS[action].name, {"contract_id": contract.id})
+    if action:
+        if not milestone_id.isdigit():
+            return await contract_screen(ctx, contract, ctx.t(N_("⚠️ Say which milestone, by its number.")))
+        return await _milestone_action(ctx, contract, action, milestone_id)
+    return await contract_screen(ctx, contract)
+
+
+# ---- the flows of actions that need words -------------------------------------------------------
+
+
+class ActionData(BaseModel):
+    contract_id: int
+    milestone_id: int | None = None
+    files: list[AttachedFile] = Field(default_factory=list)
+
+
+async def _finish(ctx: Ctx, contract_id: int, note: str) -> Finish:
+    assert ctx.account is not None
+    contract = await ctx.services.contracts.readable(ctx.account, contract_id)
+    return Finish(await contract_screen(ctx, contract, note))
+
+
+async def _milestone_title(ctx: Ctx) -> str:
+    assert ctx.account is not None
+    contract = await ctx.services.contracts.readable(ctx.account, ctx.data.contract_id)
+    for milestone in await ctx.services.contracts.milestones(contract):
+        if milestone.id == ctx.data.milestone_id:
+            return milestone.description
+    raise UserError(N_("Milestone #{id} was not found."), id=ctx.data.milestone_id)
+
+
+class SubmitStep(Step):
+    name = "work"
+
+    async def show(self, ctx: Ctx) -> Screen:
+        files = [f"📎 {escape(file.filename)}" for file in ctx.data.files]
+        text = ctx.t(
+            N_(
+                "📤 <b>Submit work for “{milestone}”</b>\n\nSend your files first if you have any (up to {max}), "
+                "then type a message for the client: it submits the work."
+            ),
+            milestone=await _milestone_title(ctx),
+            max=MAX_SUBMISSION_FILES,
+        )
+        return Screen("\n".join([text, *files]))
+
+    async def on_attachment(self, ctx: Ctx, attachment: AttachmentIn) -> Outcome:
+        assert ctx.account is not None
+        if len(ctx.data.files) >= MAX_SUBMISSION_FILES:
+            raise UserError(N_("A submission can have at most {max} files."), max=MAX_SUBMISSION_FILES)
+        stored = await ctx.services.files.store(ctx.account.id, attachment)
+        ctx.data.files.append(AttachedFile(id=stored.id, filename=stored.filename, size=stored.size))
+        return Retry(ctx.t(N_("📎 Added {name}."), name=stored.filename))
+
+    async def on_text(self, ctx: Ctx, text: str) -> Outcome:
+        assert ctx.account is not None
+        data = ctx.data
+        file_ids = [file.id for file in data.files]
+        moved = await ctx.services.contracts.submit(ctx.account, data.contract_id, data.milestone_id, text, file_ids)
+        ident, milestone = str(moved.contract.id), str(moved.milestone.id)
+        ctx.notify(
+            moved.contract.client_id,
+            _moved_notice(
+                moved,
+                N_(
+                    "📬 {name} submitted work for “{milestone}” ({amount}):\n\n{message}\n\n"
+                    "Approve it to pay, or ask for changes. Without an answer it pays itself in {days} days."
+                ),
+                name=moved.contract.freelancer_name,
+                message=text.strip()[:1000],
+                days=ctx.services.rules.auto_release.days,
+                buttons=[
+                    (N_("✅ Approve & pay"), ("contract", ident, "approve", milestone)),
+                    (N_("✏️ Request changes"), ("contract", ident, "changes", milestone)),
+                    (N_("📎 Submitted work"), ("contract", ident, "work", milestone)),
+                ],
+            ),
+        )
+        return await _finish(ctx, data.contract_id, ctx.t(N_("📤 Submitted: the client has been told.")))
+
+
+class ChangesStep(Step):
+    name = "changes"
+
+    async def show(self, ctx: Ctx) -> Screen:
+        return Screen(
+            ctx.t(
+                N_("✏️ <b>Request changes on “{milestone}”</b>\n\nWhat should the freelancer change?"),
+                milestone=await _milestone_title(ctx),
+            )
+        )
+
+    async def on_text(self, ctx: Ctx, text: str) -> Outcome:
+        assert ctx.account is not None
+        data = ctx.data
+        moved = await ctx.services.contracts.request_changes(ctx.account, data.contract_id, data.milestone_id, text)
+        ctx.notify(
+            moved.contract.freelancer_id,
+            _moved_notice(
+                moved,
+                N_("✏️ The client asks for changes on “{milestone}”:\n\n{message}"),
+                message=text.strip()[:1000],
+                buttons=[
+                    (N_("📤 Submit work"), ("contract", str(moved.contract.id), "submit", str(moved.milestone.id)))
+                ],
+            ),
+        )
+        return await _finish(ctx, data.contract_id, ctx.t(N_("✏️ Changes requested: the freelancer has been told.")))
+
+
+class PartStep(Step):
+    name = "part"
+
+    async def show(self, ctx: Ctx) -> Screen:
+        return Screen(
+            ctx.t(
+                N_(
+                    "💸 <b>Pay part of “{milestone}”</b>\n\nHow much do you release now? The rest stays in escrow "
+                    "as a new milestone."
+                ),
+                milestone=await _milestone_title(ctx),
+            )
+        )
+
+    async def on_text(self, ctx: Ctx, text: str) -> Outcome:
+        assert ctx.account is not None
+        data = ctx.data
+        if text.strip().startswith("-"):
+            raise UserError(N_("An amount can't be negative."))
+        amount = parse_amount(text, minimum_minor=0)
+        moved = await ctx.services.contracts.release_part(ctx.account, data.contract_id, data.milestone_id, amount)
+        ctx.notify(
+            moved.contract.freelancer_id,
+            _moved_notice(
+                moved, N_("💰 The client released {amount} of “{milestone}” to you; the rest stays in escrow.")
+            ),
+        )
+        return await _finish(ctx, data.contract_id, ctx.t(N_("✅ Paid part; the rest stays in escrow.")))
+
+
+class AddMilestoneStep(Step):
+    name = "milestone"
+
+    async def show(self, ctx: Ctx) -> Screen:
+        return Screen(
+            ctx.t(
+                N_(
+                    "➕ <b>Add a milestone</b>\n\nType it like this: <i>Design mockups; 500; {example}</i> "
+                    "(description; amount in dollars; due date, which you may leave out)."
+                ),
+                example=ctx.now.date().isoformat(),
+            )
+        )
+
+    async def on_text(self, ctx: Ctx, text: str) -> Outcome:
+        assert ctx.account is not None
+        draft = parse_milestone(text, ctx.now.date())
+        moved = await ctx.services.contracts.add_milestone(
+            ctx.account, ctx.data.contract_id, draft.description, draft.amount_minor, draft.due_date
+        )
+        ctx.notify(
+            moved.contract.freelancer_id,
+            _moved_notice(moved, N_("➕ The client added a milestone to “{title}”: {milestone} ({amount}).")),
+        )
+        return await _finish(ctx, ctx.data.contract_id, ctx.t(N_("➕ Added. Fund it when work should start.")))
+
+
+class EndStep(Step):
+    name = "reason"
+
+    async def show(self, ctx: Ctx) -> Screen:
+        return Screen(
+            ctx.t(N_("🏁 <b>End the contract</b>\n\nWhy are you ending it? Ending it moves no money.")),
+            buttons=rows(*(ctx.button(ctx.t(label), code) for code, label in END_REASONS.items())),
+        )
+
+    async def on_click(self, ctx: Ctx, value: str) -> Outcome:
+        assert ctx.account is not None
+        if value not in END_REASONS:
+            return await super().on_click(ctx, value)
+        contract = await ctx.services.contracts.end(ctx.account, ctx.data.contract_id, value)
+        ident = str(contract.id)
+        ctx.notify(
+            contract.other_party(ctx.account.id),
+            partial(
+                notice,
+                message=N_("🏁 {name} ended the contract “{title}”. How did it go?"),
+                contract_id=contract.id,
+                params={"name": ctx.account.full_name, "title": contract.title},
+                buttons=[(N_("⭐ Leave feedback"), ("feedback", ident))],
+            ),
+        )
+        return Finish(await contract_screen(ctx, contract, ctx.t(N_("🏁 The contract has ended."))))
+
+
+SUBMIT_FLOW = Flow("submit_work", N_("Submitting work"), ActionData, [SubmitStep()], start="work")
+CHANGES_FLOW = Flow("request_changes", N_("Requesting changes"), ActionData, [ChangesStep()], start="changes")
+PART_FLOW = Flow("release_part", N_("Paying part of a milestone"), ActionData, [PartStep()], start="part")
+ADD_FLOW = Flow("add_milestone", N_("Adding a milestone"), ActionData, [AddMilestoneStep()], start="milestone")
+END_FLOW = Flow("end_contract", N_("Ending a contract"), ActionData, [EndStep()], start="reason")
+FLOW_ACTIONS = {"submit": SUBMIT_FLOW, "changes": CHANGES_FLOW, "part": PART_FLOW, "add": ADD_FLOW, "end": END_FLOW}
+FLOWS = list(FLOW_ACTIONS.values())
+
+COMMANDS = [
+    CommandSpec("contracts", N_("your contracts and offers"), contracts_list),
+    CommandSpec("contract", N_("one contract: /contract 12"), contract_command),
+]

@@ -1,0 +1,103 @@
+"""/earnings as a freelancer sees it: released money pending through the security period, the hourly sweep
+making it available (and saying so), withdrawing with the bad amounts people type, and paying once."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.bootstrap import App
+from bot.conversations.harness import Harness
+from bot.conversations.money_sweeps import mature_earnings
+from bot.core.clock import ManualClock
+from bot.core.events import Click
+from bot.core.ledger import available, payouts, pending
+from bot.storage.orm import PayoutRow
+from tests.flows.money_fixtures import approve, audit, contract, fund, parties
+
+
+async def paid(app: App, alice: Harness, bob: Harness, amount: int = 100_00) -> None:
+    contract_id, (milestone_id,) = await contract(app, alice, bob, amounts=(amount,))
+    await fund(app, alice, contract_id, milestone_id)
+    await approve(app, alice, contract_id, milestone_id)
+
+
+async def test_earnings_wait_the_security_period_then_become_available(
+    app: App, alice: Harness, clock: ManualClock
+) -> None:
+    alice, bob = await parties(alice)
+    await paid(app, alice, bob)
+    await bob.send("/earnings")
+    screen = bob.screen.plain
+    assert "Available: $0" in screen
+    assert "Pending: $90 (released payments wait 5 days before you can withdraw them)" in screen
+    assert "• $90 available on Jan 10, 2026" in screen
+    assert "• Jan 5, 2026 · +$90 from contract #1 (fee $10)" in screen
+    assert "Withdraw" not in [button.label for button in bob.screen.all_buttons()]
+
+    clock.advance(days=4, hours=23)
+    assert await mature_earnings(app.engine) == []
+    clock.advance(hours=1)
+    told = await mature_earnings(app.engine)
+    assert [(message.chat.chat_id, message.screen.plain) for message in told] == [
+        ("bob", "💰 $90 of your earnings is now available to withdraw.")
+    ]
+    assert await mature_earnings(app.engine) == []
+    await bob.send("/earnings")
+    assert "Available: $90" in bob.screen.plain
+    assert "Pending: $0" in bob.screen.plain
+    assert "available on" not in bob.screen.plain
+
+    await alice.send("/earnings")
+    assert "Earnings are for freelancers" in alice.screen.plain
+
+
+async def test_withdrawing_refuses_bad_amounts_and_records_the_payout(
+    app: App, alice: Harness, clock: ManualClock
+) -> None:
+    alice, bob = await parties(alice)
+    await paid(app, alice, bob)
+    clock.advance(days=5)
+    await mature_earnings(app.engine)
+    await bob.send("/earnings")
+    await bob.click("💸 Withdraw")
+    assert "Available: $90. Type how much to withdraw, or take it all." in bob.screen.plain
+    for typed, refusal in (
+        ("0", "The amount must be at least $0.01."),
+        ("12.345", "“12.345” is not an amount in dollars."),
+        ("-5", "“-5” is not an amount in dollars."),
+        ("90.01", "You can withdraw at most what is available."),
+    ):
+        await bob.send(typed)
+        assert refusal in bob.screen.plain, typed
+        assert "Type how much to withdraw" in bob.screen.plain
+    await bob.send("40")
+    screen = bob.screen.plain
+    assert "💸 $40 is on its way to your payout method" in screen
+    assert "Available: $50" in screen
+    assert "Withdrawn: $40" in screen
+    assert "• Jan 10, 2026 · −$40 withdrawn (payout #1)" in screen
+    balances = await audit(app)
+    assert (balances[available(2)], balances[payouts(2)], balances[pending(2)]) == (50_00, 40_00, 0)
+
+
+async def test_a_double_click_on_withdraw_pays_once(app: App, alice: Harness, clock: ManualClock) -> None:
+    alice, bob = await parties(alice)
+    await paid(app, alice, bob)
+    clock.advance(days=5)
+    await mature_earnings(app.engine)
+    await bob.send("/withdraw")
+    amount_screen = bob.screen
+    action = app.engine.codec.pack(bob.find_action("Withdraw all $90"))
+    await bob.deliver(Click(action), update_id="click-1")
+    assert "💸 $90 is on its way" in bob.screen.plain
+    assert await bob.deliver(Click(action), update_id="click-1") == []  # the platform redelivered the update
+    await bob.click("Withdraw all $90", on=amount_screen)  # a second, separate click
+    assert "no longer applies" in bob.screen.plain
+    async with app.database.transaction() as session:
+        sent = (await session.execute(select(PayoutRow.amount_minor))).scalars().all()
+    assert sent == [90_00]
+    balances = await audit(app)
+    assert (balances[available(2)], balances[payouts(2)]) == (0, 90_00)
+    await bob.send("/earnings")
+    assert "Available: $0" in bob.screen.plain
+    assert "Withdrawn: $90" in bob.screen.plain

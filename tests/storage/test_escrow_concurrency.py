@@ -1,0 +1,103 @@
+"""Escrow under contention, on SQLite and PostgreSQL: 50 concurrent "Approve & pay" on one milestone, each in
+its own transaction (as 50 processes would), plus replays, release it exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
+
+from bot.core.accounts import Account
+from bot.core.errors import UserError
+from bot.core.fees import FeeRules
+from bot.core.ledger import FEES, escrow, pending
+from bot.core.market import MarketRules
+from bot.core.payments import SandboxProvider
+from bot.core.services import Services
+from bot.storage.db import Database
+from bot.storage.orm import ClientProfileRow, ContractRow, EarningRow, LedgerTransactionRow, MilestoneRow
+from bot.storage.repositories import Repositories
+from tests.storage.test_ledger import _people_and_contract
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+RULES = MarketRules(fees=FeeRules("flat", 1000, 500))
+CLICKS = 50
+
+
+def _services(session) -> Services:  # type: ignore[no-untyped-def]
+    return Services.bind(Repositories.bind(session), NOW, RULES, SandboxProvider())
+
+
+async def _submitted_milestone(database: Database) -> tuple[Account, int, int]:
+    """alice's funded fixed-price milestone of $1,000 with bob's work submitted: (alice, contract id, milestone id)."""
+    alice_id, bob_id, contract_id = await _people_and_contract(database)  # no milestone yet
+    async with database.transaction() as session:
+        milestone = MilestoneRow(
+            contract_id=contract_id,
+            position=1,
+            description="Logo",
+            amount_minor=1000_00,
+            status="pending",
+            funded_minor=0,
+            released_minor=0,
+            refunded_minor=0,
+            reminders_sent=0,
+        )
+        session.add(milestone)
+        await session.flush()
+        repos = Repositories.bind(session)
+        alice, bob = [Account.from_row(await repos.accounts.get(ident)) for ident in (alice_id, bob_id)]  # type: ignore[arg-type]
+        await _services(session).contracts.fund(alice, contract_id, milestone.id)
+        await _services(session).contracts.submit(bob, contract_id, milestone.id, "Done", [])
+        return alice, contract_id, milestone.id
+
+
+async def _contract(database: Database, contract_id: int) -> ContractRow:
+    async with database.transaction() as session:
+        contract = await session.get(ContractRow, contract_id)
+    assert contract is not None
+    return contract
+
+
+async def _approve(database: Database, client: Account, contract_id: int, milestone_id: int) -> str:
+    """One click in its own transaction; SQLite's "database is locked" is retried as a real process would."""
+    for _attempt in range(200):
+        try:
+            async with database.transaction() as session:
+                await _services(session).contracts.approve(client, contract_id, milestone_id)
+            return "released"
+        except UserError as refused:
+            return refused.message_id
+        except DBAPIError:
+            await asyncio.sleep(0.01)
+    raise AssertionError("never got the database")
+
+
+async def test_fifty_concurrent_approvals_release_once(database: Database) -> None:
+    alice, contract_id, milestone_id = await _submitted_milestone(database)
+    results = await asyncio.gather(*(_approve(database, alice, contract_id, milestone_id) for _ in range(CLICKS)))
+    replay = await _approve(database, alice, contract_id, milestone_id)
+
+    assert results.count("released") == 1
+    assert set(results) - {"released"} == {"This milestone was already paid."}
+    assert replay == "This milestone was already paid."
+    async with database.transaction() as session:
+        repos = Repositories.bind(session)
+        milestone = await session.get(MilestoneRow, milestone_id)
+        releases = await session.scalar(
+            select(func.count()).select_from(LedgerTransactionRow).where(LedgerTransactionRow.kind == "release")
+        )
+        earnings = await session.scalar(select(func.count()).select_from(EarningRow))
+        balances = await repos.ledger.balances()
+        profile = await session.get(ClientProfileRow, alice.id)
+    assert milestone is not None
+    assert (milestone.status, milestone.released_minor) == ("released", 1000_00)
+    assert (releases, earnings) == (1, 1)
+    assert balances[escrow(f"milestone:{milestone_id}")] == 0
+    contract = await _contract(database, contract_id)
+    assert balances[pending(contract.freelancer_id)] == 900_00
+    assert balances[FEES] == 50_00 + 100_00  # the client fee at funding, the service fee at release
+    assert profile is not None
+    assert profile.total_spent_minor == 1000_00
