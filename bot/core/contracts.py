@@ -495,10 +495,15 @@ class ContractService:
         rules = Contract.from_row(contract).fees
         return rules.service_fee(amount, billed_before_minor=billed, contract_bp=contract.fee_bp)
 
-    def _fee_refund(self, funded: int, kept: int) -> int:
+    async def hold(self, contract: ContractRow, ref: str, amount: int) -> None:
+        """Charge the client ``amount`` plus the marketplace fee at the contract's rate into the escrow ``ref``."""
+        fee = percent_of(amount, contract.client_fee_bp)
+        await self._ledger.hold(ref, contract.client_id, amount, fee, contract.currency, contract_id=contract.id)
+
+    @staticmethod
+    def _fee_refund(contract: ContractRow, funded: int, kept: int) -> int:
         """The client fee charged on ``funded`` minus the fee on what the client keeps paying for (fees.py)."""
-        client_bp = self._rules.fees.client_bp  # the rate ledger.hold charged
-        return percent_of(funded, client_bp) - percent_of(kept, client_bp)
+        return percent_of(funded, contract.client_fee_bp) - percent_of(kept, contract.client_fee_bp)
 
     async def pay_out(self, contract: ContractRow, ref: str, amount: int) -> None:
         """Release ``amount`` of the escrow ``ref`` to the freelancer, minus the service fee (once per ref)."""
@@ -516,9 +521,7 @@ class ContractService:
         contract, milestone = await self._milestone(client, contract_id, milestone_id, "client")
         amount = milestone.amount_minor
         await self._move(milestone, ("pending",), status="funded", funded_minor=amount, funded_at=self._now)
-        await self._ledger.hold(
-            f"milestone:{milestone.id}", contract.client_id, amount, contract.currency, contract_id=contract.id
-        )
+        await self.hold(contract, f"milestone:{milestone.id}", amount)
         return await self._moved(contract, milestone, amount)
 
     async def submit(
@@ -620,7 +623,7 @@ class ContractService:
             f"milestone:{milestone.id}",
             contract.client_id,
             amount,
-            self._fee_refund(amount, 0),
+            self._fee_refund(contract, amount, 0),
             contract.currency,
             contract_id=contract.id,
         )
@@ -719,7 +722,7 @@ class ContractService:
         if release_minor:
             await self.pay_out(contract, ref, release_minor)
         if refund_minor:
-            fee_refund = self._fee_refund(funded, release_minor)
+            fee_refund = self._fee_refund(contract, funded, release_minor)
             await self._ledger.refund(
                 ref, contract.client_id, refund_minor, fee_refund, contract.currency, contract_id=contract.id
             )
@@ -741,9 +744,7 @@ class ContractService:
                 amount=format_money(invoice.amount_minor, "en", contract.currency),
             )
         ref = f"invoice:{invoice.id}"
-        await self._ledger.hold(
-            ref, contract.client_id, invoice.amount_minor, contract.currency, contract_id=contract.id
-        )
+        await self.hold(contract, ref, invoice.amount_minor)
         status = "paid" if pay_minor else "refunded"
         values = {"paid_minor": pay_minor, "refunded_minor": refund_minor, "closed_at": self._now}
         if not await self._contracts.move_invoice(invoice.id, ("disputed",), status=status, **values):
@@ -751,7 +752,7 @@ class ContractService:
         if pay_minor:
             await self.pay_out(contract, ref, pay_minor)
         if refund_minor:
-            fee_refund = self._fee_refund(invoice.amount_minor, pay_minor)
+            fee_refund = self._fee_refund(contract, invoice.amount_minor, pay_minor)
             await self._ledger.refund(
                 ref, contract.client_id, refund_minor, fee_refund, contract.currency, contract_id=contract.id
             )

@@ -20,8 +20,7 @@ from bot.core.accounts import Account
 from bot.core.contracts import Contract, ContractService, Invoice
 from bot.core.errors import UserError
 from bot.core.i18n import N_
-from bot.core.ledger import LedgerService
-from bot.core.market import MarketRules
+from bot.storage.orm import ContractRow
 from bot.storage.repositories import Repositories
 
 log = logging.getLogger("gigbot.hourly")
@@ -90,12 +89,11 @@ class Issued:
 
 
 class HourlyService:
-    def __init__(self, repos: Repositories, now: datetime, rules: MarketRules, ledger: LedgerService) -> None:
+    def __init__(self, repos: Repositories, now: datetime, contracts: ContractService) -> None:
         self._repos = repos
         self._contracts = repos.contracts
         self._now = now
-        self._ledger = ledger
-        self._service = ContractService(repos, now, rules, ledger)
+        self._service = contracts
 
     async def choices(self, freelancer: Account) -> list[Contract]:
         """The freelancer's active hourly contracts, to pick the one time goes on."""
@@ -164,15 +162,15 @@ class HourlyService:
                 continue
             invoice = await self._contracts.invoice(invoice_id)
             assert invoice is not None
-            charged = await self._charge(row.client_id, invoice.id, invoice.amount_minor, row.currency, row.id)
+            charged = await self._charge(row, invoice.id, invoice.amount_minor)
             issued.append(Issued(Contract.from_row(row), Invoice.from_row(invoice), charged))
         return issued
 
-    async def _charge(self, client_id: int, invoice_id: int, amount: int, currency: str, contract_id: int) -> bool:
+    async def _charge(self, contract: ContractRow, invoice_id: int, amount: int) -> bool:
         try:
-            await self._ledger.hold(f"invoice:{invoice_id}", client_id, amount, currency, contract_id=contract_id)
+            await self._service.hold(contract, f"invoice:{invoice_id}", amount)
         except UserError:
-            log.warning("charge declined for invoice=%s client=%s", invoice_id, client_id)
+            log.warning("charge declined for invoice=%s client=%s", invoice_id, contract.client_id)
             return False
         return True
 
@@ -182,7 +180,7 @@ class HourlyService:
         for invoice in await self._contracts.invoices_due(self._now, batch):
             row = await self._contracts.get(invoice.contract_id)
             assert row is not None
-            if not await self._charge(row.client_id, invoice.id, invoice.amount_minor, row.currency, row.id):
+            if not await self._charge(row, invoice.id, invoice.amount_minor):
                 continue
             values = {"paid_minor": invoice.amount_minor, "closed_at": self._now}
             if not await self._contracts.move_invoice(invoice.id, ("review",), status="paid", **values):

@@ -132,12 +132,15 @@ class LedgerService:
             }
         )
 
-    async def hold(self, ref: str, client_id: int, amount: int, currency: str, *, contract_id: int) -> Posted:
-        """Charge the client the amount plus the marketplace fee and place the amount in escrow."""
+    async def hold(
+        self, ref: str, client_id: int, amount: int, client_fee: int, currency: str, *, contract_id: int
+    ) -> Posted:
+        """Charge the client the amount plus the marketplace fee (the contract's rate: the caller computes it)
+        and place the amount in escrow."""
         key = f"{escrow(ref)}:hold"
         if (first := await self._ledger.transaction_id(key)) is not None:
             return Posted(first, first_time=False)
-        fee = self._rules.fees.client_fee(amount)
+        fee = client_fee
         await self._call_provider("charge", key, client_id, amount + fee, currency)
         funding = client_funding(client_id)
         moves = [(WORLD, -(amount + fee)), (funding, amount + fee), (funding, -amount), (escrow(ref), amount)]

@@ -59,7 +59,8 @@ class Services:
         rules: MarketRules = DEFAULT_RULES,
         payments: PaymentProvider | None = None,
     ) -> Services:
-        payments = payments or SandboxProvider()
+        ledger = LedgerService(repos, now, rules, payments or SandboxProvider())
+        contracts = ContractService(repos, now, rules, ledger)
         return cls(
             now=now,
             rules=rules,
@@ -73,14 +74,12 @@ class Services:
             search=SearchService(repos, now),
             saved=SavedJobsService(repos, now),
             feed=FeedService(repos, now),
-            ledger=LedgerService(repos, now, rules, payments),
-            contracts=ContractService(repos, now, rules, LedgerService(repos, now, rules, payments)),
-            hourly=HourlyService(repos, now, rules, LedgerService(repos, now, rules, payments)),
+            ledger=ledger,
+            contracts=contracts,
+            hourly=HourlyService(repos, now, contracts),
             proposals=ProposalService(repos, now, rules),
             credits=CreditService(repos, now, rules.credits),
             messaging=MessagingService(repos, now, rules),
             feedback=FeedbackService(repos, now, rules),
-            disputes=DisputeService(
-                repos, now, ContractService(repos, now, rules, LedgerService(repos, now, rules, payments))
-            ),
+            disputes=DisputeService(repos, now, contracts),
         )

@@ -86,7 +86,7 @@ async def _contract(database: Database, people: dict[str, Account], *, ended_at:
         await session.flush()
         ledger = _services(session).ledger
         ref = f"milestone:{milestone.id}"
-        await ledger.hold(ref, people["alice"].id, paid, "USD", contract_id=contract.id)
+        await ledger.hold(ref, people["alice"].id, paid, paid // 20, "USD", contract_id=contract.id)
         if ended_at:
             await ledger.release(ref, people["bob"].id, paid, paid // 10, "USD", contract_id=contract.id)
             milestone.status, milestone.released_minor = "released", paid

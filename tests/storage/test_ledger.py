@@ -75,7 +75,7 @@ async def test_hold_release_and_maturing_move_money_once(database: Database) -> 
     for _attempt in range(2):  # the second time every key has been used: nothing moves again
         async with database.transaction() as session:
             ledger = _services(session).ledger
-            await ledger.hold("milestone:1", alice, 100_00, "USD", contract_id=contract)
+            await ledger.hold("milestone:1", alice, 100_00, 5_00, "USD", contract_id=contract)
             await ledger.release("milestone:1", bob, 100_00, 10_00, "USD", contract_id=contract)
     balances = await _audit(database)
     assert balances[WORLD] == -105_00  # the client paid the amount and the 5% marketplace fee
@@ -99,7 +99,7 @@ async def test_a_partial_release_and_a_refund_of_the_rest(database: Database) ->
     alice, bob, contract = await _people_and_contract(database)
     async with database.transaction() as session:
         ledger = _services(session).ledger
-        await ledger.hold("milestone:7", alice, 200_00, "USD", contract_id=contract)
+        await ledger.hold("milestone:7", alice, 200_00, 10_00, "USD", contract_id=contract)
         await ledger.release("milestone:7", bob, 120_00, 12_00, "USD", contract_id=contract)
         fee_refund = RULES.fees.client_fee(200_00) - RULES.fees.client_fee(120_00)
         await ledger.refund("milestone:7", alice, 80_00, fee_refund, "USD", contract_id=contract)
@@ -127,7 +127,7 @@ async def test_a_declined_charge_moves_nothing(database: Database) -> None:
     async def fund() -> None:
         async with database.transaction() as session:
             ledger = _services(session, provider=SandboxProvider(fail_charges=True)).ledger
-            await ledger.hold("milestone:3", alice, 50_00, "USD", contract_id=contract)
+            await ledger.hold("milestone:3", alice, 50_00, 2_50, "USD", contract_id=contract)
 
     with pytest.raises(UserError):
         await fund()
@@ -138,7 +138,7 @@ async def test_withdrawals_take_only_what_is_available_and_once_per_key(database
     alice, bob, contract = await _people_and_contract(database)
     async with database.transaction() as session:
         ledger = _services(session).ledger
-        await ledger.hold("milestone:1", alice, 100_00, "USD", contract_id=contract)
+        await ledger.hold("milestone:1", alice, 100_00, 5_00, "USD", contract_id=contract)
         await ledger.release("milestone:1", bob, 100_00, 10_00, "USD", contract_id=contract)
     async with database.transaction() as session:
         ledger = _services(session, NOW + timedelta(days=5)).ledger
