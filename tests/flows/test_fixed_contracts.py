@@ -352,3 +352,12 @@ async def test_fees_follow_the_schedule_written_into_the_contract(make_app) -> N
         earning = (await session.execute(select(EarningRow))).scalar_one()
     # Upwork's tiers on a first $1,200 with this client: 20% of $500 + 10% of $700
     assert (earning.fee_minor, earning.amount_minor) == (170_00, 1030_00)
+
+
+async def test_the_marketplace_fee_is_the_one_agreed_in_the_offer(make_app) -> None:  # type: ignore[no-untyped-def]
+    first = await make_app()
+    alice = Harness(first.engine, "alice")
+    _bob, contract_id = await fixed(alice)  # offered at the default 5%
+    raised = await make_app(fees={"client_percent": 9})  # the config changes before the client funds
+    await fund(Harness(raised.engine, "alice"), contract_id)
+    assert (await balances(raised))[WORLD] == -(1200_00 + 60_00)
