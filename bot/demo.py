@@ -1,5 +1,7 @@
 """`gigbot demo`: realistic demo people (signed up as console users, so `/as NAME` becomes them), their
-profiles, and open job posts to search, save and hide. Running it again adds nothing twice."""
+profiles, open job posts to search, save and hide, and the money cycle under way: a proposal waiting for its
+client, and a fixed-price contract whose first milestone is funded and submitted, ready for **Approve & pay**.
+Running it again adds nothing twice."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ from bot.config import Settings
 from bot.core.accounts import Account, NewAccount
 from bot.core.jobs import JobDraft
 from bot.core.money import parse_amount
+from bot.core.proposals import MilestoneDraft, ProposalDraft
 from bot.core.services import Services
 from bot.storage.repositories import Repositories
 
@@ -196,11 +199,48 @@ def _draft(job: tuple[str, ...]) -> JobDraft:
     return draft
 
 
+async def _money_cycle(services: Services, people: dict[str, Account], jobs: dict[str, int]) -> None:
+    """Amélie proposes on Ben's logo job; Chen is hired on Ben's Telegram bot, milestone 1 funded and handed in."""
+    amelie, chen, ben = people["amelie"], people["chen"], people["ben"]
+    pending = await services.proposals.submit(
+        amelie,
+        jobs["Logo and brand identity for a coffee roaster"],
+        ProposalDraft(
+            bid_kind="fixed",
+            amount_minor=parse_amount("1,100"),
+            duration="lt1",
+            cover_letter="Bonjour Ben ! J'ai créé l'identité de trois torréfacteurs parisiens ; portfolio sur demande.",
+        ),
+    )
+    proposal = await services.proposals.submit(
+        chen,
+        jobs["Telegram bot for appointment reminders"],
+        ProposalDraft(
+            bid_kind="milestones",
+            milestones=[
+                MilestoneDraft(description="Calendar sync and reminders", amount_minor=parse_amount("900")),
+                MilestoneDraft(description="Rescheduling buttons and deployment", amount_minor=parse_amount("600")),
+            ],
+            duration="lt1",
+            cover_letter="Hi Ben, I have shipped four Telegram bots with Google Calendar; happy to show them.",
+        ),
+    )
+    offer = await services.contracts.offer_terms(ben, proposal.id)
+    contract = await services.contracts.send_offer(ben, proposal.id, offer.terms)
+    await services.contracts.accept(chen, contract.id)
+    first = (await services.contracts.milestones(contract))[0]
+    await services.contracts.fund(ben, contract.id, first.id)
+    await services.contracts.submit(chen, contract.id, first.id, "Reminders go out a day before; see the bot.", [])
+    print(f"proposal #{pending.id} from amelie to ben; contract #{contract.id} between ben and chen")
+
+
 async def seed_demo(settings: Settings) -> None:
     app = await build_app(settings)
     try:
         async with app.database.transaction() as session:
-            services = Services.bind(Repositories.bind(session), app.engine.clock.now())
+            services = Services.bind(
+                Repositories.bind(session), app.engine.clock.now(), app.engine.rules, app.engine.payments
+            )
             created = {}
             for person in DEMO_PEOPLE:
                 account, is_new = await _person(services, person)
@@ -215,6 +255,11 @@ async def seed_demo(settings: Settings) -> None:
                 if job[0] in created
             ]
             print(f"{len(posted)} job posts published")
+            if {"amelie", "chen", "ben"} <= created.keys():
+                await _money_cycle(services, created, {job.title: job.id for job in posted})
     finally:
         await app.close()
-    print("Demo people are console users: run `gigbot console` and type `/as chen` to be one, then /feed.")
+    print(
+        "Demo people are console users: run `gigbot console` and type `/as chen` to be one, then /feed;"
+        " `/as ben` then /contracts to approve Chen's work and pay."
+    )
