@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.accounts import Account
+from bot.core.contracts import MILESTONE_STATUSES
 from bot.core.errors import UserError
 from bot.core.i18n import N_
 from bot.core.money import format_money
@@ -127,7 +128,9 @@ class DisputeService:
         invoice = await self._disputes.invoice(target_id) if kind == "invoice" else None
         target = milestone or invoice
         if target is None:
-            raise UserError(N_("There is no {kind} #{id} of yours."), kind=kind, id=target_id)
+            if kind == "milestone":
+                raise UserError(N_("There is no milestone #{id} of yours."), id=target_id)
+            raise UserError(N_("There is no invoice #{id} of yours."), id=target_id)
         contract = await self._party_contract(account, target.contract_id)
         text = clean_text(reason, REASON_MAX, multiline=True)
         if milestone is not None:
@@ -140,7 +143,12 @@ class DisputeService:
             assert current is not None
             if current.status == "disputed":
                 raise UserError(N_("There is already an open dispute on this; an admin will decide it."))
-            raise UserError(N_("This can't be disputed now: its status is {status}."), status=current.status)
+            if milestone is not None:
+                raise UserError(
+                    N_("This milestone can't be disputed now: it is “{status}”."),
+                    status=MILESTONE_STATUSES[current.status],
+                )
+            raise UserError(N_("Only an invoice under review can be disputed; this one is settled."))
         dispute = await self._disputes.add(
             DisputeRow(
                 contract_id=contract.id,

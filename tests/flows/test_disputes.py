@@ -65,7 +65,7 @@ async def test_opening_a_dispute_freezes_the_money(app: App, alice: Harness) -> 
     await alice.send(f"/dispute milestone {milestone_id} Not delivered.")
     assert "There is already an open dispute on this; an admin will decide it." in alice.screen.plain
     await alice.send(f"/dispute milestone {milestone_id + 1} Not delivered.")
-    assert "This can't be disputed now: its status is pending." in alice.screen.plain
+    assert "This milestone can't be disputed now: it is “Not funded yet”." in alice.screen.plain
     carol = alice.user("carol")
     await sign_up(carol, "client", full_name="Carol Diaz", username="carol")
     await carol.send(f"/dispute milestone {milestone_id} Mine now.")
@@ -210,6 +210,37 @@ async def test_a_split_refuses_bad_shares_and_divides_the_escrow(app: App, alice
     assert balances[WORLD] == -(30_00 + 1_50)  # the client paid for the $30 kept, with its 5% fee
     assert balances[FEES] == 3_00 + 1_50
     assert balances.get(available(2), 0) == 0
+
+
+async def test_a_party_opens_a_dispute_from_the_contract_screen(app: App, alice: Harness) -> None:
+    alice, bob, _judge = await people(alice)
+    contract_id, milestone_id = await funded(app, alice, bob)
+    await alice.send(f"/contract {contract_id}")
+    assert alice.screen.choice is not None
+    disputable = [option.label for option in alice.screen.choice.options if "Open a dispute" in option.label]
+    assert disputable == ["⚖️ Open a dispute · 1. Part 1"]  # Part 2 is pending: nothing in escrow
+
+    await bob.send(f"/contract {contract_id}")
+    await bob.click("⚖️ Open a dispute · 1. Part 1")
+    assert f"Open a dispute on milestone #{milestone_id}" in bob.screen.plain
+    await bob.send("The client stopped answering.")
+    assert "Dispute #1 is open on milestone “Part 1” of contract “Logo design”." in bob.screen.plain
+
+    await alice.send(f"/contract {contract_id} approve {milestone_id}")
+    assert "This milestone is in dispute" in alice.screen.plain
+    await alice.send(f"/contract {contract_id}")
+    assert alice.screen.choice is not None
+    assert not [option.label for option in alice.screen.choice.options if "Part 1" in option.label]
+
+
+async def test_an_invoice_under_review_can_be_disputed_from_the_contract_screen(app: App, alice: Harness) -> None:
+    alice, bob, _judge = await people(alice)
+    contract_id, invoice_id = await invoice_in_review(app, alice, bob, minutes=150, rate=40_00)
+    await alice.send(f"/contract {contract_id}")
+    await alice.click("⚖️ Open a dispute · week of 2026-01-05")
+    assert f"Open a dispute on invoice #{invoice_id}" in alice.screen.plain
+    await alice.send("These hours were not worked.")
+    assert "Dispute #1 is open on the invoice for the week of 2026-01-05" in alice.screen.plain
 
 
 async def test_a_disputed_invoice_shows_the_week_and_is_refunded(app: App, alice: Harness) -> None:
