@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import partial
+from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
@@ -33,10 +34,12 @@ from bot.core.contracts import (
     END_REASONS,
     MILESTONE_STATUSES,
     Contract,
+    Invoice,
     Milestone,
     Moved,
     parse_milestone,
 )
+from bot.core.disputes import DISPUTABLE_INVOICE, DISPUTABLE_MILESTONE
 from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.fees import FeeRules
@@ -154,7 +157,7 @@ def _role(ctx: Ctx, contract: Contract) -> str:
     return "client" if ctx.account.id == contract.client_id else "freelancer"
 
 
-async def contract_text(ctx: Ctx, contract: Contract, milestones: list[Milestone]) -> str:
+async def contract_text(ctx: Ctx, contract: Contract, milestones: list[Milestone], invoices: list[Invoice]) -> str:
     tr = Translator(ctx.locale)
     client = _role(ctx, contract) == "client"
     other = contract.freelancer_name if client else contract.client_name
@@ -191,7 +194,7 @@ async def contract_text(ctx: Ctx, contract: Contract, milestones: list[Milestone
                     left=format_minutes(max(0, limit - week)),
                 )
             )
-        for invoice in await ctx.services.hourly.invoices(contract):
+        for invoice in invoices:
             friday = (invoice.review_until - timedelta(days=1)).date()
             status = {
                 "review": tr.t(N_("under review until the end of {date}"), date=friday.isoformat()),
@@ -225,39 +228,46 @@ async def contract_text(ctx: Ctx, contract: Contract, milestones: list[Milestone
     return "\n\n".join(sections)
 
 
-def _milestone_options(ctx: Ctx, contract: Contract, milestones: list[Milestone]) -> list[Option]:
-    """What this party can do with each open milestone, as a pick list (at most 25)."""
-    client, ident = _role(ctx, contract) == "client", str(contract.id)
-    wanted: list[tuple[str, str, Milestone]] = []
+def _options(ctx: Ctx, contract: Contract, milestones: list[Milestone], invoices: list[Invoice]) -> list[Option]:
+    """What this party can do now with each milestone or invoice, as a pick list (at most 25). Either party may
+    open a dispute on money in escrow, on an ended contract too; the rest needs an active contract."""
+    client, ident, active = _role(ctx, contract) == "client", str(contract.id), contract.status == "active"
+    wanted: list[tuple[str, str, tuple[str, ...]]] = []  # label, what it acts on, the command
     for milestone in milestones:
-        status = milestone.status
-        if client and status == "pending":
-            wanted.append((N_("💳 Fund"), "fund", milestone))
-        if client and status == "submitted":
-            wanted += [(N_("✅ Approve & pay"), "approve", milestone), (N_("✏️ Request changes"), "changes", milestone)]
-        if client and status in ("funded", "changes"):
-            wanted.append((N_("✅ Pay it all now"), "approve", milestone))
-        if client and status in ("funded", "submitted", "changes"):
-            wanted += [(N_("💸 Pay part"), "part", milestone), (N_("↩️ Ask for a refund"), "refund_ask", milestone)]
-        if not client and status in ("funded", "changes"):
-            wanted.append((N_("📤 Submit work"), "submit", milestone))
-        if not client and status in ("funded", "submitted", "changes"):
-            wanted.append((N_("↩️ Refund the client"), "refund", milestone))
-        if status in ("submitted", "changes", "released"):
-            wanted.append((N_("📎 Submitted work"), "work", milestone))
+        status, actions = milestone.status, []
+        if active and client and status == "pending":
+            actions.append((N_("💳 Fund"), "fund"))
+        if active and client and status == "submitted":
+            actions += [(N_("✅ Approve & pay"), "approve"), (N_("✏️ Request changes"), "changes")]
+        if active and client and status in ("funded", "changes"):
+            actions.append((N_("✅ Pay it all now"), "approve"))
+        if active and client and status in ("funded", "submitted", "changes"):
+            actions += [(N_("💸 Pay part"), "part"), (N_("↩️ Ask for a refund"), "refund_ask")]
+        if active and not client and status in ("funded", "changes"):
+            actions.append((N_("📤 Submit work"), "submit"))
+        if active and not client and status in ("funded", "submitted", "changes"):
+            actions.append((N_("↩️ Refund the client"), "refund"))
+        if active and status in ("submitted", "changes", "released"):
+            actions.append((N_("📎 Submitted work"), "work"))
+        subject = f"{milestone.position}. {milestone.description}"
+        wanted += [(label, subject, ("contract", ident, action, str(milestone.id))) for label, action in actions]
+        if status in DISPUTABLE_MILESTONE:
+            wanted.append((N_("⚖️ Open a dispute"), subject, ("dispute", "milestone", str(milestone.id))))
+    for invoice in invoices:
+        if invoice.status in DISPUTABLE_INVOICE:
+            subject = ctx.t(N_("week of {week}"), week=invoice.week_start.isoformat())
+            wanted.append((N_("⚖️ Open a dispute"), subject, ("dispute", "invoice", str(invoice.id))))
     return [
-        Option(
-            f"{ctx.t(label)} · {milestone.position}. {milestone.description}"[:80],
-            Action(RUN_COMMAND, ("contract", ident, action, str(milestone.id))),
-        )
-        for label, action, milestone in wanted[:25]
+        Option(f"{ctx.t(label)} · {subject}"[:80], Action(RUN_COMMAND, command))
+        for label, subject, command in wanted[:25]
     ]
 
 
 async def contract_screen(ctx: Ctx, contract: Contract, note: str = "") -> Screen:
     """One contract as this party sees it, with what they can do now."""
     milestones = await ctx.services.contracts.milestones(contract)
-    text = await contract_text(ctx, contract, milestones)
+    invoices = await ctx.services.hourly.invoices(contract) if contract.kind == "hourly" else []
+    text = await contract_text(ctx, contract, milestones, invoices)
     assert ctx.account is not None
     client, ident = _role(ctx, contract) == "client", str(contract.id)
     buttons: list[Button] = []
@@ -280,11 +290,12 @@ async def contract_screen(ctx: Ctx, contract: Contract, note: str = "") -> Scree
         thread = await ctx.services.messaging.thread_for_contract(contract, ctx.account.id)
         buttons.append(ctx.command_button(ctx.t(N_("💬 Messages")), "thread", str(thread.id)))
     buttons.append(ctx.command_button(ctx.t(N_("📋 My contracts")), "contracts"))
-    options = _milestone_options(ctx, contract, milestones) if contract.status == "active" else []
+    options = _options(ctx, contract, milestones, invoices)
+    placeholder = N_("Act on a milestone") if contract.kind == "fixed" else N_("Act on an invoice")
     screen = Screen(
         text,
         buttons=rows(*buttons, per_row=3),
-        choice=Choice(tuple(options), placeholder=ctx.t(N_("Act on a milestone"))) if options else None,
+        choice=Choice(tuple(options), placeholder=ctx.t(placeholder)) if options else None,
         name="contract",
     )
     return screen.with_notice(note) if note else screen
@@ -343,48 +354,48 @@ def _moved_notice(
     )
 
 
+# action: (service method, who is told, their notice, its buttons (label, action), the actor's notice)
+MILESTONE_MOVES: dict[str, tuple[str, str, str, tuple[tuple[str, str], ...], str]] = {
+    "fund": (
+        "fund",
+        "freelancer_id",
+        N_("🔒 The client funded “{milestone}” ({amount}) on “{title}”: the money is in escrow. Start work!"),
+        ((N_("📤 Submit work"), "submit"),),
+        N_("✅ Funded: the money is in escrow."),
+    ),
+    "approve": (
+        "approve",
+        "freelancer_id",
+        N_("💰 The client approved “{milestone}” and released {amount} to you."),
+        (),
+        N_("✅ Approved: the payment is on its way."),
+    ),
+    "refund_ask": (
+        "refund_request",
+        "freelancer_id",
+        N_("↩️ The client asks for the {amount} in escrow on “{milestone}” back. Do you agree?"),
+        ((N_("↩️ Agree to refund"), "refund"), (N_("✖️ Keep it in escrow"), "refund_no")),
+        N_("📨 Asked: the freelancer decides."),
+    ),
+    "refund": (
+        "refund",
+        "client_id",
+        N_("↩️ The freelancer refunded the {amount} in escrow on “{milestone}”."),
+        (),
+        N_("↩️ Refunded to the client."),
+    ),
+}
+
+
 async def _milestone_action(ctx: Ctx, contract: Contract, action: str, milestone_id: str) -> Screen | StartFlow:
     assert ctx.account is not None
     service, account, ident = ctx.services.contracts, ctx.account, str(contract.id)
-    if action == "fund":
-        moved = await service.fund(account, contract.id, milestone_id)
-        ctx.notify(
-            contract.freelancer_id,
-            _moved_notice(
-                moved,
-                N_("🔒 The client funded “{milestone}” ({amount}) on “{title}”: the money is in escrow. Start work!"),
-                buttons=[(N_("📤 Submit work"), ("contract", ident, "submit", milestone_id))],
-            ),
-        )
-        return await contract_screen(ctx, moved.contract, ctx.t(N_("✅ Funded: the money is in escrow.")))
-    if action == "approve":
-        moved = await service.approve(account, contract.id, milestone_id)
-        ctx.notify(
-            contract.freelancer_id,
-            _moved_notice(moved, N_("💰 The client approved “{milestone}” and released {amount} to you.")),
-        )
-        return await contract_screen(ctx, moved.contract, ctx.t(N_("✅ Approved: the payment is on its way.")))
-    if action == "refund_ask":
-        moved = await service.refund_request(account, contract.id, milestone_id)
-        ctx.notify(
-            contract.freelancer_id,
-            _moved_notice(
-                moved,
-                N_("↩️ The client asks for the {amount} in escrow on “{milestone}” back. Do you agree?"),
-                buttons=[
-                    (N_("↩️ Agree to refund"), ("contract", ident, "refund", milestone_id)),
-                    (N_("✖️ Keep it in escrow"), ("contract", ident, "refund_no", milestone_id)),
-                ],
-            ),
-        )
-        return await contract_screen(ctx, moved.contract, ctx.t(N_("📨 Asked: the freelancer decides.")))
-    if action == "refund":
-        moved = await service.refund(account, contract.id, milestone_id)
-        ctx.notify(
-            contract.client_id,
-            _moved_notice(moved, N_("↩️ The freelancer refunded the {amount} in escrow on “{milestone}”.")),
-        )
-        return await contract_screen(ctx, moved.contract, ctx.t(N_("↩️ Refunded to the client.")))
+    if action in MILESTONE_MOVES:
+        method, told, message, then, done = MILESTONE_MOVES[action]
+        moved = await getattr(service, method)(account, contract.id, milestone_id)
+        buttons = [(label, ("contract", ident, next_action, milestone_id)) for label, next_action in then]
+        ctx.notify(getattr(contract, told), _moved_notice(moved, message, buttons=buttons))
+        return await contract_screen(ctx, moved.contract, ctx.t(done))
     if action == "refund_no":
         if account.id != contract.freelancer_id:
             raise UserError(N_("Only the freelancer of this contract can do that."))
@@ -548,16 +559,18 @@ class SubmitStep(Step):
         return await _finish(ctx, data.contract_id, ctx.t(N_("📤 Submitted: the client has been told.")))
 
 
-class ChangesStep(Step):
-    name = "changes"
+class MilestoneQuestionStep(Step):
+    """A question about one milestone, answered by typing; ``question`` names it as {milestone}."""
+
+    question: ClassVar[str]
 
     async def show(self, ctx: Ctx) -> Screen:
-        return Screen(
-            ctx.t(
-                N_("✏️ <b>Request changes on “{milestone}”</b>\n\nWhat should the freelancer change?"),
-                milestone=await _milestone_title(ctx),
-            )
-        )
+        return Screen(ctx.t(self.question, milestone=await _milestone_title(ctx)))
+
+
+class ChangesStep(MilestoneQuestionStep):
+    name = "changes"
+    question = N_("✏️ <b>Request changes on “{milestone}”</b>\n\nWhat should the freelancer change?")
 
     async def on_text(self, ctx: Ctx, text: str) -> Outcome:
         assert ctx.account is not None
@@ -577,19 +590,12 @@ class ChangesStep(Step):
         return await _finish(ctx, data.contract_id, ctx.t(N_("✏️ Changes requested: the freelancer has been told.")))
 
 
-class PartStep(Step):
+class PartStep(MilestoneQuestionStep):
     name = "part"
-
-    async def show(self, ctx: Ctx) -> Screen:
-        return Screen(
-            ctx.t(
-                N_(
-                    "💸 <b>Pay part of “{milestone}”</b>\n\nHow much do you release now? The rest stays in escrow "
-                    "as a new milestone."
-                ),
-                milestone=await _milestone_title(ctx),
-            )
-        )
+    question = N_(
+        "💸 <b>Pay part of “{milestone}”</b>\n\nHow much do you release now? The rest stays in escrow "
+        "as a new milestone."
+    )
 
     async def on_text(self, ctx: Ctx, text: str) -> Outcome:
         assert ctx.account is not None

@@ -1,5 +1,5 @@
-"""/earnings for freelancers: what is pending (and when each part becomes available), available, withdrawn, the
-recent history, and withdrawing.
+"""/earnings for freelancers: what is pending (every part still in its security period, and when it becomes
+available), available, withdrawn, the recent history, and withdrawing.
 
 A withdrawal's idempotency key is made when the withdraw flow starts and kept in its data, so a double click,
 a redelivered update or a re-run turn pays once; the ledger refuses more than is available.
@@ -85,8 +85,7 @@ async def earnings_screen(ctx: Ctx, notice: str = "") -> Screen:
             amount=money(ctx, earning.amount_minor),
             date=day(ctx.locale, earning.available_at),
         )
-        for earning in sorted(earnings.history, key=lambda row: row.available_at)
-        if earning.matured_at is None
+        for earning in earnings.unmatured
     ]
     lines.append(ctx.t(N_("Withdrawn: {amount}"), amount=money(ctx, earnings.withdrawn_minor)))
     history = history_lines(ctx, earnings)

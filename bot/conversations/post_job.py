@@ -13,11 +13,11 @@ from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
+from bot.conversations.attachments import DONE, AttachmentsBase, DraftFiles, done_button, numbered, removed, removers
 from bot.conversations.flow import CommandSpec, Ctx, Finish, Flow, Goto, Outcome, Retry, StartFlow, Step
 from bot.conversations.job_views import job_detail
 from bot.conversations.menu import main_menu
 from bot.core.errors import UserError
-from bot.core.events import AttachmentIn
 from bot.core.i18n import N_
 from bot.core.jobs import (
     DESCRIPTION_MAX,
@@ -40,7 +40,7 @@ from bot.core.jobs import (
 from bot.core.taxonomy import CATEGORIES, normalise_skill, suggest_skills
 from bot.core.ui import Button, Choice, Screen, escape, rows
 
-BACK, DONE = "back", "done"
+BACK = "back"
 INPUT_STEPS = (
     "title",
     "description",
@@ -409,26 +409,9 @@ class HoursStep(PickStep):
         return "questions"
 
 
-def _numbered(items: list[str]) -> str:
-    return "\n".join(f"{number}. {escape(item)}" for number, item in enumerate(items, 1))
+class QuestionsStep(JobStep):
+    """An optional numbered list: questions come in, "❌ n" takes one out."""
 
-
-def removed(value: str, count: int) -> int | None:
-    """The index a "❌ n" button of a numbered list removes, or None."""
-    index = value.removeprefix("rm")
-    return int(index) if value.startswith("rm") and index.isdigit() and int(index) < count else None
-
-
-class ListStep(JobStep):
-    """An optional numbered list (screening questions, files): items come in, "❌ n" takes one out."""
-
-    def list_buttons(self, ctx: Ctx, count: int) -> tuple[tuple[Button, ...], ...]:
-        removers = [ctx.button(ctx.t(N_("❌ {number}"), number=n), f"rm{n - 1}") for n in range(1, count + 1)]
-        onward = ctx.button(ctx.t(N_("✅ Done")) if count else ctx.t(N_("⏭ Skip")), DONE)
-        return (*rows(*removers, per_row=5), *self.nav(ctx, onward))
-
-
-class QuestionsStep(ListStep):
     name = "questions"
     previous = "length"
 
@@ -441,8 +424,8 @@ class QuestionsStep(ListStep):
             ),
             max=MAX_QUESTIONS,
         )
-        text = self.heading(ctx, question) + ("\n\n" + _numbered(asked) if asked else "")
-        return Screen(text, buttons=self.list_buttons(ctx, len(asked)))
+        text = self.heading(ctx, question) + ("\n\n" + numbered(asked) if asked else "")
+        return Screen(text, buttons=(*removers(ctx, len(asked)), *self.nav(ctx, done_button(ctx, len(asked)))))
 
     async def on_text(self, ctx: Ctx, text: str) -> Outcome:
         ctx.data.draft.questions.append(clean_question(text, ctx.data.draft.questions))
@@ -503,38 +486,22 @@ class VisibilityStep(JobStep):
         return self.onward(ctx, "attachments")
 
 
-class AttachmentsStep(ListStep):
+class AttachmentsStep(JobStep, AttachmentsBase):
     name = "attachments"
     previous = "visibility"
+    next_step = "preview"
 
-    async def show(self, ctx: Ctx) -> Screen:
-        files = ctx.data.draft.attachments
-        question = ctx.t(
+    def question(self, ctx: Ctx) -> str:
+        return ctx.t(
             N_("Files (optional): send up to {max} PDFs or images, such as a brief or a mock-up (10 MB each)."),
             max=MAX_ATTACHMENTS,
         )
-        text = self.heading(ctx, question)
-        if files:
-            text += "\n\n" + _numbered([file.filename for file in files])
-        return Screen(text, buttons=self.list_buttons(ctx, len(files)))
 
-    async def on_attachment(self, ctx: Ctx, attachment: AttachmentIn) -> Outcome:
-        await ctx.services.jobs.attach(ctx.account, ctx.data.draft, attachment)
-        return Retry(ctx.t(N_("📎 Attached {name}."), name=attachment.filename))
+    def service(self, ctx: Ctx) -> DraftFiles:
+        return ctx.services.jobs
 
-    async def on_text(self, ctx: Ctx, text: str) -> Outcome:
-        return Retry(ctx.t(N_("Send a file here, or press the button to go on.")))
-
-    async def on_choice(self, ctx: Ctx, value: str) -> Outcome:
-        files = ctx.data.draft.attachments
-        index = removed(value, len(files))
-        if index is not None:
-            gone = files.pop(index)
-            await ctx.services.jobs.forget_files(ctx.account, [gone.id])
-            return Retry(ctx.t(N_("Removed {name}."), name=gone.filename))
-        if value == DONE:
-            return self.onward(ctx, "preview")
-        return await super().on_choice(ctx, value)
+    def button_rows(self, ctx: Ctx, onward: Button) -> tuple[tuple[Button, ...], ...]:
+        return self.nav(ctx, onward)
 
 
 class PreviewStep(Step):

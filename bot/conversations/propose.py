@@ -13,6 +13,7 @@ from __future__ import annotations
 from pydantic import BaseModel
 from pydantic import Field as DataField
 
+from bot.conversations.attachments import DONE, AttachmentsBase, DraftFiles, removed, removers
 from bot.conversations.flow import (
     CommandSpec,
     Ctx,
@@ -28,7 +29,6 @@ from bot.conversations.flow import (
 )
 from bot.conversations.job_views import terms
 from bot.conversations.menu import main_menu
-from bot.conversations.post_job import removed
 from bot.conversations.proposals import (
     bid_text,
     body_sections,
@@ -38,7 +38,6 @@ from bot.conversations.proposals import (
     propose_data,
     quote_for,
 )
-from bot.core.events import AttachmentIn
 from bot.core.i18n import N_, Translator
 from bot.core.jobs import FIXED_MAX_MINOR, PROJECT_LENGTHS
 from bot.core.money import CURRENCY, format_money
@@ -61,7 +60,6 @@ from bot.core.proposals import (
 from bot.core.ui import Button, Field, Form, Screen, escape, rows
 
 STEP_NAMES = ("bid", "milestones", "fees", "cover", "answers", "files", "duration", "preview")
-DONE = "done"
 
 
 class ProposeData(BaseModel):
@@ -118,12 +116,6 @@ class ProposeStep(Step):
 
 def _layout(*row_groups: tuple[Button, ...]) -> tuple[tuple[Button, ...], ...]:
     return tuple(row for row in row_groups if row)
-
-
-def _removers(ctx: Ctx, count: int, onward: list[Button]) -> tuple[tuple[Button, ...], ...]:
-    """ "❌ n" for each item of a numbered list (``removed`` reads them back), then the onward buttons."""
-    removers = [ctx.button(ctx.t(N_("❌ {number}"), number=n), f"rm{n - 1}") for n in range(1, count + 1)]
-    return (*rows(*removers, per_row=5), tuple(onward))
 
 
 class BidStep(ProposeStep):
@@ -204,7 +196,7 @@ class MilestonesStep(ProposeStep):
         actions = [ctx.button(ctx.t(N_("💵 One fixed price instead")), "single")]
         if milestones:
             actions.insert(0, ctx.button(ctx.t(N_("✅ Done")), DONE))
-        return Screen(self.heading(ctx, text), buttons=_removers(ctx, len(milestones), actions), form=form)
+        return Screen(self.heading(ctx, text), buttons=(*removers(ctx, len(milestones)), tuple(actions)), form=form)
 
     async def check_field(self, ctx: Ctx, name: str, raw: str) -> str:
         if name == "description":
@@ -366,37 +358,21 @@ class AnswersStep(ProposeStep):
         return await super().on_choice(ctx, value)
 
 
-class FilesStep(ProposeStep):
+class FilesStep(ProposeStep, AttachmentsBase):
     name = "files"
+    next_step = "duration"
 
-    async def show(self, ctx: Ctx) -> Screen:
-        files = ctx.data.draft.attachments
-        text = ctx.t(
+    def question(self, ctx: Ctx) -> str:
+        return ctx.t(
             N_(
                 "Files (optional): send up to {max} PDFs or images that show similar work (10 MB each), "
                 "then press the button below."
             ),
             max=MAX_FILES,
         )
-        if files:
-            text += "\n\n" + "\n".join(f"{n}. {escape(file.filename)}" for n, file in enumerate(files, 1))
-        onward = ctx.button(ctx.t(N_("✅ Done")) if files else ctx.t(N_("⏭ Skip")), DONE)
-        return Screen(self.heading(ctx, text), buttons=_removers(ctx, len(files), [onward]))
 
-    async def on_attachment(self, ctx: Ctx, attachment: AttachmentIn) -> Outcome:
-        await ctx.services.proposals.attach(ctx.account, ctx.data.draft, attachment)
-        return Retry(ctx.t(N_("📎 Attached {name}."), name=attachment.filename))
-
-    async def on_choice(self, ctx: Ctx, value: str) -> Outcome:
-        files = ctx.data.draft.attachments
-        index = removed(value, len(files))
-        if index is not None:
-            gone = files.pop(index)
-            await ctx.services.proposals.forget_files(ctx.account, [gone.id])
-            return Retry(ctx.t(N_("Removed {name}."), name=gone.filename))
-        if value == DONE:
-            return self.onward(ctx, "duration")
-        return await super().on_choice(ctx, value)
+    def service(self, ctx: Ctx) -> DraftFiles:
+        return ctx.services.proposals
 
 
 class DurationStep(ProposeStep):

@@ -30,9 +30,7 @@ NOTE_MAX = 1000
 JSS_PERIOD = timedelta(days=730)  # the Job Success Score looks at the last 24 months
 JSS_MIN_CONTRACTS = 3
 JSS_GOOD_STARS = 4
-REMINDER_BEFORE = timedelta(days=3)  # the reminder goes out this long before the window closes ...
-REMINDER_SLOT = timedelta(days=1)  # ... by a sweep running within this slot (hourly: many chances)
-REMINDER_MARK = "sweep"  # reminders sent are recorded in the update log under this "platform"
+REMINDER_BEFORE = timedelta(days=3)  # the reminder goes out by a sweep in the window's last three days
 RATING_LOOKBACK = timedelta(days=2)  # windows closed this recently get their client's rating recomputed
 PROFILE_FEEDBACK = 5
 
@@ -194,21 +192,20 @@ class FeedbackService:
     # ---- the scheduler's sweep ------------------------------------------------------------------
 
     async def reminders_due(self) -> list[Reminder]:
-        """Parties who have not left feedback, once each, when their window closes in about REMINDER_BEFORE.
+        """Parties who have not left feedback, once each, in the last REMINDER_BEFORE of their window.
 
-        There is no column for "reminded": the sweep sends within the day-long slot starting REMINDER_BEFORE
-        before the window closes and records each reminder in the update log (kept two days, longer than the
-        slot), so an hourly sweep, a restart or a second process sends it once. Down for the whole slot: none.
+        Each reminder is claimed on the contract row (``client/freelancer_feedback_reminded_at``) by a
+        conditional update, so an hourly sweep, a restart or a second process sends it once; a bot that was down
+        on the day it fell due sends it on the next sweep while the window is still open.
         """
-        slot_end = self._now - self._window + REMINDER_BEFORE
+        window_start = self._window_start
         due = []
-        for contract in await self._feedback.ended_between(slot_end - REMINDER_SLOT, slot_end):
+        for contract in await self._feedback.unreminded_between(window_start, window_start + REMINDER_BEFORE):
             assert contract.ended_at is not None
             given = {row.author_id for row in await self._feedback.for_contract(contract.id)}
-            for party in (contract.client_id, contract.freelancer_id):
-                mark = f"feedback-reminder:{contract.id}:{party}"
-                if party not in given and await self._repos.updates.first_time(REMINDER_MARK, mark, self._now):
-                    due.append(Reminder(party, contract.id, contract.title, contract.ended_at + self._window))
+            for party, account_id in (("client", contract.client_id), ("freelancer", contract.freelancer_id)):
+                if account_id not in given and await self._feedback.claim_reminder(contract.id, party, self._now):
+                    due.append(Reminder(account_id, contract.id, contract.title, contract.ended_at + self._window))
         return due
 
     async def reveal_closed_windows(self) -> list[int]:

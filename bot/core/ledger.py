@@ -73,6 +73,7 @@ class Earnings:
     withdrawn_minor: int
     history: Sequence[EarningRow]
     payouts: Sequence[PayoutRow]
+    unmatured: Sequence[EarningRow]  # every earning still in its security period, the soonest available first
 
 
 class LedgerService:
@@ -236,6 +237,7 @@ class LedgerService:
             await self.balance(payouts(freelancer_id), currency),
             await self._ledger.earnings(freelancer_id, HISTORY_SIZE),
             await self._ledger.payouts(freelancer_id, HISTORY_SIZE),
+            [row for row in await self._ledger.unmatured_earnings(freelancer_id) if row.currency == currency],
         )
 
     async def billed_between(self, client_id: int, freelancer_id: int) -> int:

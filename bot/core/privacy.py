@@ -8,7 +8,7 @@ decided in one place, ``deletion_blockers``.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.core.accounts import Account
@@ -19,19 +19,20 @@ from bot.storage.repositories import ConversationKey, Repositories
 EXPORT_FILENAME = "gigbot-export.json"
 
 
-def _when(moment: datetime | None) -> str | None:
+def _when(moment: date | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
 def _columns(row: object, *names: str) -> dict[str, Any]:
-    return {name: (_when(value) if isinstance(value := getattr(row, name), datetime) else value) for name in names}
+    return {name: (_when(value) if isinstance(value := getattr(row, name), date) else value) for name in names}
 
 
 class PrivacyService:
-    def __init__(self, repos: Repositories, now: datetime) -> None:
+    def __init__(self, repos: Repositories, now: datetime, feedback_window: timedelta) -> None:
         self._repos = repos
         self._profiles = repos.profiles
         self._now = now
+        self._feedback_window = feedback_window
 
     async def export(self, account: Account) -> bytes:
         """Everything we keep about the account, as indented UTF-8 JSON (file contents as metadata only)."""
@@ -153,8 +154,125 @@ class PrivacyService:
                 | {"messages": [_columns(m, "sender_id", "text", "file_id", "created_at") for m in messages]}
                 for thread, messages in await self._repos.messages.of_account(account_id)
             ],
-        }
+        } | await self._money(account_id)
         return json.dumps(data, ensure_ascii=False, indent=2).encode()
+
+    async def _money(self, account_id: int) -> dict[str, Any]:
+        """Contracts (with their milestones, the freelancer's time log and the invoices), feedback given and
+        received (only once revealed, and never the author's private note), disputes opened, earnings, payouts."""
+        repos = self._repos
+        contracts = []
+        for contract in await repos.contracts.of_party(account_id):
+            freelancer = contract.freelancer_id == account_id
+            entry = _columns(
+                contract,
+                "id",
+                "job_id",
+                "proposal_id",
+                "client_id",
+                "freelancer_id",
+                "title",
+                "kind",
+                "currency",
+                "rate_minor",
+                "weekly_limit_minutes",
+                "fee_schedule",
+                "fee_bp",
+                "client_fee_bp",
+                "status",
+                "start_date",
+                "offered_at",
+                "accepted_at",
+                "ended_at",
+                "end_reason",
+            )
+            entry["role"] = "freelancer" if freelancer else "client"
+            entry["milestones"] = [
+                _columns(
+                    m,
+                    "id",
+                    "position",
+                    "description",
+                    "amount_minor",
+                    "due_date",
+                    "status",
+                    "funded_minor",
+                    "released_minor",
+                    "refunded_minor",
+                    "funded_at",
+                    "submitted_at",
+                    "closed_at",
+                )
+                for m in await repos.contracts.milestones(contract.id)
+            ]
+            if contract.kind == "hourly":
+                if freelancer:
+                    entry["time_entries"] = [
+                        _columns(t, "week_start", "minutes", "memo", "created_at")
+                        for t in await repos.contracts.time_log(contract.id)
+                    ]
+                entry["invoices"] = [
+                    _columns(
+                        i,
+                        "id",
+                        "week_start",
+                        "minutes",
+                        "amount_minor",
+                        "status",
+                        "review_until",
+                        "paid_minor",
+                        "refunded_minor",
+                        "created_at",
+                        "closed_at",
+                    )
+                    for i in await repos.contracts.invoice_history(contract.id)
+                ]
+            contracts.append(entry)
+        window_start = self._now - self._feedback_window
+        return {
+            "contracts": contracts,
+            "feedback_given": [
+                _columns(f, "contract_id", "stars", "public_comment", "private_note", "created_at")
+                for f in await repos.feedback.given_by(account_id)
+            ],
+            "feedback_received": [
+                _columns(f, "contract_id", "stars", "public_comment", "created_at")
+                for f in await repos.feedback.revealed_to(account_id, window_start)
+            ],
+            "disputes_opened": [
+                _columns(
+                    d,
+                    "id",
+                    "contract_id",
+                    "milestone_id",
+                    "invoice_id",
+                    "reason",
+                    "status",
+                    "resolution",
+                    "freelancer_share_minor",
+                    "created_at",
+                    "resolved_at",
+                )
+                for d in await repos.disputes.opened_by(account_id)
+            ],
+            "earnings": [
+                _columns(
+                    e,
+                    "contract_id",
+                    "amount_minor",
+                    "fee_minor",
+                    "currency",
+                    "created_at",
+                    "available_at",
+                    "matured_at",
+                )
+                for e in await repos.ledger.earning_history(account_id)
+            ],
+            "payouts": [
+                _columns(p, "id", "amount_minor", "currency", "status", "created_at")
+                for p in await repos.ledger.payout_history(account_id)
+            ],
+        }
 
     async def deletion_blockers(self, account: Account) -> list[str]:
         """Reasons (gettext msgids) the account can't be erased yet: money held in escrow for or by this person

@@ -70,7 +70,7 @@ class Services:
             clouds=CloudService(repos, now),
             profiles=ProfileService(repos, now),
             linking=LinkService(repos, now),
-            privacy=PrivacyService(repos, now),
+            privacy=PrivacyService(repos, now, rules.feedback_window),
             search=SearchService(repos, now),
             saved=SavedJobsService(repos, now),
             feed=FeedService(repos, now),

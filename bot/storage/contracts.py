@@ -88,6 +88,15 @@ class ContractRepository:
         )
         return [(row[0], row[1]) for row in await self.session.execute(query)]
 
+    async def of_party(self, account_id: int) -> Sequence[ContractRow]:
+        """Every offer and contract of this account, as client or freelancer, oldest first (for /export)."""
+        query = (
+            select(ContractRow)
+            .where(or_(ContractRow.client_id == account_id, ContractRow.freelancer_id == account_id))
+            .order_by(ContractRow.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
     async def active_hourly(self, freelancer_id: int) -> list[ContractRow]:
         query = (
             select(ContractRow)
@@ -219,6 +228,11 @@ class ContractRepository:
         self.session.add(entry)
         await self.session.flush()
 
+    async def time_log(self, contract_id: int) -> Sequence[TimeEntryRow]:
+        """Every time entry of a contract, oldest first."""
+        query = select(TimeEntryRow).where(TimeEntryRow.contract_id == contract_id).order_by(TimeEntryRow.id)
+        return (await self.session.execute(query)).scalars().all()
+
     async def minutes_in_week(self, contract_id: int, week_start: date) -> int:
         query = select(func.coalesce(func.sum(TimeEntryRow.minutes), 0)).where(
             TimeEntryRow.contract_id == contract_id, TimeEntryRow.week_start == week_start
@@ -258,6 +272,11 @@ class ContractRepository:
             .limit(limit)
         )
         return list((await self.session.execute(query)).scalars())
+
+    async def invoice_history(self, contract_id: int) -> Sequence[InvoiceRow]:
+        """Every invoice of a contract, oldest week first."""
+        query = select(InvoiceRow).where(InvoiceRow.contract_id == contract_id).order_by(InvoiceRow.week_start)
+        return (await self.session.execute(query)).scalars().all()
 
     async def invoices_due(self, now: datetime, limit: int) -> list[InvoiceRow]:
         query = (

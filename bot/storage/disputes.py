@@ -67,6 +67,11 @@ class DisputeRepository:
         )
         return (await self.session.execute(query)).scalars().all()
 
+    async def opened_by(self, account_id: int) -> Sequence[DisputeRow]:
+        """Every dispute this account opened, oldest first."""
+        query = select(DisputeRow).where(DisputeRow.opened_by == account_id).order_by(DisputeRow.id)
+        return (await self.session.execute(query)).scalars().all()
+
     async def claim_resolution(
         self, dispute_id: int, resolution: str, share_minor: int, admin_id: int, now: datetime
     ) -> bool:

@@ -74,6 +74,21 @@ class FeedbackRepository:
             for row, title, name in await self.session.execute(query)
         ]
 
+    async def given_by(self, account_id: int) -> Sequence[FeedbackRow]:
+        """Every feedback this account left, oldest first."""
+        query = select(FeedbackRow).where(FeedbackRow.author_id == account_id).order_by(FeedbackRow.id)
+        return (await self.session.execute(query)).scalars().all()
+
+    async def revealed_to(self, account_id: int, window_start: datetime) -> Sequence[FeedbackRow]:
+        """Every feedback this account received that is revealed to them, oldest first."""
+        query = (
+            select(FeedbackRow)
+            .join(ContractRow, ContractRow.id == FeedbackRow.contract_id)
+            .where(FeedbackRow.recipient_id == account_id, self._revealed(window_start))
+            .order_by(FeedbackRow.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
     async def stars_received(self, account_id: int, window_start: datetime, *, as_client: bool) -> tuple[int, int]:
         """(sum, count) of revealed stars given to this account as a client, or as a freelancer."""
         party = ContractRow.client_id if as_client else ContractRow.freelancer_id
@@ -113,14 +128,34 @@ class FeedbackRepository:
         )
         return list((await self.session.execute(query)).scalars())
 
-    async def ended_between(self, after: datetime, until: datetime) -> Sequence[ContractRow]:
-        """Ended contracts whose end falls in (after, until], oldest first."""
+    async def unreminded_between(self, after: datetime, until: datetime) -> Sequence[ContractRow]:
+        """Ended contracts whose end falls in (after, until] with a party not yet reminded, oldest first."""
         query = (
             select(ContractRow)
-            .where(ContractRow.status == "ended", ContractRow.ended_at > after, ContractRow.ended_at <= until)
+            .where(
+                ContractRow.status == "ended",
+                ContractRow.ended_at > after,
+                ContractRow.ended_at <= until,
+                or_(
+                    ContractRow.client_feedback_reminded_at.is_(None),
+                    ContractRow.freelancer_feedback_reminded_at.is_(None),
+                ),
+            )
             .order_by(ContractRow.ended_at, ContractRow.id)
         )
         return (await self.session.execute(query)).scalars().all()
+
+    async def claim_reminder(self, contract_id: int, party: str, now: datetime) -> bool:
+        """Mark the feedback reminder of ``party`` ("client" or "freelancer") as sent; False when a sweep had
+        already claimed it (the row lock makes a concurrent claim wait, then find it taken)."""
+        column = getattr(ContractRow, f"{party}_feedback_reminded_at")
+        claimed = await self.session.execute(
+            update(ContractRow)
+            .where(ContractRow.id == contract_id, column.is_(None))
+            .values({column: now})
+            .execution_options(synchronize_session=False)
+        )
+        return claimed.rowcount == 1
 
     async def awaiting(self, account_id: int, window_start: datetime) -> Sequence[ContractRow]:
         """This account's ended contracts still open for feedback that they have not given yet, newest first."""

@@ -141,6 +141,25 @@ class LedgerRepository:
         )
         return (await self.session.execute(query)).scalars().all()
 
+    async def unmatured_earnings(self, freelancer_id: int) -> Sequence[EarningRow]:
+        """Every earning of this freelancer still in its security period, the soonest available first."""
+        query = (
+            select(EarningRow)
+            .where(EarningRow.freelancer_id == freelancer_id, EarningRow.matured_at.is_(None))
+            .order_by(EarningRow.available_at, EarningRow.id)
+        )
+        return (await self.session.execute(query)).scalars().all()
+
+    async def earning_history(self, freelancer_id: int) -> Sequence[EarningRow]:
+        """Every earning of this freelancer, oldest first (for /export)."""
+        query = select(EarningRow).where(EarningRow.freelancer_id == freelancer_id).order_by(EarningRow.id)
+        return (await self.session.execute(query)).scalars().all()
+
+    async def payout_history(self, freelancer_id: int) -> Sequence[PayoutRow]:
+        """Every payout of this freelancer, oldest first (for /export)."""
+        query = select(PayoutRow).where(PayoutRow.freelancer_id == freelancer_id).order_by(PayoutRow.id)
+        return (await self.session.execute(query)).scalars().all()
+
     async def add_payout(self, payout: PayoutRow) -> None:
         self.session.add(payout)
         await self.session.flush()

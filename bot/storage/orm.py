@@ -479,6 +479,8 @@ class ContractRow(Base):
     ended_at: Mapped[datetime | None]
     ended_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"))
     end_reason: Mapped[str | None] = mapped_column(String(24))
+    client_feedback_reminded_at: Mapped[datetime | None]  # the feedback reminder was sent (claimed once)
+    freelancer_feedback_reminded_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 

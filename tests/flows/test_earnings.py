@@ -101,3 +101,22 @@ async def test_a_double_click_on_withdraw_pays_once(app: App, alice: Harness, cl
     await bob.send("/earnings")
     assert "Available: $0" in bob.screen.plain
     assert "Withdrawn: $90" in bob.screen.plain
+
+
+async def test_every_pending_earning_is_listed_beyond_the_recent_history(
+    app: App, alice: Harness, clock: ManualClock
+) -> None:
+    alice, bob = await parties(alice)
+    contract_id, milestone_ids = await contract(app, alice, bob, amounts=(10_00,) * 21)
+    for milestone_id in milestone_ids[:-1]:
+        await fund(app, alice, contract_id, milestone_id)
+        await approve(app, alice, contract_id, milestone_id)
+    clock.advance(days=1)
+    await fund(app, alice, contract_id, milestone_ids[-1])
+    await approve(app, alice, contract_id, milestone_ids[-1])  # the 21st: the latest 20 no longer hold them all
+    await bob.send("/earnings")
+    screen = bob.screen.plain
+    assert "Pending: $189" in screen
+    assert screen.count("• $9 available on Jan 10, 2026") == 20
+    assert screen.count("• $9 available on Jan 11, 2026") == 1
+    assert screen.index("Jan 10, 2026") < screen.index("available on Jan 11, 2026")  # the soonest first

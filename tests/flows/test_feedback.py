@@ -115,8 +115,29 @@ async def test_reminders_go_once_to_whoever_has_not_left_feedback(
     clock.advance(hours=1)
     assert await feedback_sweep(app.engine) == []
     restarted = await make_app()
-    clock.advance(hours=5)
+    clock.advance(days=2)  # a restart, and the rest of the window: still once
     assert await feedback_sweep(restarted.engine) == []
+
+
+async def test_a_bot_down_on_the_day_reminds_on_the_next_sweep_while_the_window_is_open(
+    app: App, alice: Harness, clock: ManualClock
+) -> None:
+    alice, bob = await parties(alice)
+    await paid_and_ended(app, alice, bob, title="Logo design")
+    missed = await paid_and_ended(app, alice, bob, title="Business cards")
+    clock.advance(days=12, hours=20)  # no sweep ran since the reminders fell due, a day and 20 hours ago
+    await leave(alice, missed, 4)
+    sent = sorted((message.chat.chat_id, message.screen.plain) for message in await feedback_sweep(app.engine))
+    assert [(who, "Logo design" in text) for who, text in sent] == [("alice", True), ("bob", False), ("bob", True)]
+    assert "You haven't left feedback on “Business cards” yet: it can be left until Jan 19, 2026." in sent[1][1]
+    assert await feedback_sweep(app.engine) == []
+
+
+async def test_no_reminder_once_the_window_has_closed(app: App, alice: Harness, clock: ManualClock) -> None:
+    alice, bob = await parties(alice)
+    await paid_and_ended(app, alice, bob)
+    clock.advance(days=14, minutes=1)  # down for the window's last three days
+    assert await feedback_sweep(app.engine) == []
 
 
 async def test_feedback_is_refused_twice_early_and_to_outsiders(app: App, alice: Harness) -> None:

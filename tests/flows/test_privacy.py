@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot.bootstrap import App
 from bot.conversations.harness import Harness
+from bot.conversations.money_sweeps import mature_earnings
 from bot.core.clock import ManualClock
 from bot.core.events import AttachmentIn
 from bot.storage.orm import (
@@ -22,6 +23,7 @@ from bot.storage.orm import (
     ProfileSkillRow,
     SavedJobRow,
 )
+from tests.flows.money_fixtures import account, paid_and_ended, parties, services
 from tests.flows.signup_steps import sign_up
 
 PNG = AttachmentIn("me.png", "image/png", b"\x89PNG fake image bytes")
@@ -203,3 +205,56 @@ async def test_a_testimonial_given_by_someone_who_left_stays(alice: Harness) -> 
     await carol.click("Yes, delete my account")
     await alice.send("/profile")
     assert "“Superb.” — Carol, Shop" in alice.screen.plain
+
+
+async def test_export_holds_my_contracts_feedback_and_money(app: App, alice: Harness, clock: ManualClock) -> None:
+    alice, bob = await parties(alice)
+    contract_id = await paid_and_ended(app, alice, bob)
+    async with services(app) as bound:
+        await bound.feedback.leave(await account(app, bob), contract_id, 5, "Clear brief.", "Slow to answer.")
+        await bound.feedback.leave(await account(app, alice), contract_id, 4, "Good logo.", "A day late.")
+    clock.advance(days=5)
+    await mature_earnings(app.engine)
+    await bob.send("/withdraw")
+    await bob.click("Withdraw all $90")
+
+    await bob.send("/export")
+    (attachment,) = bob.screen.attachments
+    data = json.loads(attachment.content)
+    (contract,) = data["contracts"]
+    assert (contract["id"], contract["title"], contract["role"], contract["status"]) == (
+        contract_id,
+        "Logo design",
+        "freelancer",
+        "ended",
+    )
+    assert [(m["description"], m["amount_minor"], m["status"]) for m in contract["milestones"]] == [
+        ("Part 1", 100_00, "released")
+    ]
+    assert [(e["contract_id"], e["amount_minor"], e["fee_minor"]) for e in data["earnings"]] == [
+        (contract_id, 90_00, 10_00)
+    ]
+    assert [(p["amount_minor"], p["status"]) for p in data["payouts"]] == [(90_00, "sent")]
+    assert [f["private_note"] for f in data["feedback_given"]] == ["Slow to answer."]
+    assert [(f["stars"], f["public_comment"]) for f in data["feedback_received"]] == [(4, "Good logo.")]
+    assert "A day late." not in attachment.content.decode()  # the client's private note is never shown
+    assert data["disputes_opened"] == []
+
+    await alice.send("/export")
+    mine = json.loads(alice.screen.attachments[0].content)
+    assert [(c["id"], c["role"]) for c in mine["contracts"]] == [(contract_id, "client")]
+    assert mine["earnings"] == mine["payouts"] == []
+    assert "Slow to answer." not in alice.screen.attachments[0].content.decode()
+
+
+async def test_a_deleted_party_shows_as_deleted_user_on_the_contract(app: App, alice: Harness) -> None:
+    alice, bob = await parties(alice)
+    contract_id = await paid_and_ended(app, alice, bob)
+    await bob.send("/delete_account")
+    await bob.send("@bob")
+    assert "Your account and your personal data were deleted." in bob.screen.plain
+    await alice.send(f"/contract {contract_id}")
+    assert "Fixed price · with Deleted user" in alice.screen.plain
+    assert "Bob Stone" not in alice.screen.plain
+    await alice.send("/contracts")
+    assert "with Deleted user" in alice.screen.plain

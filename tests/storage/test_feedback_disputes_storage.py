@@ -191,18 +191,40 @@ async def test_a_dispute_freezes_only_from_allowed_states_and_resolves_once(data
     assert contract_id == 1
 
 
-async def _in_own_transaction(database: Database, action: Callable[[Services], Awaitable[object]]) -> str:
+async def _in_own_transaction(
+    database: Database, action: Callable[[Services], Awaitable[object]], now: datetime = NOW
+) -> str:
     """One click as its own process would run it ("database is locked" on SQLite is retried)."""
     for _attempt in range(200):
         try:
             async with database.transaction() as session:
-                await action(_services(session))
+                await action(_services(session, now))
             return "done"
         except UserError as refused:
             return refused.message_id
         except DBAPIError:
             await asyncio.sleep(0.01)
     raise AssertionError("never got the database")
+
+
+async def test_concurrent_sweeps_claim_each_feedback_reminder_once(database: Database) -> None:
+    people = await _people(database)
+    contract_id = await _contract(database, people, ended_at=NOW, paid=100_00)
+    claimed: list[tuple[int, int]] = []
+
+    async def sweep(services: Services) -> object:
+        due = await services.feedback.reminders_due()
+        claimed.extend((item.account_id, item.contract_id) for item in due)
+        return due
+
+    late = NOW + timedelta(days=12)
+    results = await asyncio.gather(*(_in_own_transaction(database, sweep, late) for _ in range(8)))
+    assert results == ["done"] * 8
+    async with database.transaction() as session:
+        row = await session.get(ContractRow, contract_id)
+    assert row is not None
+    assert (row.client_feedback_reminded_at, row.freelancer_feedback_reminded_at) == (late, late)
+    assert sorted(claimed) == sorted([(people["alice"].id, contract_id), (people["bob"].id, contract_id)])
 
 
 async def test_a_concurrent_approve_and_dispute_do_not_both_win(database: Database) -> None:

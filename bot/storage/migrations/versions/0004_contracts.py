@@ -148,6 +148,8 @@ def upgrade() -> None:
         sa.Column("ended_at", sa.DateTime(), nullable=True),
         sa.Column("ended_by", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("end_reason", sa.String(length=24), nullable=True),
+        sa.Column("client_feedback_reminded_at", sa.DateTime(), nullable=True),
+        sa.Column("freelancer_feedback_reminded_at", sa.DateTime(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["client_id"],
