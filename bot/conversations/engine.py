@@ -47,7 +47,7 @@ from bot.core.events import (
     Outbound,
     Text,
 )
-from bot.core.i18n import N_, Translator, supported
+from bot.core.i18n import N_, Count, Translator, supported
 from bot.core.market import DEFAULT_RULES, MarketRules
 from bot.core.payments import PaymentProvider, SandboxProvider
 from bot.core.services import Services
@@ -586,7 +586,7 @@ class _Turn:
                 N_("“{field}” is too long: at most {limit} characters, and you sent {length}."),
                 field=field.label,
                 limit=field.max_length,
-                length=f"{len(raw):,}",
+                length=Count(len(raw)),
             )
         if not raw.strip() or (not field.required and raw.strip() == "-"):
             if field.required:

@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from bot.conversations.flow import CommandSpec, Ctx, Finish, Flow, Goto, Outcome, StartFlow, Step, command_button
 from bot.core.errors import UserError
 from bot.core.feedback import COMMENT_MAX, NOTE_MAX, STARS, ContractFeedback
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_, Count, Translator
 from bot.core.profiles import clean_text
 from bot.core.ui import Screen, rows
 
@@ -104,7 +104,7 @@ class CommentStep(Step):
                 "their profile once revealed."
             ),
             stars=star_line(ctx.data.stars),
-            limit=f"{COMMENT_MAX:,}",
+            limit=Count(COMMENT_MAX),
         )
         return Screen(text, buttons=rows(ctx.button(ctx.t(N_("Skip")), "skip")))
 
@@ -125,7 +125,7 @@ class NoteStep(Step):
                 "Last, a private note for gigbot only (up to {limit} characters): they never see it. "
                 "Tell us anything we should know, or skip."
             ),
-            limit=f"{NOTE_MAX:,}",
+            limit=Count(NOTE_MAX),
         )
         return Screen(text, buttons=rows(ctx.button(ctx.t(N_("Skip and send")), "skip")))
 

@@ -27,7 +27,7 @@ from bot.conversations.flow import (
 )
 from bot.conversations.job_views import ago, file_attachments
 from bot.core.events import AttachmentIn
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_, Count, Translator
 from bot.core.messaging import MESSAGE_MAX, Message, Sent, Thread
 from bot.core.ui import Attachment, Button, Screen, escape, rows
 
@@ -176,7 +176,7 @@ class WriteStep(Step):
                     "Send /cancel to stop."
                 ),
                 about=_about(ctx, thread),
-                max=f"{MESSAGE_MAX:,}",
+                max=Count(MESSAGE_MAX),
             ),
             buttons=rows(ctx.button(ctx.t(N_("💬 Show the conversation")), "show")),
         )

@@ -18,7 +18,7 @@ from bot.conversations.flow import CommandSpec, Ctx, Finish, Flow, Goto, Outcome
 from bot.conversations.job_views import job_detail
 from bot.conversations.menu import main_menu
 from bot.core.errors import UserError
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Count
 from bot.core.jobs import (
     DESCRIPTION_MAX,
     EXPERIENCE,
@@ -180,14 +180,14 @@ class DescriptionStep(JobStep):
                 "Describe the job: what you need done, what you will deliver to the freelancer, what a great "
                 "result looks like, and any deadline. Up to {max} characters."
             ),
-            max=f"{DESCRIPTION_MAX:,}",
+            max=Count(DESCRIPTION_MAX),
         )
         current = ctx.data.draft.description
         text = self.heading(ctx, question) + _now_line(ctx, current[:300] + ("…" if len(current) > 300 else ""))
         extra = []
         if ctx.data.too_long:
             extra = [
-                ctx.button(ctx.t(N_("✂️ Keep the first {max} characters"), max=f"{DESCRIPTION_MAX:,}"), "cut"),
+                ctx.button(ctx.t(N_("✂️ Keep the first {max} characters"), max=Count(DESCRIPTION_MAX)), "cut"),
                 ctx.button(ctx.t(N_("📋 Show my text")), "show"),
             ]
         return Screen(text, buttons=self.nav(ctx, *extra))
@@ -206,7 +206,7 @@ class DescriptionStep(JobStep):
     async def on_choice(self, ctx: Ctx, value: str) -> Outcome:
         kept = ctx.data.too_long
         if value == "show" and kept:
-            return Retry(ctx.t(N_("Your text ({length} characters):"), length=f"{len(kept):,}") + "\n\n" + escape(kept))
+            return Retry(ctx.t(N_("Your text ({length} characters):"), length=Count(len(kept))) + "\n\n" + escape(kept))
         if value == "cut" and kept:
             cut = kept[:DESCRIPTION_MAX]
             ctx.data.draft.description = clean_description(cut.rsplit(maxsplit=1)[0] if " " in cut else cut)

@@ -38,7 +38,7 @@ from bot.conversations.proposals import (
     propose_data,
     quote_for,
 )
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_, Count, Translator
 from bot.core.jobs import FIXED_MAX_MINOR, PROJECT_LENGTHS
 from bot.core.money import CURRENCY, format_money
 from bot.core.proposals import (
@@ -278,7 +278,7 @@ class CoverStep(ProposeStep):
                 "Write your cover letter: why you fit this job, similar work you have done, and how you would go "
                 "about it. Up to {max} characters."
             ),
-            max=f"{COVER_LETTER_MAX:,}",
+            max=Count(COVER_LETTER_MAX),
         )
         letter = data.draft.cover_letter
         if letter:
@@ -286,7 +286,7 @@ class CoverStep(ProposeStep):
         kept: tuple[Button, ...] = ()
         if data.kept_letter:
             kept = (
-                ctx.button(ctx.t(N_("✂️ Keep the first {max} characters"), max=f"{COVER_LETTER_MAX:,}"), "cut"),
+                ctx.button(ctx.t(N_("✂️ Keep the first {max} characters"), max=Count(COVER_LETTER_MAX)), "cut"),
                 ctx.button(ctx.t(N_("📋 Show my text")), "show"),
             )
         return Screen(self.heading(ctx, text), buttons=_layout(kept, self.back_row(ctx)))
@@ -305,8 +305,8 @@ class CoverStep(ProposeStep):
                         "A cover letter can be at most {max} characters, and yours has {length}. It is kept: "
                         "send a shorter one, or keep its first {max} characters."
                     ),
-                    max=f"{COVER_LETTER_MAX:,}",
-                    length=f"{len(data.kept_letter):,}",
+                    max=Count(COVER_LETTER_MAX),
+                    length=Count(len(data.kept_letter)),
                 )
             )
         data.draft.cover_letter, data.kept_letter = clean_cover_letter(text), ""

@@ -13,7 +13,7 @@ from pydantic import BaseModel, Field
 from bot.conversations.flow import CommandSpec, Ctx, Flow, Goto, Outcome, Retry, StartFlow, Step
 from bot.conversations.job_views import numbered_cards
 from bot.core.errors import UserError
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Count
 from bot.core.jobs import EXPERIENCE, HOURS_PER_WEEK, PROJECT_LENGTHS
 from bot.core.money import format_money, parse_amount
 from bot.core.search import JobFilters, SearchPage, Sort, parse_query
@@ -116,7 +116,7 @@ def _active_count(filters: JobFilters) -> int:
 
 async def _live_count(ctx: Ctx) -> str:
     count = await ctx.services.search.count(ctx.account.id, ctx.data.query, ctx.data.filters)
-    return ctx.tn("{count} job matches", "{count} jobs match", count, count=f"{count:,}")
+    return ctx.tn("{count} job matches", "{count} jobs match", count, count=Count(count))
 
 
 def _describe_special(ctx: Ctx, panel: str) -> str:
@@ -151,7 +151,7 @@ class ResultsStep(Step):
             ctx.account.id, data.query, data.filters, data.sort, page=data.page, page_size=PAGE_SIZE
         )
         title = ctx.t(N_("🔎 Jobs matching “{query}”"), query=data.query) if data.query else ctx.t(N_("🔎 All jobs"))
-        summary = ctx.tn("{count} job", "{count} jobs", result.total, count=f"{result.total:,}")
+        summary = ctx.tn("{count} job", "{count} jobs", result.total, count=Count(result.total))
         lines = [
             f"<b>{title}</b>",
             ctx.t(N_("{summary} · sorted by {sort}"), summary=summary, sort=ctx.t(SORT_LABELS[data.sort])),

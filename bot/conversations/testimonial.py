@@ -8,7 +8,7 @@ from pydantic import BaseModel
 from bot.conversations.flow import CommandSpec, Ctx, Finish, Flow, Outcome, StartFlow, Step
 from bot.conversations.menu import main_menu
 from bot.core.errors import UserError
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_, Count, Translator
 from bot.core.profiles import TESTIMONIAL_MAX
 from bot.core.ui import Screen, rows
 
@@ -36,7 +36,7 @@ class WriteStep(Step):
             freelancer=request.freelancer_name,
             client=request.client_name,
             project=request.project,
-            limit=f"{TESTIMONIAL_MAX:,}",
+            limit=Count(TESTIMONIAL_MAX),
         )
         return Screen(text, buttons=rows(ctx.button(ctx.t(N_("🙅 Decline")), "decline")))
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.errors import UserError
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Count
 from bot.storage.orm import AccountRow
 from bot.storage.repositories import Repositories
 
@@ -48,7 +48,7 @@ def _too_long(text: str, limit: int) -> UserError:
     return UserError(
         N_("That is too long: at most {limit} characters, and you sent {length}."),
         limit=limit,
-        length=f"{len(text):,}",
+        length=Count(len(text)),
     )
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
 from bot.core.ui import fmt
@@ -29,6 +30,10 @@ class Msg(str):
 
 def N_(message: str) -> Msg:
     return Msg(message)
+
+
+class Count(int):
+    """A number shown with the reader's digit grouping when passed as a parameter (1,000 / 1 000)."""
 
 
 @cache
@@ -58,7 +63,14 @@ class Translator:
         self._catalog = _catalog(self.language)
 
     def _params(self, params: dict[str, Any]) -> dict[str, Any]:
-        return {name: self._catalog.gettext(v) if isinstance(v, Msg) else v for name, v in params.items()}
+        return {name: self._shown(value) for name, value in params.items()}
+
+    def _shown(self, value: Any) -> Any:
+        if isinstance(value, Msg):
+            return self._catalog.gettext(value)
+        if isinstance(value, Count):
+            return format_decimal(value, locale=self.language)
+        return value
 
     def t(self, message: str, /, **params: Any) -> str:
         translated = self._catalog.gettext(message)

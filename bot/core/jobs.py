@@ -19,7 +19,7 @@ from bot.core.credits import refund_closed_job
 from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.files import DOCUMENT_TYPES, FileService
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Count
 from bot.core.money import CURRENCY, MINOR_PER_MAJOR, format_money, parse_amount
 from bot.core.taxonomy import CATEGORIES, normalise_skill
 from bot.storage.orm import JobRow
@@ -130,8 +130,8 @@ def _not_found(job_id: int | str) -> UserError:
 def _refuse_length(text: str, limit: int) -> UserError:
     return UserError(
         N_("That is too long: at most {limit} characters, and you sent {length}."),
-        limit=f"{limit:,}",
-        length=f"{len(text):,}",
+        limit=Count(limit),
+        length=Count(len(text)),
     )
 
 

@@ -17,7 +17,7 @@ from bot.core.accounts import Account
 from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.files import FileService
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Count
 from bot.core.jobs import JobService
 from bot.core.market import MarketRules
 from bot.core.proposals import ProposalService
@@ -78,8 +78,8 @@ def clean_message(raw: str) -> str:
     if len(text) > MESSAGE_MAX:
         raise UserError(
             N_("A message can be at most {limit} characters, and yours has {length}. Please split it in two."),
-            limit=f"{MESSAGE_MAX:,}",
-            length=f"{len(text):,}",
+            limit=Count(MESSAGE_MAX),
+            length=Count(len(text)),
         )
     return text
 

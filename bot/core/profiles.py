@@ -17,7 +17,7 @@ from bot.core.accounts import Account
 from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.files import DOCUMENT_TYPES, IMAGE_TYPES, FileService, StoredFile
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Count
 from bot.core.money import MINOR_PER_MAJOR, format_money, parse_amount
 from bot.core.taxonomy import CATEGORIES, normalise_skill
 from bot.storage.orm import (
@@ -83,8 +83,8 @@ def clean_text(raw: str, limit: int, *, multiline: bool = False) -> str:
     if len(text) > limit:
         raise UserError(
             N_("That is too long: at most {limit} characters, and you sent {length}."),
-            limit=f"{limit:,}",
-            length=f"{len(text):,}",
+            limit=Count(limit),
+            length=Count(len(text)),
         )
     for char in text:
         if char in _BIDI_CONTROLS or (unicodedata.category(char) == "Cc" and not (multiline and char in "\n\t")):

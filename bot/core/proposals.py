@@ -25,7 +25,7 @@ from bot.core.credits import CreditService
 from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.files import DOCUMENT_TYPES, FileService
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Count
 from bot.core.jobs import (
     FIXED_MAX_MINOR,
     FIXED_MIN_MINOR,
@@ -155,8 +155,8 @@ def not_found(proposal_id: int | str) -> UserError:
 def _too_long(text: str, limit: int) -> UserError:
     return UserError(
         N_("That is too long: at most {limit} characters, and you sent {length}."),
-        limit=f"{limit:,}",
-        length=f"{len(text):,}",
+        limit=Count(limit),
+        length=Count(len(text)),
     )
 
 
