@@ -1,10 +1,11 @@
-"""Background jobs on APScheduler's asyncio scheduler: conversation timeouts and update-log pruning."""
+"""Background jobs on APScheduler's asyncio scheduler: conversation timeouts, update-log pruning, and the
+hourly marketplace sweeps (job expiry, auto-release and its reminders, weekly invoices, earnings, feedback)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -20,6 +21,15 @@ log = logging.getLogger("gigbot.scheduler")
 UPDATE_IDS_KEPT_FOR = timedelta(days=2)
 
 Deliver = Callable[[list[Outbound]], Awaitable[None]]
+# Idempotent sweeps that notify people; last week's invoices go out in the first hour of Monday (UTC).
+HOURLY_SWEEPS = (
+    expire_stale_jobs,
+    release_due_milestones,
+    issue_weekly_invoices,
+    pay_reviewed_invoices,
+    mature_earnings,
+    feedback_sweep,
+)
 
 
 async def expire_idle_conversations(engine: Engine, deliver: Deliver) -> None:
@@ -55,22 +65,15 @@ def build_scheduler(engine: Engine, deliver: Deliver, sweep_seconds: int) -> Asy
         max_instances=1,
         coalesce=True,
     )
-    scheduler.add_job(
-        expire_stale_jobs,
-        "interval",
-        hours=1,
-        args=(engine, deliver),
-        id="expire-jobs",
-        max_instances=1,
-        coalesce=True,
-    )
-    for sweep in (mature_earnings, feedback_sweep):
+    for sweep in HOURLY_SWEEPS:
         scheduler.add_job(
-            sweep, "interval", hours=1, args=(engine, deliver), id=sweep.__name__, max_instances=1, coalesce=True
-        )
-    # Hourly and idempotent: last week's invoices go out in the first hour of Monday (UTC), or after a restart.
-    for sweep in (release_due_milestones, issue_weekly_invoices, pay_reviewed_invoices):
-        scheduler.add_job(
-            sweep, "interval", hours=1, args=(engine, deliver), id=sweep.__name__, max_instances=1, coalesce=True
+            sweep,
+            "interval",
+            hours=1,
+            next_run_time=datetime.now(UTC),  # at start too: what fell due while the bot was down goes out now
+            args=(engine, deliver),
+            id=sweep.__name__,
+            max_instances=1,
+            coalesce=True,
         )
     return scheduler
