@@ -416,9 +416,10 @@ class JobSearchRepository:
         excluded: list[str] = []
         counts = await self._tag_counts()
 
-        def one_of(kind: str, wanted: list[str]) -> None:
-            """Ask for the wanted tags, or leave the others out when fewer jobs have those (shorter lists)."""
-            others = [tag for tag in _all_tags(kind) if tag not in wanted]
+        def one_of(kind: str, wanted: list[str], moot: str = "") -> None:
+            """Ask for the wanted tags, or leave the others out when fewer jobs have those (shorter lists); a
+            ``moot`` tag, one no job the other filters let through has, is neither."""
+            others = [tag for tag in _all_tags(kind) if tag not in wanted and tag != moot]
             if sum(counts[tag] for tag in others) < sum(counts[tag] for tag in wanted):
                 excluded.extend(others)
             else:
@@ -434,7 +435,9 @@ class JobSearchRepository:
             low, high = criteria.hourly_rate
             rate = ([] if low is None else [f"zrge{low}"]) + ([] if high is None else [f"zrle{high}"])
             if rate and {low, high} <= _RATES | {None}:
-                parts.append("(zratex OR (" + " AND ".join(rate) + "))")
+                passes = "(" + " AND ".join(rate) + ")"
+                hourly_only = criteria.job_types == {"hourly"}  # then zratex, every job not hourly, is moot
+                parts.append(passes if hourly_only else f"(zratex OR {passes})")
             else:
                 exact = replace(exact, hourly_rate=criteria.hourly_rate)
         for kind, name in (("bud", "fixed_budget"), ("prop", "proposals"), ("hires", "client_hires")):
@@ -442,6 +445,8 @@ class JobSearchRepository:
                 bands = _band_tags(kind, ranges)
                 if bands is None:
                     exact = replace(exact, **{name: ranges})
+                elif kind == "bud" and criteria.job_types == {"fixed"}:
+                    one_of(kind, bands, moot="zbudx")  # zbudx: every job not fixed-price
                 else:
                     one_of(kind, bands + ["zbudx"] * (kind == "bud"))
         if criteria.payment_verified:
