@@ -480,19 +480,31 @@ class JobSearchRepository:
         words = None if criteria.match is None else parts[0]
         return _Plan(query, words, tuple(where), tuple(self._filters(_JOBS_INDEXED.c, exact)))
 
+    async def _newest(self, plan: _Plan, size: int) -> tuple[int, list[tuple[tuple[Any, ...], int]]]:
+        """SQLite, newest first: the index is walked backwards and stops after ``size`` matches; then the older
+        matches are counted, so the whole index is walked once and no match is kept or sorted."""
+        page = plan.matching(_FTS.c.rowid).order_by(_FTS.c.rowid.desc()).limit(size)
+        rows = [((), rowid) for rowid in (await self.session.execute(page)).scalars()]
+        if len(rows) < size:
+            return len(rows), rows
+        older = plan.matching(func.count()).where(_FTS.c.rowid < rows[-1][1])
+        return size + (await self.session.execute(older)).scalar_one(), rows
+
     async def _ranked(
         self, viewer_id: int, plan: _Plan, order: Order, size: int
     ) -> tuple[int, list[tuple[tuple[Any, ...], int]]]:
-        """SQLite, in one statement: how many match, and the first ``size`` as (sort group, rowid), by group
-        then rowid descending. The rowid orders by publish second only: the caller settles ties within one.
+        """SQLite: how many match, and the first ``size`` as (sort group, rowid), by group then rowid descending.
+        The rowid orders by publish second only: the caller settles ties within one.
 
-        Newest walks the index backwards and stops; relevance is bm25 from the index alone; best match counts
-        the viewer's skills among each match's skills, then their categories (as the PostgreSQL query does).
+        Newest is ``_newest``; relevance is bm25 from the index alone; best match counts the viewer's skills among
+        each match's skills, then their categories (as the PostgreSQL query does), in one statement.
         """
+        if order == "newest" or (order == "relevance" and plan.words is None):
+            return await self._newest(plan, size)
         key = _FTS.c.rowid
         matched = plan.matching(key.label("k")).cte("matched").prefix_with("MATERIALIZED")
         total = select(func.count()).select_from(matched).scalar_subquery()
-        if order == "relevance" and plan.words is not None:
+        if order == "relevance":
             # bm25 of the words alone, over the matches only: ranking with the tags in the expression would
             # make bm25 count every tag's documents first. The unary + keeps rowid IN from driving the index.
             fts = literal_column("jobs_fts")
@@ -504,20 +516,18 @@ class JobSearchRepository:
                 .limit(size)
             )
         else:
-            groups: list[Any] = []
-            if order == "best_match":
-                job_id = matched.c.k.op("&")(_KEY_ID)
-                skills = select(ProfileSkillRow.skill).where(ProfileSkillRow.account_id == viewer_id)
-                overlap = (
-                    select(func.count())
-                    .where(JobSkillRow.job_id == job_id, JobSkillRow.skill.in_(skills))
-                    .scalar_subquery()
-                )
-                categories = select(ProfileCategoryRow.category).where(ProfileCategoryRow.account_id == viewer_id)
-                category = select(_JOBS_INDEXED.c.category).where(
-                    _JOBS_INDEXED.c.id == job_id, _JOBS_INDEXED.c.status == literal_column("'open'")
-                )
-                groups = [-overlap, -case((category.scalar_subquery().in_(categories), 1), else_=0)]
+            job_id = matched.c.k.op("&")(_KEY_ID)
+            skills = select(ProfileSkillRow.skill).where(ProfileSkillRow.account_id == viewer_id)
+            overlap = (
+                select(func.count())
+                .where(JobSkillRow.job_id == job_id, JobSkillRow.skill.in_(skills))
+                .scalar_subquery()
+            )
+            categories = select(ProfileCategoryRow.category).where(ProfileCategoryRow.account_id == viewer_id)
+            category = select(_JOBS_INDEXED.c.category).where(
+                _JOBS_INDEXED.c.id == job_id, _JOBS_INDEXED.c.status == literal_column("'open'")
+            )
+            groups = [-overlap, -case((category.scalar_subquery().in_(categories), 1), else_=0)]
             page = select(matched.c.k, total, *groups).order_by(*groups, matched.c.k.desc()).limit(size)
         rows = (await self.session.execute(page)).all()
         return (rows[0][1] if rows else 0), [(tuple(row[2:]), row[0]) for row in rows]
