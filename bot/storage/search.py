@@ -11,10 +11,18 @@ letters and treats ² or ½ as separators. A search is consistent within each ba
 A search runs in two steps: ids (and the count) walk only narrow index data; then the one page of cards is
 read with its client, skills and saved flag.
 
+Orders, the same on both backends: newest (publish time, then id); relevance, in tiers (``_TIERS``): the
+matches with every word looked for (not the words left out) in the title, then in the title or skills, then the
+rest, newest first within each; best match: most of the viewer's skills, then in one of their categories, then
+newest.
+
 On SQLite the full-text index also holds each open job's filterable attributes as tags, and its rowid is the
 publish second and the job id (migration 0003): filters, visibility and the newest order are decided in the
 full-text engine, which intersects posting lists, and the jobs row is read per match only for the exact
-checks tags can't make (a custom budget or hourly range off the tagged values).
+checks tags can't make (a custom budget or hourly range off the tagged values). Past the one walk that counts
+the matches, neither newest nor relevance ranks all of them: newest walks the index backwards and stops at the
+page; relevance takes its tiers in turn from narrow streams of the index (the words alone) walked newest first
+until the page is full.
 """
 
 from __future__ import annotations
@@ -34,11 +42,13 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
     literal_column,
     or_,
     select,
     table,
     text,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
@@ -60,15 +70,18 @@ from bot.storage.orm import (
 )
 
 Field = Literal["title", "skills"]
+Place = Literal["title", "skills", "description"]  # where a word is looked for
 Order = Literal["newest", "relevance", "best_match"]
 IntRange = tuple[int | None, int | None]  # inclusive bounds; None leaves that side open
 
 # Names of what migration 0003 creates outside the models, kept out of model/schema comparisons.
 SEARCH_SCHEMA_PREFIXES = ("jobs_fts", "ix_search_", "search_vector")
-_SQLITE_COLUMN = {None: None, "title": "title", "skills": "skills_text"}
-_TEXT_COLUMNS = "{title description skills_text}"  # a word that could be a tag is looked for in these only
-_PG_WEIGHTS = {None: ("A", "B", "D"), "title": ("A",), "skills": ("B",)}
-_BM25_WEIGHTS = (10.0, 1.0, 5.0, 0.0)  # title, description, skills (as ts_rank's A > B > D), tags: none
+_EVERYWHERE: tuple[Place, ...] = ("title", "skills", "description")
+# Relevance: a match's tier is the first of these in which it still matches when every word it looks for without a
+# field of its own (not the words it leaves out) must be found there; newest first within a tier.
+_TIERS: tuple[tuple[Place, ...], ...] = (("title",), ("title", "skills"), _EVERYWHERE)
+_SQLITE_COLUMNS = {"title": "title", "skills": "skills_text", "description": "description"}
+_PG_WEIGHTS = {"title": "A", "skills": "B", "description": "D"}
 SNIPPET_CHARS = 240
 _FTS = table("jobs_fts", column("rowid"))
 _KEY_ID = 0xFFFFFFFF  # an index rowid is (publish second << 32) | job id: migration 0003
@@ -89,6 +102,8 @@ _FIELDS = {"exp": "experience", "type": "job_types", "len": "project_length", "h
 _COUNTS_TTL = 600.0  # seconds a reading of how many jobs have each tag is used
 _tag_counts_read: dict[str, tuple[float, dict[str, int]]] = {}  # database url: (when, jobs per tag)
 _KEY_TO_ID = literal_column(f"(jobs_fts.rowid & {_KEY_ID})")
+# The index rowids of the last day: (the newest publish second - a day) << 32.
+_RECENT = literal_column("((SELECT max(rowid) FROM jobs_fts) >> 32) - 86400 << 32")
 _RATES = frozenset((5_00, 10_00, 15_00, 20_00, 25_00, 30_00, 40_00, 50_00, 60_00, 75_00, 100_00, 150_00, 200_00))
 _MARGIN = 20  # rows read past the page to see the end of the last row's group of ties
 
@@ -137,35 +152,44 @@ class AllOf:
 Node = Term | AnyOf | AllOf
 
 
-def _fts5(node: Node) -> str:
-    """FTS5 query text that never matches a tag. Words hold only letters and digits, so quoting them needs no
-    escaping. A column filter costs a position list read per match, so only words that could be a tag get one."""
+def _places(term: Term, scope: tuple[Place, ...]) -> tuple[Place, ...]:
+    return (term.field,) if term.field else scope
+
+
+def _fts5(node: Node, scope: tuple[Place, ...] = _EVERYWHERE) -> str:
+    """FTS5 query text that never matches a tag; words without a field are looked for in ``scope``, left-out words
+    everywhere. Words hold only letters and digits, so quoting them needs no escaping. A column filter costs a
+    position list read per match, so everywhere is said with one only for words that could be a tag."""
     if isinstance(node, Term):
         phrase = '"' + " ".join(node.words) + '"'
-        column = _SQLITE_COLUMN[node.field]
-        if column is None and any(word.startswith("z") for word in node.words):  # every tag starts with z
-            column = _TEXT_COLUMNS
-        return f"{column} : {phrase}" if column else phrase
+        places = _places(node, scope)
+        if places == _EVERYWHERE and not any(word.startswith("z") for word in node.words):  # every tag starts with z
+            return phrase
+        return "{" + " ".join(_SQLITE_COLUMNS[place] for place in places) + "} : " + phrase
     if isinstance(node, AnyOf):
-        return "(" + " OR ".join(_fts5(option) for option in node.options) + ")"
-    expression = "(" + " AND ".join(_fts5(part) for part in node.include) + ")"
+        return "(" + " OR ".join(_fts5(option, scope) for option in node.options) + ")"
+    expression = "(" + " AND ".join(_fts5(part, scope) for part in node.include) + ")"
     if node.exclude:
         expression += " NOT (" + " OR ".join(_fts5(part) for part in node.exclude) + ")"
     return f"({expression})"
 
 
-def _tsquery(node: Node, fold: dict[str, str]) -> str:
-    """tsquery text; a field is a weight, and a phrase must keep one weight so it never spans two fields."""
+def _tsquery(node: Node, fold: dict[str, str], scope: tuple[Place, ...] = _EVERYWHERE) -> str:
+    """tsquery text, looking for words as ``_fts5`` does; a place is a weight, and a phrase must keep one weight so
+    it never spans two fields."""
     if isinstance(node, Term):
         words = [fold.get(word, word) for word in node.words]
         return (
             "("
-            + " | ".join(" <-> ".join(f"'{word}':{weight}" for word in words) for weight in _PG_WEIGHTS[node.field])
+            + " | ".join(
+                " <-> ".join(f"'{word}':{_PG_WEIGHTS[place]}" for word in words) for place in _places(node, scope)
+            )
             + ")"
         )
     if isinstance(node, AnyOf):
-        return "(" + " | ".join(_tsquery(option, fold) for option in node.options) + ")"
-    parts = [_tsquery(part, fold) for part in node.include] + [f"!{_tsquery(part, fold)}" for part in node.exclude]
+        return "(" + " | ".join(_tsquery(option, fold, scope) for option in node.options) + ")"
+    parts = [_tsquery(part, fold, scope) for part in node.include]
+    parts += [f"!{_tsquery(part, fold)}" for part in node.exclude]
     return "(" + " & ".join(parts) + ")"
 
 
@@ -288,7 +312,7 @@ class _Plan:
     """A SQLite search: the FTS5 expression, conditions on the index rowid, exact checks on the jobs row."""
 
     query: str
-    words: str | None  # the user's words alone, for ranking
+    match: Node | None  # the user's words alone, for ranking
     where: tuple[ColumnElement[bool], ...]
     checks: tuple[ColumnElement[bool], ...]
 
@@ -302,6 +326,35 @@ class _Plan:
                 job.status == literal_column("'open'"), *self.checks
             )
         return statement
+
+
+class _Matches:
+    """SQLite: a plan's matches, walked once and kept (``keys``, column k: rowids), counted, and the narrow streams
+    of the index the groups of a page are read from."""
+
+    def __init__(self, plan: _Plan, size: int) -> None:
+        self.size = size
+        self.keys = plan.matching(_FTS.c.rowid.label("k")).cte("matched").prefix_with("MATERIALIZED")
+        k = self.keys.c.k
+        span = select(func.min(k).label("first"), func.max(k).label("last"), func.count().label("n"))
+        span = span.cte("span").prefix_with("MATERIALIZED")
+        self.count = select(span.c.n).scalar_subquery()
+        self._first, self._last = select(span.c.first).scalar_subquery(), select(span.c.last).scalar_subquery()
+
+    def among(self, stream: str) -> Select[Any]:
+        """The matches in a stream of the index (FTS5 text), walked only from the first match to the last."""
+        return select(_FTS.c.rowid.label("k")).where(
+            literal_column("jobs_fts").op("MATCH")(stream),
+            _FTS.c.rowid.between(func.coalesce(self._first, 1), func.coalesce(self._last, 0)),
+            literal_column("+jobs_fts.rowid").in_(select(self.keys.c.k)),
+        )
+
+    def newest(self, stream: str, group: tuple[int, int], *better: Any) -> Any:
+        """A page's group: the newest ``size`` matches in a stream and not in the groups ``better``, as (k, g1, g2):
+        rowid and group."""
+        found = self.among(stream).add_columns(*(literal(key).label(f"g{n}") for n, key in enumerate(group, 1)))
+        found = found.where(*(_FTS.c.rowid.not_in(select(other.c.k)) for other in better))
+        return found.order_by(_FTS.c.rowid.desc()).limit(self.size).cte().prefix_with("MATERIALIZED")
 
 
 class JobSearchRepository:
@@ -380,16 +433,21 @@ class JobSearchRepository:
         return {word: fold for word, fold in folded.items() if fold and " " not in fold}
 
     async def _statement(self, viewer_id: int, criteria: JobCriteria) -> tuple[Any, Any, Any]:
-        """PostgreSQL: (select from the visible, matching jobs without columns, the jobs columns used, relevance or
-        None)."""
+        """PostgreSQL: (select from the visible, matching jobs without columns, the jobs columns used, relevance tier
+        (``_TIERS``) or None)."""
         job = JobRow.__table__
         where = self._filters(job.c, criteria) + self._visible(job.c, viewer_id)
         if criteria.match is None:
             return select().select_from(job).where(*where), job.c, None
-        query = func.to_tsquery(literal_column("'simple'"), _tsquery(criteria.match, await self._fold(criteria.match)))
+        fold = await self._fold(criteria.match)
         vector = literal_column("jobs.search_vector")
-        statement = select().select_from(job).where(vector.op("@@")(query), *where)
-        return statement, job.c, -func.ts_rank(vector, query)
+
+        def matches(scope: tuple[Place, ...]) -> ColumnElement[bool]:
+            return vector.op("@@")(func.to_tsquery(literal_column("'simple'"), _tsquery(criteria.match, fold, scope)))
+
+        statement = select().select_from(job).where(matches(_EVERYWHERE), *where)
+        tiers = [(matches(scope), tier) for tier, scope in enumerate(_TIERS[:-1])]
+        return statement, job.c, case(*tiers, else_=len(tiers))
 
     async def _tag_counts(self) -> dict[str, int]:
         """How many open jobs have each tag of a kind, read at most every ``_COUNTS_TTL`` seconds per database: a
@@ -477,10 +535,9 @@ class JobSearchRepository:
                 _FTS.c.rowid >= second << 32,
                 or_(_FTS.c.rowid >= (second + 1) << 32, published >= criteria.published_since),
             ]
-        words = None if criteria.match is None else parts[0]
-        return _Plan(query, words, tuple(where), tuple(self._filters(_JOBS_INDEXED.c, exact)))
+        return _Plan(query, criteria.match, tuple(where), tuple(self._filters(_JOBS_INDEXED.c, exact)))
 
-    async def _newest(self, plan: _Plan, size: int) -> tuple[int, list[tuple[tuple[Any, ...], int]]]:
+    async def _newest(self, plan: _Plan, size: int) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
         """SQLite, newest first: the index is walked backwards and stops after ``size`` matches; then the older
         matches are counted, so the whole index is walked once and no match is kept or sorted."""
         page = plan.matching(_FTS.c.rowid).order_by(_FTS.c.rowid.desc()).limit(size)
@@ -490,47 +547,72 @@ class JobSearchRepository:
         older = plan.matching(func.count()).where(_FTS.c.rowid < rows[-1][1])
         return size + (await self.session.execute(older)).scalar_one(), rows
 
+    async def _recent_in_title(self, viewer_id: int, criteria: JobCriteria, size: int) -> list[int]:
+        """Relevance's first tier when the last day of the index holds a page of it, as in most broad searches: the
+        newest ``size`` matches with the words in the title, found by walking back over that day the words' own
+        stream (dense, so the walk stops at the day's start) and checking each on its jobs row (filters and
+        visibility as ``_filters`` and ``_visible`` say, as on PostgreSQL). Fewer rows: not so."""
+        job = _JOBS_INDEXED.c
+        words = literal_column("jobs_fts").op("MATCH")(_fts5(criteria.match, _TIERS[0]))
+        recent = select(_FTS.c.rowid).select_from(_FTS).join(_JOBS_INDEXED, job.id == _KEY_TO_ID)
+        recent = recent.where(
+            words, _FTS.c.rowid >= _RECENT, *self._filters(job, criteria), *self._visible(job, viewer_id)
+        )
+        return list((await self.session.execute(recent.order_by(_FTS.c.rowid.desc()).limit(size))).scalars())
+
     async def _ranked(
-        self, viewer_id: int, plan: _Plan, order: Order, size: int
-    ) -> tuple[int, list[tuple[tuple[Any, ...], int]]]:
+        self, viewer_id: int, criteria: JobCriteria, plan: _Plan, order: Order, size: int
+    ) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
         """SQLite: how many match, and the first ``size`` as (sort group, rowid), by group then rowid descending.
         The rowid orders by publish second only: the caller settles ties within one.
 
-        Newest is ``_newest``; relevance is bm25 from the index alone; best match counts the viewer's skills among
-        each match's skills, then their categories (as the PostgreSQL query does), in one statement.
+        Newest is ``_newest``. Relevance reads the matches' tiers (``_TIERS``) in turn (``_page``), each without the
+        ones before. Best match counts the viewer's skills among each match's skills, then their categories (as
+        the PostgreSQL query does), in one statement.
         """
-        if order == "newest" or (order == "relevance" and plan.words is None):
+        if order == "relevance" and plan.match is not None:
+            recent = await self._recent_in_title(viewer_id, criteria, size)
+            if len(recent) == size:
+                total = (await self.session.execute(plan.matching(func.count()))).scalar_one()
+                return total, [((0, 0), rowid) for rowid in recent]
+            matches = _Matches(plan, size)
+            tiers: list[Any] = []
+            for tier, scope in enumerate(_TIERS[:-1]):
+                tiers.append(matches.newest(_fts5(plan.match, scope), (tier, 0), *tiers))
+            return await self._page(matches, tiers, (len(_TIERS) - 1, 0))
+        if order != "best_match":
             return await self._newest(plan, size)
-        key = _FTS.c.rowid
-        matched = plan.matching(key.label("k")).cte("matched").prefix_with("MATERIALIZED")
+        matched = plan.matching(_FTS.c.rowid.label("k")).cte("matched").prefix_with("MATERIALIZED")
         total = select(func.count()).select_from(matched).scalar_subquery()
-        if order == "relevance":
-            # bm25 of the words alone, over the matches only: ranking with the tags in the expression would
-            # make bm25 count every tag's documents first. The unary + keeps rowid IN from driving the index.
-            fts = literal_column("jobs_fts")
-            rank = func.bm25(fts, *_BM25_WEIGHTS)
-            page = (
-                select(key, total, rank)
-                .where(fts.op("MATCH")(plan.words), literal_column("+jobs_fts.rowid").in_(select(matched.c.k)))
-                .order_by(rank, key.desc())
-                .limit(size)
-            )
-        else:
-            job_id = matched.c.k.op("&")(_KEY_ID)
-            skills = select(ProfileSkillRow.skill).where(ProfileSkillRow.account_id == viewer_id)
-            overlap = (
-                select(func.count())
-                .where(JobSkillRow.job_id == job_id, JobSkillRow.skill.in_(skills))
-                .scalar_subquery()
-            )
-            categories = select(ProfileCategoryRow.category).where(ProfileCategoryRow.account_id == viewer_id)
-            category = select(_JOBS_INDEXED.c.category).where(
-                _JOBS_INDEXED.c.id == job_id, _JOBS_INDEXED.c.status == literal_column("'open'")
-            )
-            groups = [-overlap, -case((category.scalar_subquery().in_(categories), 1), else_=0)]
-            page = select(matched.c.k, total, *groups).order_by(*groups, matched.c.k.desc()).limit(size)
+        job_id = matched.c.k.op("&")(_KEY_ID)
+        skills = select(ProfileSkillRow.skill).where(ProfileSkillRow.account_id == viewer_id)
+        overlap = (
+            select(func.count()).where(JobSkillRow.job_id == job_id, JobSkillRow.skill.in_(skills)).scalar_subquery()
+        )
+        categories = select(ProfileCategoryRow.category).where(ProfileCategoryRow.account_id == viewer_id)
+        category = select(_JOBS_INDEXED.c.category).where(
+            _JOBS_INDEXED.c.id == job_id, _JOBS_INDEXED.c.status == literal_column("'open'")
+        )
+        groups = [-overlap, -case((category.scalar_subquery().in_(categories), 1), else_=0)]
+        page = select(matched.c.k, total, *groups).order_by(*groups, matched.c.k.desc()).limit(size)
         rows = (await self.session.execute(page)).all()
         return (rows[0][1] if rows else 0), [(tuple(row[2:]), row[0]) for row in rows]
+
+    async def _page(
+        self, matches: _Matches, groups: list[Any], rest: tuple[int, int]
+    ) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
+        """One statement: the matches are walked once, kept and counted; then the groups are read in turn until the
+        page is full (SQLite reads the parts of a UNION ALL in turn and stops at its LIMIT), and last the matches
+        in none of them, as group ``rest``: read only when the groups before turned out smaller than the page, so
+        complete."""
+        keys = matches.keys.c.k
+        left = select(keys, literal(rest[0]).label("g1"), literal(rest[1]).label("g2"))
+        left = left.where(keys.not_in(union_all(*(select(group.c.k) for group in groups))))
+        parts = [*groups, left.order_by(keys.desc()).limit(matches.size).subquery()]
+        page = union_all(*(select(part.c.k, part.c.g1, part.c.g2) for part in parts)).limit(matches.size).subquery()
+        rows = (await self.session.execute(select(page.c.k, page.c.g1, page.c.g2, matches.count))).all()
+        ranked = sorted((((row.g1, row.g2), row.k) for row in rows), key=lambda row: (row[0], -row[1]))
+        return (rows[0][3] if rows else 0), ranked
 
     async def _search_sqlite(
         self, viewer_id: int, criteria: JobCriteria, order: Order, offset: int, limit: int
@@ -542,7 +624,7 @@ class JobSearchRepository:
         plan = await self._plan(viewer_id, criteria)
         need, margin = offset + limit, _MARGIN
         while True:
-            total, rows = await self._ranked(viewer_id, plan, order, need + margin)
+            total, rows = await self._ranked(viewer_id, criteria, plan, order, need + margin)
             groups = [(group, rowid >> 32) for group, rowid in rows]
             if len(rows) < need + margin or groups[need - 1] != groups[-1]:
                 break

@@ -316,6 +316,9 @@ async def test_sorts(database: Database) -> None:
     assert await _search(database, "", sort=Sort.relevance, page_size=20) == newest  # nothing to rank by
     assert await _search(database, "wordpress", sort=Sort.newest) == [1, 4]
     assert await _search(database, "wordpress", sort=Sort.relevance) == [4, 1]  # in 4's title and skills
+    # in the title (4), then in the skills (5), then in the description only (1): newest first within each
+    assert await _search(database, "wordpress OR javascript", sort=Sort.relevance) == [4, 5, 1]
+    assert await _search(database, "wordpress OR javascript", sort=Sort.newest) == [1, 4, 5]
     # Fred knows Python and Django and works in dev: both skills, one skill, the category, then the rest
     assert await _search(database, "", sort=Sort.best_match, page_size=20) == [1, 3, 4, 5, 2, 11, 12, 13, 9]
     assert await _search(database, "", GINA, sort=Sort.best_match, page_size=3) == [1, 2, 3]  # no profile: newest
