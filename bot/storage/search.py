@@ -20,9 +20,9 @@ On SQLite the full-text index also holds each open job's filterable attributes a
 publish second and the job id (migration 0003): filters, visibility and the newest order are decided in the
 full-text engine, which intersects posting lists, and the jobs row is read per match only for the exact
 checks tags can't make (a custom budget or hourly range off the tagged values). Past the one walk that counts
-the matches, neither newest nor relevance ranks all of them: newest walks the index backwards and stops at the
-page; relevance takes its tiers in turn from narrow streams of the index (the words alone) walked newest first
-until the page is full.
+the matches, no order ranks all of them: newest walks the index backwards and stops at the page; relevance and
+best match take the matches' groups in turn from narrow streams of the index (the words alone, skill and
+category tags) walked newest first until the page is full.
 """
 
 from __future__ import annotations
@@ -99,8 +99,9 @@ _DOMAINS = {
     "hrs": frozenset(("lt30", "gt30")),
 }
 _FIELDS = {"exp": "experience", "type": "job_types", "len": "project_length", "hrs": "hours_per_week"}
-_COUNTS_TTL = 600.0  # seconds a reading of how many jobs have each tag is used
-_tag_counts_read: dict[str, tuple[float, dict[str, int]]] = {}  # database url: (when, jobs per tag)
+_COUNTS_TTL = 600.0  # seconds a reading of how many jobs have a tag is used
+_tag_counts_read: dict[tuple[str, str], tuple[float, int]] = {}  # (database url, tag): (when, jobs)
+_LOOKUP_COST = 6  # looking a match's skills up costs about as much as walking this many rows of a skill's tag
 _KEY_TO_ID = literal_column(f"(jobs_fts.rowid & {_KEY_ID})")
 # The index rowids of the last day: (the newest publish second - a day) << 32.
 _RECENT = literal_column("((SELECT max(rowid) FROM jobs_fts) >> 32) - 86400 << 32")
@@ -341,20 +342,62 @@ class _Matches:
         self.count = select(span.c.n).scalar_subquery()
         self._first, self._last = select(span.c.first).scalar_subquery(), select(span.c.last).scalar_subquery()
 
-    def among(self, stream: str) -> Select[Any]:
-        """The matches in a stream of the index (FTS5 text), walked only from the first match to the last."""
+    def among(self, stream: str, unless: ColumnElement[bool] | None = None) -> Select[Any]:
+        """The matches in a stream of the index (FTS5 text), walked only from the first match to the last; none
+        ``unless``."""
+        last = self._last if unless is None else case((unless, None), else_=self._last)
         return select(_FTS.c.rowid.label("k")).where(
             literal_column("jobs_fts").op("MATCH")(stream),
-            _FTS.c.rowid.between(func.coalesce(self._first, 1), func.coalesce(self._last, 0)),
+            _FTS.c.rowid.between(func.coalesce(self._first, 1), func.coalesce(last, 0)),
             literal_column("+jobs_fts.rowid").in_(select(self.keys.c.k)),
         )
 
-    def newest(self, stream: str, group: tuple[int, int], *better: Any) -> Any:
+    def newest(
+        self, stream: str, group: tuple[int, int], unless: ColumnElement[bool] | None = None, *better: Any
+    ) -> Any:
         """A page's group: the newest ``size`` matches in a stream and not in the groups ``better``, as (k, g1, g2):
-        rowid and group."""
-        found = self.among(stream).add_columns(*(literal(key).label(f"g{n}") for n, key in enumerate(group, 1)))
+        rowid and group (none ``unless``)."""
+        found = self.among(stream, unless).add_columns(*(literal(key).label(f"g{n}") for n, key in enumerate(group, 1)))
         found = found.where(*(_FTS.c.rowid.not_in(select(other.c.k)) for other in better))
         return found.order_by(_FTS.c.rowid.desc()).limit(self.size).cte().prefix_with("MATERIALIZED")
+
+
+def _profile_skills(viewer_id: int) -> Select[tuple[str]]:
+    return select(ProfileSkillRow.skill).where(ProfileSkillRow.account_id == viewer_id)
+
+
+def _profile_categories(viewer_id: int) -> Select[tuple[str]]:
+    return select(ProfileCategoryRow.category).where(ProfileCategoryRow.account_id == viewer_id)
+
+
+def _skilled(
+    matches: _Matches, skills: list[str], categories: list[str], words: str | None, rows_first: int
+) -> tuple[Any, ColumnElement[bool]]:
+    """Best match's first group: the first ``size`` of the matches by how many of the viewer's skills they have
+    (at least one, unless there are few matches), then whether in one of the viewer's categories, as (k, g1, g2)
+    = (rowid, -skills, -1 if in one of the categories else 0), best first; and whether there were few matches.
+
+    A match's skills are looked up one by one: for every match when there are at most ``rows_first``, else only
+    for those the index finds with one of the skills' tags (and the words looked for), a narrow stream. The
+    category is read only for the matches that can make the page: with at least as many skills as the
+    ``size``-th.
+    """
+    few = matches.count <= rows_first
+    any_skill = "(" + " OR ".join(_tag("sk", skill) for skill in skills) + ")"
+    found = matches.among(any_skill if words is None else f"({words}) AND {any_skill}", unless=few)
+    candidates = union_all(select(matches.keys.c.k).where(few), found).subquery()
+    skill = literal_column("+job_skills.skill")  # the unary + has SQLite read the job's few skills by id
+    have = select(func.count()).where(JobSkillRow.job_id == candidates.c.k.op("&")(_KEY_ID), skill.in_(skills))
+    skilled = select(candidates.c.k, have.scalar_subquery().label("n")).cte("skilled")  # read twice, so kept
+    least = select(skilled.c.n).order_by(skilled.c.n.desc()).limit(1).offset(matches.size - 1).scalar_subquery()
+    job = _JOBS_INDEXED.c
+    category = select(job.category).where(
+        job.id == skilled.c.k.op("&")(_KEY_ID), job.status == literal_column("'open'")
+    )
+    in_category = case((category.scalar_subquery().in_(categories), 1), else_=0) if categories else literal(0)
+    ranked = select(skilled.c.k, (-skilled.c.n).label("g1"), (-in_category).label("g2"))
+    ranked = ranked.where(skilled.c.n >= func.coalesce(least, 0)).order_by("g1", "g2", skilled.c.k.desc())
+    return ranked.limit(matches.size).cte("ranked").prefix_with("MATERIALIZED"), few
 
 
 class JobSearchRepository:
@@ -449,16 +492,18 @@ class JobSearchRepository:
         tiers = [(matches(scope), tier) for tier, scope in enumerate(_TIERS[:-1])]
         return statement, job.c, case(*tiers, else_=len(tiers))
 
-    async def _tag_counts(self) -> dict[str, int]:
-        """How many open jobs have each tag of a kind, read at most every ``_COUNTS_TTL`` seconds per database: a
-        filter is asked as its tags or the other tags left out, whichever are fewer. Only speed depends on it."""
-        url = str(self.session.bind.url)
-        read_at, counts = _tag_counts_read.get(url, (-_COUNTS_TTL, {}))
-        if time.monotonic() - read_at >= _COUNTS_TTL:
-            count = text("SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH :tag")
-            tags = [tag for kind in (*_BANDS, *_DOMAINS, "pay") for tag in _all_tags(kind)]
-            counts = {tag: (await self.session.execute(count, {"tag": tag})).scalar_one() for tag in tags}
-            _tag_counts_read[url] = (time.monotonic(), counts)
+    async def _tag_counts(self, tags: Iterable[str]) -> dict[str, int]:
+        """How many open jobs have each of these tags, each read at most every ``_COUNTS_TTL`` seconds per database.
+        Only speed depends on it: a filter is asked as its tags or the other tags left out, whichever are fewer;
+        best match reads a viewer's skills the cheaper way."""
+        url, now, counts = str(self.session.bind.url), time.monotonic(), {}
+        for tag in tags:
+            read_at, jobs = _tag_counts_read.get((url, tag), (-_COUNTS_TTL, 0))
+            if now - read_at >= _COUNTS_TTL:
+                count = text("SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH :tag")
+                jobs = (await self.session.execute(count, {"tag": tag})).scalar_one()
+                _tag_counts_read[(url, tag)] = (now, jobs)
+            counts[tag] = jobs
         return counts
 
     async def _plan(self, viewer_id: int, criteria: JobCriteria) -> _Plan:
@@ -472,7 +517,7 @@ class JobSearchRepository:
             parts.append(_any_tag("cat", criteria.categories))
         exact = JobCriteria()
         excluded: list[str] = []
-        counts = await self._tag_counts()
+        counts = await self._tag_counts(tag for kind in (*_BANDS, *_DOMAINS, "pay") for tag in _all_tags(kind))
 
         def one_of(kind: str, wanted: list[str], moot: str = "") -> None:
             """Ask for the wanted tags, or leave the others out when fewer jobs have those (shorter lists); a
@@ -566,37 +611,40 @@ class JobSearchRepository:
         """SQLite: how many match, and the first ``size`` as (sort group, rowid), by group then rowid descending.
         The rowid orders by publish second only: the caller settles ties within one.
 
-        Newest is ``_newest``. Relevance reads the matches' tiers (``_TIERS``) in turn (``_page``), each without the
-        ones before. Best match counts the viewer's skills among each match's skills, then their categories (as
-        the PostgreSQL query does), in one statement.
+        Newest is ``_newest``, as is best match for a viewer with neither skills nor categories. Relevance (first
+        trying ``_recent_in_title``) and best match read the matches' groups in turn (``_page``): relevance's are
+        its tiers (``_TIERS``), each without the ones before; best match ranks the matches with some of the
+        viewer's skills (``_skilled``), then takes those in one of the viewer's categories, then the rest.
         """
+        matches = _Matches(plan, size)
         if order == "relevance" and plan.match is not None:
             recent = await self._recent_in_title(viewer_id, criteria, size)
             if len(recent) == size:
                 total = (await self.session.execute(plan.matching(func.count()))).scalar_one()
                 return total, [((0, 0), rowid) for rowid in recent]
-            matches = _Matches(plan, size)
             tiers: list[Any] = []
             for tier, scope in enumerate(_TIERS[:-1]):
-                tiers.append(matches.newest(_fts5(plan.match, scope), (tier, 0), *tiers))
+                tiers.append(matches.newest(_fts5(plan.match, scope), (tier, 0), None, *tiers))
             return await self._page(matches, tiers, (len(_TIERS) - 1, 0))
-        if order != "best_match":
-            return await self._newest(plan, size)
-        matched = plan.matching(_FTS.c.rowid.label("k")).cte("matched").prefix_with("MATERIALIZED")
-        total = select(func.count()).select_from(matched).scalar_subquery()
-        job_id = matched.c.k.op("&")(_KEY_ID)
-        skills = select(ProfileSkillRow.skill).where(ProfileSkillRow.account_id == viewer_id)
-        overlap = (
-            select(func.count()).where(JobSkillRow.job_id == job_id, JobSkillRow.skill.in_(skills)).scalar_subquery()
-        )
-        categories = select(ProfileCategoryRow.category).where(ProfileCategoryRow.account_id == viewer_id)
-        category = select(_JOBS_INDEXED.c.category).where(
-            _JOBS_INDEXED.c.id == job_id, _JOBS_INDEXED.c.status == literal_column("'open'")
-        )
-        groups = [-overlap, -case((category.scalar_subquery().in_(categories), 1), else_=0)]
-        page = select(matched.c.k, total, *groups).order_by(*groups, matched.c.k.desc()).limit(size)
-        rows = (await self.session.execute(page)).all()
-        return (rows[0][1] if rows else 0), [(tuple(row[2:]), row[0]) for row in rows]
+        if order == "best_match" and (groups := await self._best(viewer_id, plan, matches)):
+            return await self._page(matches, groups, (0, 0))
+        return await self._newest(plan, size)
+
+    async def _best(self, viewer_id: int, plan: _Plan, matches: _Matches) -> list[Any]:
+        """Best match's groups before the rest, from the viewer's profile: none without skills or categories."""
+        skills = list((await self.session.execute(_profile_skills(viewer_id))).scalars())
+        categories = list((await self.session.execute(_profile_categories(viewer_id))).scalars())
+        groups, few = [], None
+        if skills:
+            words = None if plan.match is None else _fts5(plan.match)
+            walk = sum((await self._tag_counts(_tag("sk", skill) for skill in skills)).values())
+            ranked, few = _skilled(matches, skills, categories, words, walk // _LOOKUP_COST)
+            groups.append(ranked)
+        if categories:  # when every match's skills were looked up, the first group holds them all
+            in_category = _any_tag("cat", categories)
+            without = " OR ".join(_tag("sk", skill) for skill in skills)
+            groups.append(matches.newest(f"{in_category} NOT ({without})" if skills else in_category, (0, -1), few))
+        return groups
 
     async def _page(
         self, matches: _Matches, groups: list[Any], rest: tuple[int, int]
@@ -669,14 +717,12 @@ class JobSearchRepository:
         if order == "relevance" and rank is not None:
             ordering = [found.rank, *newest]
         elif order == "best_match":
-            skills = select(ProfileSkillRow.skill).where(ProfileSkillRow.account_id == viewer_id)
-            categories = select(ProfileCategoryRow.category).where(ProfileCategoryRow.account_id == viewer_id)
             overlap = (
                 select(func.count())
-                .where(JobSkillRow.job_id == found.id, JobSkillRow.skill.in_(skills))
+                .where(JobSkillRow.job_id == found.id, JobSkillRow.skill.in_(_profile_skills(viewer_id)))
                 .scalar_subquery()
             )
-            in_category = case((found.category.in_(categories), 1), else_=0)
+            in_category = case((found.category.in_(_profile_categories(viewer_id)), 1), else_=0)
             ordering = [overlap.desc(), in_category.desc(), *newest]
         else:
             ordering = newest
