@@ -377,12 +377,12 @@ def _skilled(
     (at least one, unless there are few matches), then whether in one of the viewer's categories, as (k, g1, g2)
     = (rowid, -skills, -1 if in one of the categories else 0), best first; and whether there were few matches.
 
-    A match's skills are looked up one by one: for every match when there are at most ``rows_first``, else only
-    for those the index finds with one of the skills' tags (and the words looked for), a narrow stream. The
-    category is read only for the matches that can make the page: with at least as many skills as the
-    ``size``-th.
+    A match's skills are looked up one by one: for every match when there are at most ``rows_first`` (or a
+    page), else only for those the index finds with one of the skills' tags (and the words looked for), a narrow
+    stream. The category is read only for the matches that can make the page: with at least as many skills as
+    the ``size``-th.
     """
-    few = matches.count <= rows_first
+    few = matches.count <= max(rows_first, matches.size)  # all on the page: no stream beats looking them up
     any_skill = "(" + " OR ".join(_tag("sk", skill) for skill in skills) + ")"
     found = matches.among(any_skill if words is None else f"({words}) AND {any_skill}", unless=few)
     candidates = union_all(select(matches.keys.c.k).where(few), found).subquery()

@@ -343,6 +343,8 @@ async def test_relevance_reads_a_broad_search_from_its_newest_title_matches(data
     assert await _search(database, "python", **expert) == [105, 107, 109, 111, 113]
     # 28 title matches (odd n from 5 to 59), then job 3 (Python in its skills)
     assert await _search(database, "python", page=6, **expert) == [155, 157, 159, 3]
+    # job 3 has one of Fred's skills; then the newest in his category (dev), as job 3 is not
+    assert await _search(database, "", **(expert | {"sort": Sort.best_match, "page_size": 3})) == [3, 105, 107]
 
 
 async def test_pages_and_a_page_past_the_end(database: Database) -> None:
