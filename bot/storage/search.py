@@ -353,7 +353,7 @@ class _Matches:
         )
 
     def newest(
-        self, stream: str, group: tuple[int, int], unless: ColumnElement[bool] | None = None, *better: Any
+        self, stream: str, group: tuple[int, int], better: Sequence[Any] = (), unless: ColumnElement[bool] | None = None
     ) -> Any:
         """A page's group: the newest ``size`` matches in a stream and not in the groups ``better``, as (k, g1, g2):
         rowid and group (none ``unless``)."""
@@ -596,7 +596,7 @@ class JobSearchRepository:
         """Relevance's first tier when the last day of the index holds a page of it, as in most broad searches: the
         newest ``size`` matches with the words in the title, found by walking back over that day the words' own
         stream (dense, so the walk stops at the day's start) and checking each on its jobs row (filters and
-        visibility as ``_filters`` and ``_visible`` say, as on PostgreSQL). Fewer rows: not so."""
+        visibility as ``_filters`` and ``_visible`` say, as on PostgreSQL). Fewer rows when the day holds no page."""
         job = _JOBS_INDEXED.c
         words = literal_column("jobs_fts").op("MATCH")(_fts5(criteria.match, _TIERS[0]))
         recent = select(_FTS.c.rowid).select_from(_FTS).join(_JOBS_INDEXED, job.id == _KEY_TO_ID)
@@ -616,18 +616,19 @@ class JobSearchRepository:
         its tiers (``_TIERS``), each without the ones before; best match ranks the matches with some of the
         viewer's skills (``_skilled``), then takes those in one of the viewer's categories, then the rest.
         """
-        matches = _Matches(plan, size)
         if order == "relevance" and plan.match is not None:
             recent = await self._recent_in_title(viewer_id, criteria, size)
             if len(recent) == size:
                 total = (await self.session.execute(plan.matching(func.count()))).scalar_one()
                 return total, [((0, 0), rowid) for rowid in recent]
-            tiers: list[Any] = []
+            matches, tiers = _Matches(plan, size), []
             for tier, scope in enumerate(_TIERS[:-1]):
-                tiers.append(matches.newest(_fts5(plan.match, scope), (tier, 0), None, *tiers))
+                tiers.append(matches.newest(_fts5(plan.match, scope), (tier, 0), better=tiers))
             return await self._page(matches, tiers, (len(_TIERS) - 1, 0))
-        if order == "best_match" and (groups := await self._best(viewer_id, plan, matches)):
-            return await self._page(matches, groups, (0, 0))
+        if order == "best_match":
+            matches = _Matches(plan, size)
+            if groups := await self._best(viewer_id, plan, matches):
+                return await self._page(matches, groups, (0, 0))
         return await self._newest(plan, size)
 
     async def _best(self, viewer_id: int, plan: _Plan, matches: _Matches) -> list[Any]:
@@ -643,7 +644,8 @@ class JobSearchRepository:
         if categories:  # when every match's skills were looked up, the first group holds them all
             in_category = _any_tag("cat", categories)
             without = " OR ".join(_tag("sk", skill) for skill in skills)
-            groups.append(matches.newest(f"{in_category} NOT ({without})" if skills else in_category, (0, -1), few))
+            stream = f"{in_category} NOT ({without})" if skills else in_category
+            groups.append(matches.newest(stream, (0, -1), unless=few))
         return groups
 
     async def _page(
@@ -702,8 +704,8 @@ class JobSearchRepository:
     ) -> tuple[int, list[int]]:
         """(how many match, the ids of the page at ``offset``).
 
-        One pass: the matches' sort keys are materialised once, then counted and ranked, instead of walking
-        the full-text matches once for the count and again for the page.
+        SQLite: ``_search_sqlite``. PostgreSQL, in one pass: the matches' sort keys are materialised once, then
+        counted and ranked, instead of walking the full-text matches once for the count and again for the page.
         """
         if self.is_sqlite:
             return await self._search_sqlite(viewer_id, criteria, order, offset, limit)
