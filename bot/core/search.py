@@ -81,7 +81,9 @@ BudgetBucket = Literal["lt100", "100-499", "500-999", "1k-5k", "5k+"]
 
 class Sort(StrEnum):
     newest = "newest"
-    relevance = "relevance"  # newest when there are no words to rank by
+    # The words looked for all in the title first, then all in the title or skills, then anywhere; newest first
+    # within each (so newest when there are no words).
+    relevance = "relevance"
     best_match = "best_match"  # most of the viewer's skills, then one of their categories, then newest
 
 

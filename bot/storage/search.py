@@ -11,10 +11,18 @@ letters and treats ² or ½ as separators. A search is consistent within each ba
 A search runs in two steps: ids (and the count) walk only narrow index data; then the one page of cards is
 read with its client, skills and saved flag.
 
+Orders, the same on both backends: newest (publish time, then id); relevance, in tiers (``_TIERS``): the
+matches with every word looked for (not the words left out) in the title, then in the title or skills, then the
+rest, newest first within each; best match: most of the viewer's skills, then in one of their categories, then
+newest.
+
 On SQLite the full-text index also holds each open job's filterable attributes as tags, and its rowid is the
 publish second and the job id (migration 0003): filters, visibility and the newest order are decided in the
 full-text engine, which intersects posting lists, and the jobs row is read per match only for the exact
-checks tags can't make (a custom budget or hourly range off the tagged values).
+checks tags can't make (a custom budget or hourly range off the tagged values). Past the one walk that counts
+the matches, no order ranks all of them: newest walks the index backwards and stops at the page; relevance and
+best match take the matches' groups in turn from narrow streams of the index (the words alone, skill and
+category tags) walked newest first until the page is full.
 """
 
 from __future__ import annotations
@@ -34,11 +42,13 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal,
     literal_column,
     or_,
     select,
     table,
     text,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
@@ -61,15 +71,18 @@ from bot.storage.orm import (
 )
 
 Field = Literal["title", "skills"]
+Place = Literal["title", "skills", "description"]  # where a word is looked for
 Order = Literal["newest", "relevance", "best_match"]
 IntRange = tuple[int | None, int | None]  # inclusive bounds; None leaves that side open
 
 # Names of what migration 0003 creates outside the models, kept out of model/schema comparisons.
 SEARCH_SCHEMA_PREFIXES = ("jobs_fts", "ix_search_", "search_vector")
-_SQLITE_COLUMN = {None: None, "title": "title", "skills": "skills_text"}
-_TEXT_COLUMNS = "{title description skills_text}"  # a word that could be a tag is looked for in these only
-_PG_WEIGHTS = {None: ("A", "B", "D"), "title": ("A",), "skills": ("B",)}
-_BM25_WEIGHTS = (10.0, 1.0, 5.0, 0.0)  # title, description, skills (as ts_rank's A > B > D), tags: none
+_EVERYWHERE: tuple[Place, ...] = ("title", "skills", "description")
+# Relevance: a match's tier is the first of these in which it still matches when every word it looks for without a
+# field of its own (not the words it leaves out) must be found there; newest first within a tier.
+_TIERS: tuple[tuple[Place, ...], ...] = (("title",), ("title", "skills"), _EVERYWHERE)
+_SQLITE_COLUMNS = {"title": "title", "skills": "skills_text", "description": "description"}
+_PG_WEIGHTS = {"title": "A", "skills": "B", "description": "D"}
 SNIPPET_CHARS = 240
 _FTS = table("jobs_fts", column("rowid"))
 _KEY_ID = 0xFFFFFFFF  # an index rowid is (publish second << 32) | job id: migration 0003
@@ -87,9 +100,12 @@ _DOMAINS = {
     "hrs": frozenset(("lt30", "gt30")),
 }
 _FIELDS = {"exp": "experience", "type": "job_types", "len": "project_length", "hrs": "hours_per_week"}
-_COUNTS_TTL = 600.0  # seconds a reading of how many jobs have each tag is used
-_tag_counts_read: dict[str, tuple[float, dict[str, int]]] = {}  # database url: (when, jobs per tag)
+_COUNTS_TTL = 600.0  # seconds a reading of how many jobs have a tag is used
+_tag_counts_read: dict[tuple[str, str], tuple[float, int]] = {}  # (database url, tag): (when, jobs)
+_LOOKUP_COST = 6  # looking a match's skills up costs about as much as walking this many rows of a skill's tag
 _KEY_TO_ID = literal_column(f"(jobs_fts.rowid & {_KEY_ID})")
+# The index rowids of the last day: (the newest publish second - a day) << 32.
+_RECENT = literal_column("((SELECT max(rowid) FROM jobs_fts) >> 32) - 86400 << 32")
 _RATES = frozenset((5_00, 10_00, 15_00, 20_00, 25_00, 30_00, 40_00, 50_00, 60_00, 75_00, 100_00, 150_00, 200_00))
 _MARGIN = 20  # rows read past the page to see the end of the last row's group of ties
 
@@ -138,35 +154,44 @@ class AllOf:
 Node = Term | AnyOf | AllOf
 
 
-def _fts5(node: Node) -> str:
-    """FTS5 query text that never matches a tag. Words hold only letters and digits, so quoting them needs no
-    escaping. A column filter costs a position list read per match, so only words that could be a tag get one."""
+def _places(term: Term, scope: tuple[Place, ...]) -> tuple[Place, ...]:
+    return (term.field,) if term.field else scope
+
+
+def _fts5(node: Node, scope: tuple[Place, ...] = _EVERYWHERE) -> str:
+    """FTS5 query text that never matches a tag; words without a field are looked for in ``scope``, left-out words
+    everywhere. Words hold only letters and digits, so quoting them needs no escaping. A column filter costs a
+    position list read per match, so everywhere is said with one only for words that could be a tag."""
     if isinstance(node, Term):
         phrase = '"' + " ".join(node.words) + '"'
-        column = _SQLITE_COLUMN[node.field]
-        if column is None and any(word.startswith("z") for word in node.words):  # every tag starts with z
-            column = _TEXT_COLUMNS
-        return f"{column} : {phrase}" if column else phrase
+        places = _places(node, scope)
+        if places == _EVERYWHERE and not any(word.startswith("z") for word in node.words):  # every tag starts with z
+            return phrase
+        return "{" + " ".join(_SQLITE_COLUMNS[place] for place in places) + "} : " + phrase
     if isinstance(node, AnyOf):
-        return "(" + " OR ".join(_fts5(option) for option in node.options) + ")"
-    expression = "(" + " AND ".join(_fts5(part) for part in node.include) + ")"
+        return "(" + " OR ".join(_fts5(option, scope) for option in node.options) + ")"
+    expression = "(" + " AND ".join(_fts5(part, scope) for part in node.include) + ")"
     if node.exclude:
         expression += " NOT (" + " OR ".join(_fts5(part) for part in node.exclude) + ")"
     return f"({expression})"
 
 
-def _tsquery(node: Node, fold: dict[str, str]) -> str:
-    """tsquery text; a field is a weight, and a phrase must keep one weight so it never spans two fields."""
+def _tsquery(node: Node, fold: dict[str, str], scope: tuple[Place, ...] = _EVERYWHERE) -> str:
+    """tsquery text, looking for words as ``_fts5`` does; a place is a weight, and a phrase must keep one weight so
+    it never spans two fields."""
     if isinstance(node, Term):
         words = [fold.get(word, word) for word in node.words]
         return (
             "("
-            + " | ".join(" <-> ".join(f"'{word}':{weight}" for word in words) for weight in _PG_WEIGHTS[node.field])
+            + " | ".join(
+                " <-> ".join(f"'{word}':{_PG_WEIGHTS[place]}" for word in words) for place in _places(node, scope)
+            )
             + ")"
         )
     if isinstance(node, AnyOf):
-        return "(" + " | ".join(_tsquery(option, fold) for option in node.options) + ")"
-    parts = [_tsquery(part, fold) for part in node.include] + [f"!{_tsquery(part, fold)}" for part in node.exclude]
+        return "(" + " | ".join(_tsquery(option, fold, scope) for option in node.options) + ")"
+    parts = [_tsquery(part, fold, scope) for part in node.include]
+    parts += [f"!{_tsquery(part, fold)}" for part in node.exclude]
     return "(" + " & ".join(parts) + ")"
 
 
@@ -289,7 +314,7 @@ class _Plan:
     """A SQLite search: the FTS5 expression, conditions on the index rowid, exact checks on the jobs row."""
 
     query: str
-    words: str | None  # the user's words alone, for ranking
+    match: Node | None  # the user's words alone, for ranking
     where: tuple[ColumnElement[bool], ...]
     checks: tuple[ColumnElement[bool], ...]
 
@@ -303,6 +328,77 @@ class _Plan:
                 job.status == literal_column("'open'"), *self.checks
             )
         return statement
+
+
+class _Matches:
+    """SQLite: a plan's matches, walked once and kept (``keys``, column k: rowids), counted, and the narrow streams
+    of the index the groups of a page are read from."""
+
+    def __init__(self, plan: _Plan, size: int) -> None:
+        self.size = size
+        self.keys = plan.matching(_FTS.c.rowid.label("k")).cte("matched").prefix_with("MATERIALIZED")
+        k = self.keys.c.k
+        span = select(func.min(k).label("first"), func.max(k).label("last"), func.count().label("n"))
+        span = span.cte("span").prefix_with("MATERIALIZED")
+        self.count = select(span.c.n).scalar_subquery()
+        self._first, self._last = select(span.c.first).scalar_subquery(), select(span.c.last).scalar_subquery()
+
+    def among(self, stream: str, unless: ColumnElement[bool] | None = None) -> Select[Any]:
+        """The matches in a stream of the index (FTS5 text), walked only from the first match to the last; none
+        ``unless``."""
+        last = self._last if unless is None else case((unless, None), else_=self._last)
+        return select(_FTS.c.rowid.label("k")).where(
+            literal_column("jobs_fts").op("MATCH")(stream),
+            _FTS.c.rowid.between(func.coalesce(self._first, 1), func.coalesce(last, 0)),
+            literal_column("+jobs_fts.rowid").in_(select(self.keys.c.k)),
+        )
+
+    def newest(
+        self, stream: str, group: tuple[int, int], better: Sequence[Any] = (), unless: ColumnElement[bool] | None = None
+    ) -> Any:
+        """A page's group: the newest ``size`` matches in a stream and not in the groups ``better``, as (k, g1, g2):
+        rowid and group (none ``unless``)."""
+        found = self.among(stream, unless).add_columns(*(literal(key).label(f"g{n}") for n, key in enumerate(group, 1)))
+        found = found.where(*(_FTS.c.rowid.not_in(select(other.c.k)) for other in better))
+        return found.order_by(_FTS.c.rowid.desc()).limit(self.size).cte().prefix_with("MATERIALIZED")
+
+
+def _profile_skills(viewer_id: int) -> Select[tuple[str]]:
+    return select(ProfileSkillRow.skill).where(ProfileSkillRow.account_id == viewer_id)
+
+
+def _profile_categories(viewer_id: int) -> Select[tuple[str]]:
+    return select(ProfileCategoryRow.category).where(ProfileCategoryRow.account_id == viewer_id)
+
+
+def _skilled(
+    matches: _Matches, skills: list[str], categories: list[str], words: str | None, rows_first: int
+) -> tuple[Any, ColumnElement[bool]]:
+    """Best match's first group: the first ``size`` of the matches by how many of the viewer's skills they have
+    (at least one, unless there are few matches), then whether in one of the viewer's categories, as (k, g1, g2)
+    = (rowid, -skills, -1 if in one of the categories else 0), best first; and whether there were few matches.
+
+    A match's skills are looked up one by one: for every match when there are at most ``rows_first`` (or a
+    page), else only for those the index finds with one of the skills' tags (and the words looked for), a narrow
+    stream. The category is read only for the matches that can make the page: with at least as many skills as
+    the ``size``-th.
+    """
+    few = matches.count <= max(rows_first, matches.size)  # all on the page: no stream beats looking them up
+    any_skill = "(" + " OR ".join(_tag("sk", skill) for skill in skills) + ")"
+    found = matches.among(any_skill if words is None else f"({words}) AND {any_skill}", unless=few)
+    candidates = union_all(select(matches.keys.c.k).where(few), found).subquery()
+    skill = literal_column("+job_skills.skill")  # the unary + has SQLite read the job's few skills by id
+    have = select(func.count()).where(JobSkillRow.job_id == candidates.c.k.op("&")(_KEY_ID), skill.in_(skills))
+    skilled = select(candidates.c.k, have.scalar_subquery().label("n")).cte("skilled")  # read twice, so kept
+    least = select(skilled.c.n).order_by(skilled.c.n.desc()).limit(1).offset(matches.size - 1).scalar_subquery()
+    job = _JOBS_INDEXED.c
+    category = select(job.category).where(
+        job.id == skilled.c.k.op("&")(_KEY_ID), job.status == literal_column("'open'")
+    )
+    in_category = case((category.scalar_subquery().in_(categories), 1), else_=0) if categories else literal(0)
+    ranked = select(skilled.c.k, (-skilled.c.n).label("g1"), (-in_category).label("g2"))
+    ranked = ranked.where(skilled.c.n >= func.coalesce(least, 0)).order_by("g1", "g2", skilled.c.k.desc())
+    return ranked.limit(matches.size).cte("ranked").prefix_with("MATERIALIZED"), few
 
 
 class JobSearchRepository:
@@ -384,27 +480,34 @@ class JobSearchRepository:
         return {word: fold for word, fold in folded.items() if fold and " " not in fold}
 
     async def _statement(self, viewer_id: int, criteria: JobCriteria) -> tuple[Any, Any, Any]:
-        """PostgreSQL: (select from the visible, matching jobs without columns, the jobs columns used, relevance or
-        None)."""
+        """PostgreSQL: (select from the visible, matching jobs without columns, the jobs columns used, relevance tier
+        (``_TIERS``) or None)."""
         job = JobRow.__table__
         where = self._filters(job.c, criteria) + self._visible(job.c, viewer_id)
         if criteria.match is None:
             return select().select_from(job).where(*where), job.c, None
-        query = func.to_tsquery(literal_column("'simple'"), _tsquery(criteria.match, await self._fold(criteria.match)))
+        fold = await self._fold(criteria.match)
         vector = literal_column("jobs.search_vector")
-        statement = select().select_from(job).where(vector.op("@@")(query), *where)
-        return statement, job.c, -func.ts_rank(vector, query)
 
-    async def _tag_counts(self) -> dict[str, int]:
-        """How many open jobs have each tag of a kind, read at most every ``_COUNTS_TTL`` seconds per database: a
-        filter is asked as its tags or the other tags left out, whichever are fewer. Only speed depends on it."""
-        url = str(self.session.bind.url)
-        read_at, counts = _tag_counts_read.get(url, (-_COUNTS_TTL, {}))
-        if time.monotonic() - read_at >= _COUNTS_TTL:
-            count = text("SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH :tag")
-            tags = [tag for kind in (*_BANDS, *_DOMAINS, "pay") for tag in _all_tags(kind)]
-            counts = {tag: (await self.session.execute(count, {"tag": tag})).scalar_one() for tag in tags}
-            _tag_counts_read[url] = (time.monotonic(), counts)
+        def matches(scope: tuple[Place, ...]) -> ColumnElement[bool]:
+            return vector.op("@@")(func.to_tsquery(literal_column("'simple'"), _tsquery(criteria.match, fold, scope)))
+
+        statement = select().select_from(job).where(matches(_EVERYWHERE), *where)
+        tiers = [(matches(scope), tier) for tier, scope in enumerate(_TIERS[:-1])]
+        return statement, job.c, case(*tiers, else_=len(tiers))
+
+    async def _tag_counts(self, tags: Iterable[str]) -> dict[str, int]:
+        """How many open jobs have each of these tags, each read at most every ``_COUNTS_TTL`` seconds per database.
+        Only speed depends on it: a filter is asked as its tags or the other tags left out, whichever are fewer;
+        best match reads a viewer's skills the cheaper way."""
+        url, now, counts = str(self.session.bind.url), time.monotonic(), {}
+        for tag in tags:
+            read_at, jobs = _tag_counts_read.get((url, tag), (-_COUNTS_TTL, 0))
+            if now - read_at >= _COUNTS_TTL:
+                count = text("SELECT count(*) FROM jobs_fts WHERE jobs_fts MATCH :tag")
+                jobs = (await self.session.execute(count, {"tag": tag})).scalar_one()
+                _tag_counts_read[(url, tag)] = (now, jobs)
+            counts[tag] = jobs
         return counts
 
     async def _plan(self, viewer_id: int, criteria: JobCriteria) -> _Plan:
@@ -418,11 +521,12 @@ class JobSearchRepository:
             parts.append(_any_tag("cat", criteria.categories))
         exact = JobCriteria()
         excluded: list[str] = []
-        counts = await self._tag_counts()
+        counts = await self._tag_counts(tag for kind in (*_BANDS, *_DOMAINS, "pay") for tag in _all_tags(kind))
 
-        def one_of(kind: str, wanted: list[str]) -> None:
-            """Ask for the wanted tags, or leave the others out when fewer jobs have those (shorter lists)."""
-            others = [tag for tag in _all_tags(kind) if tag not in wanted]
+        def one_of(kind: str, wanted: list[str], moot: str = "") -> None:
+            """Ask for the wanted tags, or leave the others out when fewer jobs have those (shorter lists); a
+            ``moot`` tag, one no job the other filters let through has, is neither."""
+            others = [tag for tag in _all_tags(kind) if tag not in wanted and tag != moot]
             if sum(counts[tag] for tag in others) < sum(counts[tag] for tag in wanted):
                 excluded.extend(others)
             else:
@@ -438,7 +542,9 @@ class JobSearchRepository:
             low, high = criteria.hourly_rate
             rate = ([] if low is None else [f"zrge{low}"]) + ([] if high is None else [f"zrle{high}"])
             if rate and {low, high} <= _RATES | {None}:
-                parts.append("(zratex OR (" + " AND ".join(rate) + "))")
+                passes = "(" + " AND ".join(rate) + ")"
+                hourly_only = criteria.job_types == {"hourly"}  # then zratex, every job not hourly, is moot
+                parts.append(passes if hourly_only else f"(zratex OR {passes})")
             else:
                 exact = replace(exact, hourly_rate=criteria.hourly_rate)
         for kind, name in (("bud", "fixed_budget"), ("prop", "proposals"), ("hires", "client_hires")):
@@ -446,6 +552,8 @@ class JobSearchRepository:
                 bands = _band_tags(kind, ranges)
                 if bands is None:
                     exact = replace(exact, **{name: ranges})
+                elif kind == "bud" and criteria.job_types == {"fixed"}:
+                    one_of(kind, bands, moot="zbudx")  # zbudx: every job not fixed-price
                 else:
                     one_of(kind, bands + ["zbudx"] * (kind == "bud"))
         if criteria.payment_verified:
@@ -476,50 +584,89 @@ class JobSearchRepository:
                 _FTS.c.rowid >= second << 32,
                 or_(_FTS.c.rowid >= (second + 1) << 32, published >= criteria.published_since),
             ]
-        words = None if criteria.match is None else parts[0]
-        return _Plan(query, words, tuple(where), tuple(self._filters(_JOBS_INDEXED.c, exact)))
+        return _Plan(query, criteria.match, tuple(where), tuple(self._filters(_JOBS_INDEXED.c, exact)))
+
+    async def _newest(self, plan: _Plan, size: int) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
+        """SQLite, newest first: the index is walked backwards and stops after ``size`` matches; then the older
+        matches are counted, so the whole index is walked once and no match is kept or sorted."""
+        page = plan.matching(_FTS.c.rowid).order_by(_FTS.c.rowid.desc()).limit(size)
+        rows = [((), rowid) for rowid in (await self.session.execute(page)).scalars()]
+        if len(rows) < size:
+            return len(rows), rows
+        older = plan.matching(func.count()).where(_FTS.c.rowid < rows[-1][1])
+        return size + (await self.session.execute(older)).scalar_one(), rows
+
+    async def _recent_in_title(self, viewer_id: int, criteria: JobCriteria, size: int) -> list[int]:
+        """Relevance's first tier when the last day of the index holds a page of it, as in most broad searches: the
+        newest ``size`` matches with the words in the title, found by walking back over that day the words' own
+        stream (dense, so the walk stops at the day's start) and checking each on its jobs row (filters and
+        visibility as ``_filters`` and ``_visible`` say, as on PostgreSQL). Fewer rows when the day holds no page."""
+        job = _JOBS_INDEXED.c
+        words = literal_column("jobs_fts").op("MATCH")(_fts5(criteria.match, _TIERS[0]))
+        recent = select(_FTS.c.rowid).select_from(_FTS).join(_JOBS_INDEXED, job.id == _KEY_TO_ID)
+        recent = recent.where(
+            words, _FTS.c.rowid >= _RECENT, *self._filters(job, criteria), *self._visible(job, viewer_id)
+        )
+        return list((await self.session.execute(recent.order_by(_FTS.c.rowid.desc()).limit(size))).scalars())
 
     async def _ranked(
-        self, viewer_id: int, plan: _Plan, order: Order, size: int
-    ) -> tuple[int, list[tuple[tuple[Any, ...], int]]]:
-        """SQLite, in one statement: how many match, and the first ``size`` as (sort group, rowid), by group
-        then rowid descending. The rowid orders by publish second only: the caller settles ties within one.
+        self, viewer_id: int, criteria: JobCriteria, plan: _Plan, order: Order, size: int
+    ) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
+        """SQLite: how many match, and the first ``size`` as (sort group, rowid), by group then rowid descending.
+        The rowid orders by publish second only: the caller settles ties within one.
 
-        Newest walks the index backwards and stops; relevance is bm25 from the index alone; best match counts
-        the viewer's skills among each match's skills, then their categories (as the PostgreSQL query does).
+        Newest is ``_newest``, as is best match for a viewer with neither skills nor categories. Relevance (first
+        trying ``_recent_in_title``) and best match read the matches' groups in turn (``_page``): relevance's are
+        its tiers (``_TIERS``), each without the ones before; best match ranks the matches with some of the
+        viewer's skills (``_skilled``), then takes those in one of the viewer's categories, then the rest.
         """
-        key = _FTS.c.rowid
-        matched = plan.matching(key.label("k")).cte("matched").prefix_with("MATERIALIZED")
-        total = select(func.count()).select_from(matched).scalar_subquery()
-        if order == "relevance" and plan.words is not None:
-            # bm25 of the words alone, over the matches only: ranking with the tags in the expression would
-            # make bm25 count every tag's documents first. The unary + keeps rowid IN from driving the index.
-            fts = literal_column("jobs_fts")
-            rank = func.bm25(fts, *_BM25_WEIGHTS)
-            page = (
-                select(key, total, rank)
-                .where(fts.op("MATCH")(plan.words), literal_column("+jobs_fts.rowid").in_(select(matched.c.k)))
-                .order_by(rank, key.desc())
-                .limit(size)
-            )
-        else:
-            groups: list[Any] = []
-            if order == "best_match":
-                job_id = matched.c.k.op("&")(_KEY_ID)
-                skills = select(ProfileSkillRow.skill).where(ProfileSkillRow.account_id == viewer_id)
-                overlap = (
-                    select(func.count())
-                    .where(JobSkillRow.job_id == job_id, JobSkillRow.skill.in_(skills))
-                    .scalar_subquery()
-                )
-                categories = select(ProfileCategoryRow.category).where(ProfileCategoryRow.account_id == viewer_id)
-                category = select(_JOBS_INDEXED.c.category).where(
-                    _JOBS_INDEXED.c.id == job_id, _JOBS_INDEXED.c.status == literal_column("'open'")
-                )
-                groups = [-overlap, -case((category.scalar_subquery().in_(categories), 1), else_=0)]
-            page = select(matched.c.k, total, *groups).order_by(*groups, matched.c.k.desc()).limit(size)
-        rows = (await self.session.execute(page)).all()
-        return (rows[0][1] if rows else 0), [(tuple(row[2:]), row[0]) for row in rows]
+        if order == "relevance" and plan.match is not None:
+            recent = await self._recent_in_title(viewer_id, criteria, size)
+            if len(recent) == size:
+                total = (await self.session.execute(plan.matching(func.count()))).scalar_one()
+                return total, [((0, 0), rowid) for rowid in recent]
+            matches, tiers = _Matches(plan, size), []
+            for tier, scope in enumerate(_TIERS[:-1]):
+                tiers.append(matches.newest(_fts5(plan.match, scope), (tier, 0), better=tiers))
+            return await self._page(matches, tiers, (len(_TIERS) - 1, 0))
+        if order == "best_match":
+            matches = _Matches(plan, size)
+            if groups := await self._best(viewer_id, plan, matches):
+                return await self._page(matches, groups, (0, 0))
+        return await self._newest(plan, size)
+
+    async def _best(self, viewer_id: int, plan: _Plan, matches: _Matches) -> list[Any]:
+        """Best match's groups before the rest, from the viewer's profile: none without skills or categories."""
+        skills = list((await self.session.execute(_profile_skills(viewer_id))).scalars())
+        categories = list((await self.session.execute(_profile_categories(viewer_id))).scalars())
+        groups, few = [], None
+        if skills:
+            words = None if plan.match is None else _fts5(plan.match)
+            walk = sum((await self._tag_counts(_tag("sk", skill) for skill in skills)).values())
+            ranked, few = _skilled(matches, skills, categories, words, walk // _LOOKUP_COST)
+            groups.append(ranked)
+        if categories:  # when every match's skills were looked up, the first group holds them all
+            in_category = _any_tag("cat", categories)
+            without = " OR ".join(_tag("sk", skill) for skill in skills)
+            stream = f"{in_category} NOT ({without})" if skills else in_category
+            groups.append(matches.newest(stream, (0, -1), unless=few))
+        return groups
+
+    async def _page(
+        self, matches: _Matches, groups: list[Any], rest: tuple[int, int]
+    ) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
+        """One statement: the matches are walked once, kept and counted; then the groups are read in turn until the
+        page is full (SQLite reads the parts of a UNION ALL in turn and stops at its LIMIT), and last the matches
+        in none of them, as group ``rest``: read only when the groups before turned out smaller than the page, so
+        complete."""
+        keys = matches.keys.c.k
+        left = select(keys, literal(rest[0]).label("g1"), literal(rest[1]).label("g2"))
+        left = left.where(keys.not_in(union_all(*(select(group.c.k) for group in groups))))
+        parts = [*groups, left.order_by(keys.desc()).limit(matches.size).subquery()]
+        page = union_all(*(select(part.c.k, part.c.g1, part.c.g2) for part in parts)).limit(matches.size).subquery()
+        rows = (await self.session.execute(select(page.c.k, page.c.g1, page.c.g2, matches.count))).all()
+        ranked = sorted((((row.g1, row.g2), row.k) for row in rows), key=lambda row: (row[0], -row[1]))
+        return (rows[0][3] if rows else 0), ranked
 
     async def _search_sqlite(
         self, viewer_id: int, criteria: JobCriteria, order: Order, offset: int, limit: int
@@ -531,7 +678,7 @@ class JobSearchRepository:
         plan = await self._plan(viewer_id, criteria)
         need, margin = offset + limit, _MARGIN
         while True:
-            total, rows = await self._ranked(viewer_id, plan, order, need + margin)
+            total, rows = await self._ranked(viewer_id, criteria, plan, order, need + margin)
             groups = [(group, rowid >> 32) for group, rowid in rows]
             if len(rows) < need + margin or groups[need - 1] != groups[-1]:
                 break
@@ -561,8 +708,8 @@ class JobSearchRepository:
     ) -> tuple[int, list[int]]:
         """(how many match, the ids of the page at ``offset``).
 
-        One pass: the matches' sort keys are materialised once, then counted and ranked, instead of walking
-        the full-text matches once for the count and again for the page.
+        SQLite: ``_search_sqlite``. PostgreSQL, in one pass: the matches' sort keys are materialised once, then
+        counted and ranked, instead of walking the full-text matches once for the count and again for the page.
         """
         if self.is_sqlite:
             return await self._search_sqlite(viewer_id, criteria, order, offset, limit)
@@ -576,14 +723,12 @@ class JobSearchRepository:
         if order == "relevance" and rank is not None:
             ordering = [found.rank, *newest]
         elif order == "best_match":
-            skills = select(ProfileSkillRow.skill).where(ProfileSkillRow.account_id == viewer_id)
-            categories = select(ProfileCategoryRow.category).where(ProfileCategoryRow.account_id == viewer_id)
             overlap = (
                 select(func.count())
-                .where(JobSkillRow.job_id == found.id, JobSkillRow.skill.in_(skills))
+                .where(JobSkillRow.job_id == found.id, JobSkillRow.skill.in_(_profile_skills(viewer_id)))
                 .scalar_subquery()
             )
-            in_category = case((found.category.in_(categories), 1), else_=0)
+            in_category = case((found.category.in_(_profile_categories(viewer_id)), 1), else_=0)
             ordering = [overlap.desc(), in_category.desc(), *newest]
         else:
             ordering = newest

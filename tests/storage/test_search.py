@@ -316,9 +316,35 @@ async def test_sorts(database: Database) -> None:
     assert await _search(database, "", sort=Sort.relevance, page_size=20) == newest  # nothing to rank by
     assert await _search(database, "wordpress", sort=Sort.newest) == [1, 4]
     assert await _search(database, "wordpress", sort=Sort.relevance) == [4, 1]  # in 4's title and skills
+    # in the title (4), then in the skills (5), then in the description only (1): newest first within each
+    assert await _search(database, "wordpress OR javascript", sort=Sort.relevance) == [4, 5, 1]
+    assert await _search(database, "wordpress OR javascript", sort=Sort.newest) == [1, 4, 5]
     # Fred knows Python and Django and works in dev: both skills, one skill, the category, then the rest
     assert await _search(database, "", sort=Sort.best_match, page_size=20) == [1, 3, 4, 5, 2, 11, 12, 13, 9]
     assert await _search(database, "", GINA, sort=Sort.best_match, page_size=3) == [1, 2, 3]  # no profile: newest
+
+
+async def test_relevance_reads_a_broad_search_from_its_newest_title_matches(database: Database) -> None:
+    """Many title matches published lately (SQLite takes the page from them alone), with filters and visibility
+    still applied; a later page reaches the next tier."""
+    jobs = []
+    for n in range(1, 61):  # Python script n, published n minutes ago; odd n: expert
+        job = _job(1)
+        job.id, job.title = 100 + n, f"Python script {n}"
+        job.published_at = job.created_at = job.last_activity_at = NOW - timedelta(minutes=n)
+        job.experience = "expert" if n % 2 else "intermediate"
+        jobs.append(job)
+    jobs[0].visibility, jobs[0].cloud_id = "cloud", 1  # 101: Fred is not in the cloud
+    async with database.transaction() as session:
+        session.add_all(jobs)
+        await session.flush()
+        session.add(HiddenJobRow(account_id=FRED, job_id=103, created_at=NOW))
+    expert = {"filters": JobFilters(experience={"expert"}), "sort": Sort.relevance, "page_size": 5}
+    assert await _search(database, "python", **expert) == [105, 107, 109, 111, 113]
+    # 28 title matches (odd n from 5 to 59), then job 3 (Python in its skills)
+    assert await _search(database, "python", page=6, **expert) == [155, 157, 159, 3]
+    # job 3 has one of Fred's skills; then the newest in his category (dev), as job 3 is not
+    assert await _search(database, "", **(expert | {"sort": Sort.best_match, "page_size": 3})) == [3, 105, 107]
 
 
 async def test_pages_and_a_page_past_the_end(database: Database) -> None:
