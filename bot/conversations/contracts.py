@@ -28,6 +28,7 @@ from bot.conversations.flow import (
     Step,
     command_button,
 )
+from bot.conversations.job_views import file_attachments
 from bot.core.actions import Action
 from bot.core.contracts import (
     CONTRACT_STATUSES,
@@ -47,7 +48,7 @@ from bot.core.hourly import format_minutes
 from bot.core.i18n import N_, Translator
 from bot.core.jobs import AttachedFile
 from bot.core.money import format_money, parse_amount
-from bot.core.ui import Attachment, Button, Choice, Option, Screen, escape, rows
+from bot.core.ui import Button, Choice, Option, Screen, escape, rows
 
 LIST_LIMIT = 25
 MAX_SUBMISSION_FILES = 5
@@ -426,16 +427,10 @@ async def submitted_work(ctx: Ctx, contract: Contract, milestone_id: str) -> Scr
     if milestone is None or submission is None:
         return await contract_screen(ctx, contract, ctx.t(N_("⚠️ No work was submitted for that milestone.")))
     message, file_ids = submission
-    attachments = []
-    for file_id in file_ids:
-        found = await ctx.services.files.content(file_id)
-        if found is not None:
-            stored, content = found
-            attachments.append(Attachment(stored.filename, content, stored.mime_type))
     text = ctx.t(N_("📎 <b>Work submitted for “{milestone}”</b>"), milestone=milestone.description)
     return Screen(
         f"{text}\n\n{escape(message)}",
-        attachments=tuple(attachments),
+        attachments=await file_attachments(ctx, file_ids),
         buttons=rows(ctx.command_button(ctx.t(N_("⬅️ Back to the contract")), "contract", str(contract.id))),
         name="contract-work",
     )
