@@ -4,23 +4,20 @@ hourly marketplace sweeps (job expiry, auto-release and its reminders, weekly in
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.conversations.contract_sweeps import issue_weekly_invoices, pay_reviewed_invoices, release_due_milestones
-from bot.conversations.engine import Engine
+from bot.conversations.engine import Deliver, Engine
 from bot.conversations.money_sweeps import feedback_sweep, mature_earnings
 from bot.conversations.my_jobs import expire_stale_jobs
-from bot.core.events import Outbound
 from bot.storage.repositories import Repositories
 
 log = logging.getLogger("gigbot.scheduler")
 
 UPDATE_IDS_KEPT_FOR = timedelta(days=2)
 
-Deliver = Callable[[list[Outbound]], Awaitable[None]]
 # Idempotent sweeps that notify people; last week's invoices go out in the first hour of Monday (UTC).
 HOURLY_SWEEPS = (
     expire_stale_jobs,

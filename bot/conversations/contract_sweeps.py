@@ -8,27 +8,17 @@ on the milestone), so running it twice, or again after a restart, sends and move
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 
 from bot.conversations.contracts import notice
-from bot.conversations.engine import Engine
+from bot.conversations.engine import Deliver, Engine
 from bot.conversations.flow import Notify
 from bot.core.events import Outbound
 from bot.core.hourly import format_minutes
 from bot.core.i18n import N_
 from bot.core.services import Services
-
-Deliver = Callable[[list[Outbound]], Awaitable[None]]
-Sweep = Callable[[Services, Callable[[int, Notify], None]], Awaitable[None]]
-
-
-async def _run(engine: Engine, sweep: Sweep, deliver: Deliver | None) -> list[Outbound]:
-    outbound = await engine.run_background(sweep)
-    if outbound and deliver is not None:
-        await deliver(outbound)
-    return outbound
 
 
 async def _milestones(services: Services, notify: Callable[[int, Notify], None]) -> None:
@@ -78,7 +68,7 @@ async def _milestones(services: Services, notify: Callable[[int, Notify], None])
 
 async def release_due_milestones(engine: Engine, deliver: Deliver | None = None) -> list[Outbound]:
     """Hourly: remind clients before a submitted milestone pays itself, and pay those whose time has come."""
-    return await _run(engine, _milestones, deliver)
+    return await engine.run_background(_milestones, deliver)
 
 
 async def _issue(services: Services, notify: Callable[[int, Notify], None]) -> None:
@@ -116,7 +106,7 @@ async def _issue(services: Services, notify: Callable[[int, Notify], None]) -> N
 
 async def issue_weekly_invoices(engine: Engine, deliver: Deliver | None = None) -> list[Outbound]:
     """From Monday 00:00 UTC: invoice last week's time on every hourly contract (and any week missed)."""
-    return await _run(engine, _issue, deliver)
+    return await engine.run_background(_issue, deliver)
 
 
 async def _pay(services: Services, notify: Callable[[int, Notify], None]) -> None:
@@ -141,4 +131,4 @@ async def _pay(services: Services, notify: Callable[[int, Notify], None]) -> Non
 
 async def pay_reviewed_invoices(engine: Engine, deliver: Deliver | None = None) -> list[Outbound]:
     """Once the review ended (Saturday 00:00 UTC) undisputed: pay the weekly invoices."""
-    return await _run(engine, _pay, deliver)
+    return await engine.run_background(_pay, deliver)

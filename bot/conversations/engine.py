@@ -89,6 +89,7 @@ class _KeyLocks:
 
 
 BackgroundTask = Callable[[Services, Callable[[int, Notify], None]], Awaitable[None]]
+Deliver = Callable[[list[Outbound]], Awaitable[None]]  # a front end's way to send outbound screens
 
 
 async def addressed(repos: Repositories, notifications: list[tuple[int, Notify]]) -> list[Outbound]:
@@ -254,15 +255,18 @@ class Engine:
                 notices.append(Outbound(ChatRef(row.platform, row.chat_id), self.timeout_screen(row.locale, row.flow)))
         return notices
 
-    async def run_background(self, task: BackgroundTask) -> list[Outbound]:
-        """Run a scheduler sweep in one transaction with the services of this moment; what it asks to notify
-        is addressed once the work commits (the caller delivers it)."""
+    async def run_background(self, task: BackgroundTask, deliver: Deliver | None = None) -> list[Outbound]:
+        """Run a scheduler sweep in one transaction with the services of this moment; what it asks to notify is
+        addressed once the work commits, handed to ``deliver`` (when given) and returned."""
         notifications: list[tuple[int, Notify]] = []
         async with self.database.transaction() as session:
             repos = Repositories.bind(session)
             services = Services.bind(repos, self.clock.now(), self.rules, self.payments)
             await task(services, lambda account_id, build: notifications.append((account_id, build)))
-            return await addressed(repos, notifications)
+            outbound = await addressed(repos, notifications)
+        if outbound and deliver is not None:
+            await deliver(outbound)
+        return outbound
 
     async def resume_screen(self, platform: str, chat_id: str, user_id: str) -> Screen | None:
         """The screen a user left off at, re-rendered (the console shows it when it starts again)."""

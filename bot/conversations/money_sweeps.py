@@ -9,10 +9,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from functools import partial
 
-from bot.conversations.engine import Engine
+from bot.conversations.engine import Deliver, Engine
 from bot.conversations.feedback import day
 from bot.conversations.flow import Notify, command_button
 from bot.core.events import Outbound
@@ -21,8 +21,6 @@ from bot.core.i18n import N_, Translator
 from bot.core.money import format_money
 from bot.core.services import Services
 from bot.core.ui import Screen, rows
-
-Deliver = Callable[[list[Outbound]], Awaitable[None]]
 
 
 def available_notice(translator: Translator, amount_minor: int, currency: str) -> Screen:
@@ -48,13 +46,6 @@ def reminder_notice(translator: Translator, reminder: Reminder) -> Screen:
     )
 
 
-async def _deliver(engine: Engine, deliver: Deliver | None, task: Callable[..., Awaitable[None]]) -> list[Outbound]:
-    outbound = await engine.run_background(task)
-    if outbound and deliver is not None:
-        await deliver(outbound)
-    return outbound
-
-
 async def mature_earnings(engine: Engine, deliver: Deliver | None = None) -> list[Outbound]:
     """Hourly: move matured earnings to available and tell each freelancer the total per currency."""
 
@@ -65,7 +56,7 @@ async def mature_earnings(engine: Engine, deliver: Deliver | None = None) -> lis
         for (freelancer_id, currency), amount in totals.items():
             notify(freelancer_id, partial(available_notice, amount_minor=amount, currency=currency))
 
-    return await _deliver(engine, deliver, mature)
+    return await engine.run_background(mature, deliver)
 
 
 async def feedback_sweep(engine: Engine, deliver: Deliver | None = None) -> list[Outbound]:
@@ -76,4 +67,4 @@ async def feedback_sweep(engine: Engine, deliver: Deliver | None = None) -> list
             notify(reminder.account_id, partial(reminder_notice, reminder=reminder))
         await services.feedback.reveal_closed_windows()
 
-    return await _deliver(engine, deliver, sweep)
+    return await engine.run_background(sweep, deliver)

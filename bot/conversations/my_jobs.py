@@ -6,12 +6,12 @@ service checks on every action that the post is the asker's own.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from functools import partial
 
 from pydantic import BaseModel
 
-from bot.conversations.engine import Engine
+from bot.conversations.engine import Deliver, Engine
 from bot.conversations.flow import (
     RUN_COMMAND,
     CommandSpec,
@@ -38,7 +38,6 @@ from bot.core.ui import Choice, Option, Screen, rows
 
 STATUS_ICONS = {"open": "🟢", "draft": "📝", "closed": "🔒", "expired": "⌛"}
 LIST_LIMIT = 25
-Deliver = Callable[[list[Outbound]], Awaitable[None]]
 OPTION_LABEL_MAX = 60
 
 
@@ -222,10 +221,7 @@ async def expire_stale_jobs(engine: Engine, deliver: Deliver | None = None) -> l
         for job in await services.jobs.expire_stale(services.now):
             notify(job.client_id, partial(expiry_notice, job=job))
 
-    outbound = await engine.run_background(expire)
-    if outbound and deliver is not None:
-        await deliver(outbound)
-    return outbound
+    return await engine.run_background(expire, deliver)
 
 
 COMMANDS = [
