@@ -40,13 +40,15 @@ from bot.conversations import (
 )
 from bot.conversations.engine import Engine
 from bot.conversations.flow import CommandSpec, Flow
-from bot.core.actions import ActionCodec
+from bot.core.actions import ActionCodec, RetiredKey, key_id
 from bot.core.clock import Clock, SystemClock
 from bot.core.fees import FeeRules, basis_points
 from bot.core.market import CreditRules, MarketRules
 from bot.core.payments import SandboxProvider
+from bot.runtime import Runtime
 from bot.storage.db import Database
 from bot.storage.migrate import upgrade
+from bot.storage.repositories import Repositories
 
 log = logging.getLogger("gigbot")
 
@@ -127,6 +129,19 @@ class App:
         await self.database.dispose()
 
 
+async def action_codec(settings: Settings, database: Database, clock: Clock) -> ActionCodec:
+    """The button signer: the current key, and the previous one for the grace period after the current key was
+    first used (the database remembers that moment, so every process and restart agrees on it)."""
+    secret = secret_key(settings)
+    async with database.transaction() as session:
+        first_used = await Repositories.bind(session).signing_keys.first_used(key_id(secret), clock.now())
+    retired = []
+    if settings.previous_secret_key is not None:
+        until = first_used + timedelta(hours=settings.secret_key_grace_hours)
+        retired.append(RetiredKey(settings.previous_secret_key.get_secret_value().encode(), until))
+    return ActionCodec(secret, retired=retired, now=clock.now)
+
+
 async def build_app(
     settings: Settings,
     *,
@@ -137,10 +152,11 @@ async def build_app(
     database = Database(settings.database.url, echo=settings.database.echo)
     if migrate:
         await upgrade(database)
+    clock = clock or SystemClock()
     engine = Engine(
         database,
-        ActionCodec(secret_key(settings)),
-        clock or SystemClock(),
+        await action_codec(settings, database, clock),
+        clock,
         flows=FLOWS,
         commands=COMMANDS,
         idle_timeout=timedelta(seconds=settings.conversation.idle_timeout_seconds),
@@ -165,18 +181,14 @@ def market_rules(settings: Settings) -> MarketRules:
 
 
 async def run_console(settings: Settings) -> None:
+    """The runtime with the console front end (``gigbot console``, or ``gigbot run`` without tokens)."""
     from bot.adapters.console.frontend import ConsoleFrontEnd
-    from bot.scheduler import build_scheduler
 
     app = await build_app(settings)
     console = ConsoleFrontEnd(app.engine, data_dir=settings.data_dir, default_user=settings.console.default_user)
-    scheduler = build_scheduler(app.engine, console.deliver, settings.conversation.sweep_interval_seconds)
-    scheduler.start()
     try:
-        await console.deliver(await app.engine.expire_idle())  # timeouts that fell due while we were down
-        await console.run()
+        await Runtime(settings, app.engine, [console], deliver_before_next_input=True).run()
     finally:
-        scheduler.shutdown(wait=False)
         await app.close()
 
 

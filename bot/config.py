@@ -18,7 +18,7 @@ DEFAULT_CONFIG_PATH = Path("config.toml")
 SUPPORTED_LANGUAGES = ("en", "fr")
 
 # Settings that hold a secret: accepted from the environment only, refused in the TOML file.
-SECRET_KEYS = {("secret_key",), ("telegram", "token"), ("discord", "token")}
+SECRET_KEYS = {("secret_key",), ("previous_secret_key",), ("telegram", "token"), ("discord", "token")}
 
 
 class ConfigError(Exception):
@@ -43,21 +43,59 @@ class DatabaseSettings(BaseModel):
 
 class ConversationSettings(BaseModel):
     idle_timeout_seconds: Annotated[int, Field(ge=60, le=7 * 24 * 3600)] = 3600
-    sweep_interval_seconds: Annotated[int, Field(ge=1, le=3600)] = 30
+
+
+class SchedulerSettings(BaseModel):
+    """How often each scheduled job runs (the scheduler runs with every front end)."""
+
+    timeouts_seconds: Annotated[int, Field(ge=1, le=3600)] = 30  # closing idle conversations
+    sweeps_seconds: Annotated[int, Field(ge=1, le=24 * 3600)] = 3600  # auto-release, invoices, earnings, feedback...
+    prune_hours: Annotated[int, Field(ge=1, le=7 * 24)] = 6  # forgetting old update ids and sent notifications
+
+
+class OutboxSettings(BaseModel):
+    """How the dispatcher delivers notifications."""
+
+    batch: Annotated[int, Field(ge=1, le=1000)] = 50
+    lease_seconds: Annotated[float, Field(ge=1, le=3600)] = 30  # a claimed row comes due again after this
+    max_attempts: Annotated[int, Field(ge=1, le=50)] = 8  # transient errors before a row is parked
+    backoff_base_seconds: Annotated[float, Field(ge=0.1, le=3600)] = 5
+    backoff_cap_seconds: Annotated[float, Field(ge=1, le=24 * 3600)] = 3600
+    poll_seconds: Annotated[float, Field(ge=0.1, le=300)] = 2
+    keep_sent_days: Annotated[int, Field(ge=1, le=365)] = 30
+
+
+Rate = Annotated[float, Field(gt=0)]
+
+
+class BudgetSettings(BaseModel):
+    """A platform's sending budget. Unset (null) means no limit."""
+
+    per_second: Rate | None = None
+    per_chat_per_second: Rate | None = None
+    per_chat_burst: Annotated[int, Field(ge=1, le=100)] = 1
+    per_group_per_minute: Rate | None = None
 
 
 class TelegramSettings(BaseModel):
     token: SecretStr | None = None
     api_base_url: str = "https://api.telegram.org/bot"
     api_base_file_url: str = "https://api.telegram.org/file/bot"
+    # Telegram's documented limits: about 30 messages a second overall, 1 a second per chat, 20 a minute per group.
+    budget: BudgetSettings = BudgetSettings(
+        per_second=30, per_chat_per_second=1, per_chat_burst=3, per_group_per_minute=20
+    )
 
 
 class DiscordSettings(BaseModel):
     token: SecretStr | None = None
+    # Discord: 50 requests a second globally, about 5 per 5 seconds per channel.
+    budget: BudgetSettings = BudgetSettings(per_second=50, per_chat_per_second=1, per_chat_burst=5)
 
 
 class ConsoleSettings(BaseModel):
     default_user: Annotated[str, Field(min_length=1, max_length=32)] = "me"
+    budget: BudgetSettings = BudgetSettings()
 
 
 Percent = Annotated[Decimal, Field(ge=0, le=50, decimal_places=2)]
@@ -100,9 +138,15 @@ class Settings(BaseSettings):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     default_language: Literal["en", "fr"] = "en"
     secret_key: SecretStr | None = None
+    # After rotating GIGBOT_SECRET_KEY, buttons signed with the key before it (GIGBOT_PREVIOUS_SECRET_KEY) keep
+    # working for this many hours from the new key's first use, then say they have expired.
+    previous_secret_key: SecretStr | None = None
+    secret_key_grace_hours: Annotated[int, Field(ge=0, le=24 * 90)] = 72
     admins: list[str] = Field(default_factory=list)
     database: DatabaseSettings = DatabaseSettings()
     conversation: ConversationSettings = ConversationSettings()
+    scheduler: SchedulerSettings = SchedulerSettings()
+    outbox: OutboxSettings = OutboxSettings()
     telegram: TelegramSettings = TelegramSettings()
     discord: DiscordSettings = DiscordSettings()
     console: ConsoleSettings = ConsoleSettings()

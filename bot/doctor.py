@@ -1,14 +1,36 @@
 """`gigbot doctor`: check the configuration, the database and the tokens, and say what would start.
 
-It never prints a secret: only whether each one is set.
+It never prints a secret: only whether each one is set. It also shows the notification outbox: how many wait,
+and the notifications parked after repeated send errors, with the last error.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from bot.bootstrap import redacted_url
 from bot.config import Settings
 from bot.storage.db import Database
 from bot.storage.migrate import schema_heads
+from bot.storage.repositories import Repositories
+
+PARKED_SHOWN = 10
+
+
+async def report_outbox(database: Database, report: Callable[[bool, str], None]) -> None:
+    """Notifications waiting, and those parked after repeated errors (with the last error), for admins."""
+    async with database.transaction() as session:
+        outbox = Repositories.bind(session).outbox
+        counts = await outbox.counts()
+        parked = await outbox.parked(PARKED_SHOWN)
+    report(
+        not counts["parked"],
+        f"outbox: {counts['queued']} to send ({counts['waiting']} waiting for an unreachable person), "
+        f"{counts['parked']} parked, {counts['sent']} sent",
+    )
+    for row in parked:
+        to = f"account {row.recipient_id}" if row.recipient_id is not None else f"{row.platform} chat {row.chat_id}"
+        print(f"    parked #{row.id} {row.kind} to {to} after {row.attempts} attempts: {row.last_error}")
 
 
 async def doctor(settings: Settings) -> int:
@@ -26,6 +48,7 @@ async def doctor(settings: Settings) -> int:
         current, expected = await schema_heads(database)
         if current == expected:
             report(True, f"database: reachable, schema current ({redacted_url(settings.database.url)})")
+            await report_outbox(database, report)
         else:
             report(
                 False,

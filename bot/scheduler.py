@@ -1,5 +1,10 @@
-"""Background jobs on APScheduler's asyncio scheduler: conversation timeouts, update-log pruning, and the
-hourly marketplace sweeps (job expiry, auto-release and its reminders, weekly invoices, earnings, feedback)."""
+"""Scheduled jobs on APScheduler's asyncio scheduler, with every front end: closing idle conversations,
+forgetting old update ids and sent notifications, and the marketplace sweeps (job expiry, milestone auto-release
+and its reminders, weekly invoices and their payment, earnings maturing, feedback reminders, client ratings).
+
+Nothing here keeps state across a restart: each job derives what is due from the database, and every sweep
+also runs at start, so what fell due while the bot was down goes out at once. Notifications go to the outbox.
+"""
 
 from __future__ import annotations
 
@@ -8,69 +13,71 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.conversations.contract_sweeps import issue_weekly_invoices, pay_reviewed_invoices, release_due_milestones
-from bot.conversations.engine import Deliver, Engine
-from bot.conversations.money_sweeps import feedback_sweep, mature_earnings
-from bot.conversations.my_jobs import expire_stale_jobs
+from bot.config import OutboxSettings, SchedulerSettings
+from bot.conversations.contract_sweeps import AUTO_RELEASE, PAY_INVOICES, WEEKLY_INVOICES
+from bot.conversations.engine import Engine
+from bot.conversations.flow import Sweep
+from bot.conversations.money_sweeps import CLIENT_RATINGS, FEEDBACK_REMINDERS, MATURE_EARNINGS
+from bot.conversations.my_jobs import EXPIRE_STALE_JOBS
 from bot.storage.repositories import Repositories
 
 log = logging.getLogger("gigbot.scheduler")
 
-UPDATE_IDS_KEPT_FOR = timedelta(days=2)
+UPDATE_IDS_KEPT_FOR = timedelta(days=2)  # platforms redeliver within minutes: plenty to make redelivery a no-op
 
-# Idempotent sweeps that notify people; last week's invoices go out in the first hour of Monday (UTC).
-HOURLY_SWEEPS = (
-    expire_stale_jobs,
-    release_due_milestones,
-    issue_weekly_invoices,
-    pay_reviewed_invoices,
-    mature_earnings,
-    feedback_sweep,
+SWEEPS: tuple[Sweep, ...] = (
+    EXPIRE_STALE_JOBS,
+    AUTO_RELEASE,
+    WEEKLY_INVOICES,  # last week's invoices go out in the first run after Monday 00:00 UTC
+    PAY_INVOICES,
+    MATURE_EARNINGS,
+    FEEDBACK_REMINDERS,
+    CLIENT_RATINGS,
 )
 
 
-async def expire_idle_conversations(engine: Engine, deliver: Deliver) -> None:
-    notices = await engine.expire_idle()
-    if notices:
-        await deliver(notices)
+async def run_sweep(engine: Engine, sweep: Sweep) -> None:
+    done = await engine.run_sweep(sweep)
+    if done:
+        log.info("sweep %s handled %d items", sweep.name, done)
 
 
-async def forget_old_update_ids(engine: Engine) -> None:
-    """Platforms redeliver within minutes; two days of ids is plenty to make redelivery a no-op."""
+async def prune(engine: Engine, keep_sent: timedelta) -> None:
+    now = engine.clock.now()
     async with engine.database.transaction() as session:
-        removed = await Repositories.bind(session).updates.forget_before(engine.clock.now() - UPDATE_IDS_KEPT_FOR)
-    log.info("forgot %d old update ids", removed)
+        repos = Repositories.bind(session)
+        updates = await repos.updates.forget_before(now - UPDATE_IDS_KEPT_FOR)
+        sent = await repos.outbox.forget_sent_before(now - keep_sent)
+    log.info("forgot %d old update ids and %d sent notifications", updates, sent)
 
 
-def build_scheduler(engine: Engine, deliver: Deliver, sweep_seconds: int) -> AsyncIOScheduler:
+def build_scheduler(engine: Engine, settings: SchedulerSettings, outbox: OutboxSettings) -> AsyncIOScheduler:
     scheduler = AsyncIOScheduler(timezone="UTC")
+    common = {"max_instances": 1, "coalesce": True}
     scheduler.add_job(
-        expire_idle_conversations,
+        engine.expire_idle,
         "interval",
-        seconds=sweep_seconds,
-        args=(engine, deliver),
-        id="expire-idle",
-        max_instances=1,
-        coalesce=True,
+        seconds=settings.timeouts_seconds,
+        next_run_time=datetime.now(UTC),  # timeouts that fell due while the bot was down
+        id="conversation-timeouts",
+        **common,
     )
     scheduler.add_job(
-        forget_old_update_ids,
+        prune,
         "interval",
-        hours=6,
-        args=(engine,),
-        id="forget-updates",
-        max_instances=1,
-        coalesce=True,
+        hours=settings.prune_hours,
+        args=(engine, timedelta(days=outbox.keep_sent_days)),
+        id="prune",
+        **common,
     )
-    for sweep in HOURLY_SWEEPS:
+    for sweep in SWEEPS:
         scheduler.add_job(
-            sweep,
+            run_sweep,
             "interval",
-            hours=1,
-            next_run_time=datetime.now(UTC),  # at start too: what fell due while the bot was down goes out now
-            args=(engine, deliver),
-            id=sweep.__name__,
-            max_instances=1,
-            coalesce=True,
+            seconds=settings.sweeps_seconds,
+            next_run_time=datetime.now(UTC),
+            args=(engine, sweep),
+            id=sweep.name,
+            **common,
         )
     return scheduler

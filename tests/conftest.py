@@ -22,11 +22,9 @@ MODAL_PLATFORM = "modal"  # a test platform that shows forms as one modal, as Di
 
 
 def make_settings(tmp_path: Path, database_url: str | None = None, **overrides: object) -> Settings:
+    options: dict[str, object] = {"secret_key": TEST_SECRET, **overrides}
     return Settings(
-        data_dir=tmp_path,
-        secret_key=TEST_SECRET,
-        database={"url": database_url or f"sqlite+aiosqlite:///{tmp_path}/gigbot.db"},
-        **overrides,
+        data_dir=tmp_path, database={"url": database_url or f"sqlite+aiosqlite:///{tmp_path}/gigbot.db"}, **options
     )
 
 

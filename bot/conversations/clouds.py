@@ -14,14 +14,13 @@ from bot.conversations.flow import (
     Ctx,
     Finish,
     Flow,
-    Notify,
     Outcome,
     Retry,
     StartFlow,
     Step,
     command_button,
 )
-from bot.core.accounts import Account
+from bot.conversations.notices import notice_kind
 from bot.core.actions import Action
 from bot.core.clouds import NAME_MAX, NAME_MIN, Cloud, Role
 from bot.core.i18n import N_, Translator
@@ -102,35 +101,30 @@ async def cloud_screen(ctx: Ctx, cloud: Cloud, role: Role, notice: str = "") -> 
     return screen.with_notice(notice) if notice else screen
 
 
-def _told(build_text: str, cloud: Cloud, **params: str) -> Notify:
-    """A notification about ``cloud`` in the recipient's language, with a button to open it."""
-
-    def build(translator: Translator) -> Screen:
-        return Screen(
-            translator.t(build_text, name=cloud.name, **params),
-            buttons=rows(command_button(translator.t(N_("👥 Open")), "cloud", str(cloud.id))),
-            name="cloud-notice",
-        )
-
-    return build
+@notice_kind("cloud.notice")
+def cloud_notice(translator: Translator, *, message: str, cloud_id: int, name: str, username: str = "") -> Screen:
+    """A notification about a talent cloud in the recipient's language, with a button to open it."""
+    return Screen(
+        translator.t(message, name=name, username=username),
+        buttons=rows(command_button(translator.t(N_("👥 Open")), "cloud", str(cloud_id))),
+        name="cloud-notice",
+    )
 
 
-def cloud_invitation(owner: Account, cloud: Cloud) -> Notify:
-    def build(translator: Translator) -> Screen:
-        return Screen(
-            translator.t(
-                N_("👥 {owner} invited you to their talent cloud “{name}”: you'd see the jobs they post to it."),
-                owner=owner.full_name,
-                name=cloud.name,
-            ),
-            buttons=rows(
-                command_button(translator.t(N_("✅ Join")), "cloud", str(cloud.id), "join"),
-                command_button(translator.t(N_("❌ Decline")), "cloud", str(cloud.id), "decline"),
-            ),
-            name="cloud-invitation",
-        )
-
-    return build
+@notice_kind("cloud.invitation")
+def cloud_invitation(translator: Translator, *, owner_name: str, cloud_id: int, name: str) -> Screen:
+    return Screen(
+        translator.t(
+            N_("👥 {owner} invited you to their talent cloud “{name}”: you'd see the jobs they post to it."),
+            owner=owner_name,
+            name=name,
+        ),
+        buttons=rows(
+            command_button(translator.t(N_("✅ Join")), "cloud", str(cloud_id), "join"),
+            command_button(translator.t(N_("❌ Decline")), "cloud", str(cloud_id), "decline"),
+        ),
+        name="cloud-invitation",
+    )
 
 
 async def cloud_command(ctx: Ctx, args: str) -> Screen | StartFlow:
@@ -148,7 +142,9 @@ async def cloud_command(ctx: Ctx, args: str) -> Screen | StartFlow:
         message = (
             N_("✅ @{username} joined “{name}”.") if action == "join" else N_("@{username} declined to join “{name}”.")
         )
-        ctx.notify(cloud.owner_id, _told(message, cloud, username=me.username))
+        ctx.notify(
+            cloud.owner_id, cloud_notice, message=message, cloud_id=cloud.id, name=cloud.name, username=me.username
+        )
         if action == "decline":
             return Screen(ctx.t(N_("You declined to join “{name}”."), name=cloud.name), name="cloud-declined")
         return await cloud_screen(ctx, cloud, "member", ctx.t(N_("Welcome to “{name}”!"), name=cloud.name))
@@ -163,11 +159,24 @@ async def cloud_command(ctx: Ctx, args: str) -> Screen | StartFlow:
         )
     if action == "leave_confirmed":
         await service.leave(me, cloud.id)
-        ctx.notify(cloud.owner_id, _told(N_("@{username} left “{name}”."), cloud, username=me.username))
+        ctx.notify(
+            cloud.owner_id,
+            cloud_notice,
+            message=N_("@{username} left “{name}”."),
+            cloud_id=cloud.id,
+            name=cloud.name,
+            username=me.username,
+        )
         return Screen(ctx.t(N_("You left “{name}”."), name=cloud.name), name="cloud-left")
     if action == "remove" and target:
         cloud, member = await service.remove(me, cloud.id, target)
-        ctx.notify(member.account_id, _told(N_("You are no longer in the talent cloud “{name}”."), cloud))
+        ctx.notify(
+            member.account_id,
+            cloud_notice,
+            message=N_("You are no longer in the talent cloud “{name}”."),
+            cloud_id=cloud.id,
+            name=cloud.name,
+        )
         notice = ctx.t(N_("Removed @{username}."), username=member.username)
         return await cloud_screen(ctx, cloud, "owner", notice)
     if action == "remove":
@@ -225,7 +234,7 @@ class InviteStep(Step):
 
     async def on_text(self, ctx: Ctx, text: str) -> Outcome:
         cloud, invitee = await ctx.services.clouds.invite(ctx.account, ctx.data.cloud_id, text)
-        ctx.notify(invitee.id, cloud_invitation(ctx.account, cloud))
+        ctx.notify(invitee.id, cloud_invitation, owner_name=ctx.account.full_name, cloud_id=cloud.id, name=cloud.name)
         return Retry(
             ctx.t(
                 N_("✅ Invited @{username}: they join when they accept. Type another @username, or press Done."),

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, timedelta
-from functools import partial
 from typing import ClassVar
 
 from pydantic import BaseModel, Field
 
+from bot.conversations import messages
 from bot.conversations.flow import (
     RUN_COMMAND,
     CommandSpec,
     Ctx,
     Finish,
     Flow,
-    Notify,
     Outcome,
     Retry,
     StartFlow,
@@ -29,6 +28,7 @@ from bot.conversations.flow import (
     command_button,
 )
 from bot.conversations.job_views import file_attachments
+from bot.conversations.notices import notice_kind
 from bot.core.actions import Action
 from bot.core.contracts import (
     CONTRACT_STATUSES,
@@ -69,22 +69,29 @@ def money(tr: Translator, minor: int, currency: str = "USD") -> str:
     return format_money(minor, tr.language, currency)
 
 
-def notice(
+@notice_kind("contract.notice")
+def contract_notice(
     tr: Translator,
     *,
     message: str,
     contract_id: int,
     params: dict[str, object] | None = None,
     amounts: Amounts | None = None,
-    buttons: Sequence[tuple[str, tuple[str, ...]]] = (),
+    buttons: Sequence[tuple[str, Sequence[str]]] = (),
     name: str = "contract-notice",
 ) -> Screen:
-    """A notification about a contract in the reader's language, with command buttons and "Open the contract"."""
+    """A notification about a contract in the reader's language, with command buttons and "Open the contract";
+    replying to it writes in the contract's conversation."""
     values = dict(params or {})
     values.update({key: money(tr, minor, currency) for key, (minor, currency) in (amounts or {}).items()})
     pressable = [command_button(tr.t(label), *command) for label, command in buttons]
     pressable.append(command_button(tr.t(N_("📄 Open the contract")), "contract", str(contract_id)))
-    return Screen(tr.t(message, **values), buttons=rows(*pressable), name=name)
+    return Screen(
+        tr.t(message, **values),
+        buttons=rows(*pressable),
+        reply_to=("contract", str(contract_id), "message"),
+        name=name,
+    )
 
 
 def fee_lines(
@@ -340,19 +347,18 @@ async def contracts_list(ctx: Ctx, _args: str) -> Screen:
 # ---- actions ------------------------------------------------------------------------------------
 
 
-def _moved_notice(
+def moved_notice(
     moved: Moved, template: str, *, buttons: Sequence[tuple[str, tuple[str, ...]]] = (), **extra: object
-) -> Notify:
-    """A notification builder about a milestone (its title and amount filled in for the reader)."""
+) -> dict[str, object]:
+    """The parameters of a contract notice about a milestone (its title and amount filled in for the reader)."""
     contract, milestone = moved.contract, moved.milestone
-    return partial(
-        notice,
-        message=template,
-        contract_id=contract.id,
-        params={"title": contract.title, "milestone": milestone.description, **extra},
-        amounts={"amount": (moved.amount_minor or milestone.amount_minor, contract.currency)},
-        buttons=buttons,
-    )
+    return {
+        "message": template,
+        "contract_id": contract.id,
+        "params": {"title": contract.title, "milestone": milestone.description, **extra},
+        "amounts": {"amount": (moved.amount_minor or milestone.amount_minor, contract.currency)},
+        "buttons": buttons,
+    }
 
 
 # action: (service method, who is told, their notice, its buttons (label, action), the actor's notice)
@@ -395,19 +401,17 @@ async def _milestone_action(ctx: Ctx, contract: Contract, action: str, milestone
         method, told, message, then, done = MILESTONE_MOVES[action]
         moved = await getattr(service, method)(account, contract.id, milestone_id)
         buttons = [(label, ("contract", ident, next_action, milestone_id)) for label, next_action in then]
-        ctx.notify(getattr(contract, told), _moved_notice(moved, message, buttons=buttons))
+        ctx.notify(getattr(contract, told), contract_notice, **moved_notice(moved, message, buttons=buttons))
         return await contract_screen(ctx, moved.contract, ctx.t(done))
     if action == "refund_no":
         if account.id != contract.freelancer_id:
             raise UserError(N_("Only the freelancer of this contract can do that."))
         ctx.notify(
             contract.client_id,
-            partial(
-                notice,
-                message=N_("The freelancer keeps the money of “{title}” in escrow. You can talk it over in messages."),
-                contract_id=contract.id,
-                params={"title": contract.title},
-            ),
+            contract_notice,
+            message=N_("The freelancer keeps the money of “{title}” in escrow. You can talk it over in messages."),
+            contract_id=contract.id,
+            params={"title": contract.title},
         )
         return await contract_screen(ctx, contract, ctx.t(N_("The client has been told.")))
     if action == "work":
@@ -450,7 +454,7 @@ OFFER_ANSWERS = {
 
 
 async def contract_command(ctx: Ctx, args: str) -> Screen | StartFlow:
-    """/contract ID [accept|decline|withdraw|add|end|fund M|approve M|changes M|part M|submit M|refund_ask M|
+    """/contract ID [accept|decline|withdraw|message|add|end|fund M|approve M|changes M|part M|submit M|refund_ask M|
     refund M|refund_no M|work M]."""
     assert ctx.account is not None
     ident, action, milestone_id = [*args.split(), "", "", ""][:3]
@@ -461,14 +465,17 @@ async def contract_command(ctx: Ctx, args: str) -> Screen | StartFlow:
         contract = await getattr(service, answer)(account, contract.id)
         ctx.notify(
             contract.client_id if to_client else contract.freelancer_id,
-            partial(
-                notice,
-                message=message,
-                contract_id=contract.id,
-                params={"name": contract.freelancer_name, "title": contract.title},
-            ),
+            contract_notice,
+            message=message,
+            contract_id=contract.id,
+            params={"name": contract.freelancer_name, "title": contract.title},
         )
         return await contract_screen(ctx, contract, ctx.t(done))
+    if action == "message":
+        if contract.status not in ("active", "ended"):
+            raise UserError(N_("Messages open once the contract has started."))
+        thread = await ctx.services.messaging.thread_for_contract(contract, account.id)
+        return StartFlow(messages.FLOW.name, {"thread_id": thread.id})
     if action in ("add", "end"):
         if contract.status != "active":
             raise UserError(N_("This contract isn't active: nothing can be done on it now."))
@@ -535,7 +542,8 @@ class SubmitStep(Step):
         ident, milestone = str(moved.contract.id), str(moved.milestone.id)
         ctx.notify(
             moved.contract.client_id,
-            _moved_notice(
+            contract_notice,
+            **moved_notice(
                 moved,
                 N_(
                     "📬 {name} submitted work for “{milestone}” ({amount}):\n\n{message}\n\n"
@@ -573,7 +581,8 @@ class ChangesStep(MilestoneQuestionStep):
         moved = await ctx.services.contracts.request_changes(ctx.account, data.contract_id, data.milestone_id, text)
         ctx.notify(
             moved.contract.freelancer_id,
-            _moved_notice(
+            contract_notice,
+            **moved_notice(
                 moved,
                 N_("✏️ The client asks for changes on “{milestone}”:\n\n{message}"),
                 message=text.strip()[:1000],
@@ -601,7 +610,8 @@ class PartStep(MilestoneQuestionStep):
         moved = await ctx.services.contracts.release_part(ctx.account, data.contract_id, data.milestone_id, amount)
         ctx.notify(
             moved.contract.freelancer_id,
-            _moved_notice(
+            contract_notice,
+            **moved_notice(
                 moved, N_("💰 The client released {amount} of “{milestone}” to you; the rest stays in escrow.")
             ),
         )
@@ -630,7 +640,8 @@ class AddMilestoneStep(Step):
         )
         ctx.notify(
             moved.contract.freelancer_id,
-            _moved_notice(moved, N_("➕ The client added a milestone to “{title}”: {milestone} ({amount}).")),
+            contract_notice,
+            **moved_notice(moved, N_("➕ The client added a milestone to “{title}”: {milestone} ({amount}).")),
         )
         return await _finish(ctx, ctx.data.contract_id, ctx.t(N_("➕ Added. Fund it when work should start.")))
 
@@ -652,13 +663,11 @@ class EndStep(Step):
         ident = str(contract.id)
         ctx.notify(
             contract.other_party(ctx.account.id),
-            partial(
-                notice,
-                message=N_("🏁 {name} ended the contract “{title}”. How did it go?"),
-                contract_id=contract.id,
-                params={"name": ctx.account.full_name, "title": contract.title},
-                buttons=[(N_("⭐ Leave feedback"), ("feedback", ident))],
-            ),
+            contract_notice,
+            message=N_("🏁 {name} ended the contract “{title}”. How did it go?"),
+            contract_id=contract.id,
+            params={"name": ctx.account.full_name, "title": contract.title},
+            buttons=[(N_("⭐ Leave feedback"), ("feedback", ident))],
         )
         return Finish(await contract_screen(ctx, contract, ctx.t(N_("🏁 The contract has ended."))))
 

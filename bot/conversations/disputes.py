@@ -23,6 +23,7 @@ from bot.conversations.flow import (
     Step,
     command_button,
 )
+from bot.conversations.notices import notice_kind
 from bot.core.actions import Action
 from bot.core.disputes import Case, Evidence, Resolved
 from bot.core.errors import UserError
@@ -57,12 +58,77 @@ def _ident(raw: str, usage: str) -> int:
 
 
 def case_title(translator: Translator, case: Case) -> str:
-    if case.milestone is not None:
-        return translator.t(
-            N_("milestone “{subject}” of contract “{title}”"), subject=case.subject, title=case.contract.title
-        )
-    return translator.t(
-        N_("the invoice for the week of {week} of contract “{title}”"), week=case.subject, title=case.contract.title
+    return subject_title(translator, **case_subject(case))
+
+
+def case_subject(case: Case) -> dict[str, object]:
+    """What a dispute is about, as notice parameters."""
+    return {"milestone": case.milestone is not None, "subject": case.subject, "title": case.contract.title}
+
+
+def subject_title(translator: Translator, *, milestone: bool, subject: str, title: str) -> str:
+    if milestone:
+        return translator.t(N_("milestone “{subject}” of contract “{title}”"), subject=subject, title=title)
+    return translator.t(N_("the invoice for the week of {week} of contract “{title}”"), week=subject, title=title)
+
+
+@notice_kind("dispute.opened")
+def dispute_opened(
+    translator: Translator, *, name: str, case: dict[str, object], amount_minor: int, currency: str, reason: str
+) -> Screen:
+    """What the other party is told."""
+    return Screen(
+        translator.t(
+            N_(
+                "⚖️ {name} opened a dispute on {what}. Its {amount} stays in escrow until a gigbot admin "
+                "decides; they may ask you both for details.\nReason: {reason}"
+            ),
+            name=name,
+            what=subject_title(translator, **case),
+            amount=format_money(amount_minor, translator.language, currency),
+            reason=snippet(reason),
+        ),
+        name="disputes.opened",
+    )
+
+
+@notice_kind("dispute.new")
+def dispute_for_admins(
+    translator: Translator, *, dispute_id: int, name: str, case: dict[str, object], amount_minor: int, currency: str
+) -> Screen:
+    ident = str(dispute_id)
+    return Screen(
+        translator.t(
+            N_("⚖️ New dispute #{id} on {what}, opened by {name}: {amount} frozen."),
+            id=ident,
+            what=subject_title(translator, **case),
+            name=name,
+            amount=format_money(amount_minor, translator.language, currency),
+        ),
+        buttons=rows(
+            command_button(translator.t(N_("🔎 Open dispute #{id}"), id=ident), "dispute_case", ident),
+            command_button(translator.t(N_("⚖️ Dispute queue")), "disputes"),
+        ),
+        name="disputes.new",
+    )
+
+
+@notice_kind("dispute.resolved")
+def dispute_resolved(
+    translator: Translator, *, case: dict[str, object], paid_minor: int, refunded_minor: int, currency: str
+) -> Screen:
+    """Both parties hear the decision, each in their language."""
+    return Screen(
+        translator.t(
+            N_(
+                "⚖️ The dispute on {what} was decided by a gigbot admin: {paid} goes to the freelancer "
+                "(pending for the security period, then in /earnings) and {refunded} back to the client."
+            ),
+            what=subject_title(translator, **case),
+            paid=format_money(paid_minor, translator.language, currency),
+            refunded=format_money(refunded_minor, translator.language, currency),
+        ),
+        name="disputes.resolved",
     )
 
 
@@ -75,43 +141,19 @@ async def open_dispute(ctx: Ctx, kind: str, target_id: int, reason: str) -> Scre
     assert account is not None
     opened = await ctx.services.disputes.open(account, kind, target_id, reason)
     case = opened.case
-    name, text, ident = account.full_name, reason, str(case.dispute.id)
-
-    def tell_party(translator: Translator) -> Screen:
-        return Screen(
-            translator.t(
-                N_(
-                    "⚖️ {name} opened a dispute on {what}. Its {amount} stays in escrow until a gigbot admin "
-                    "decides; they may ask you both for details.\nReason: {reason}"
-                ),
-                name=name,
-                what=case_title(translator, case),
-                amount=format_money(case.escrow_minor, translator.language, case.contract.currency),
-                reason=snippet(text),
-            ),
-            name="disputes.opened",
-        )
-
-    def tell_admin(translator: Translator) -> Screen:
-        return Screen(
-            translator.t(
-                N_("⚖️ New dispute #{id} on {what}, opened by {name}: {amount} frozen."),
-                id=ident,
-                what=case_title(translator, case),
-                name=name,
-                amount=format_money(case.escrow_minor, translator.language, case.contract.currency),
-            ),
-            buttons=rows(
-                command_button(translator.t(N_("🔎 Open dispute #{id}"), id=ident), "dispute_case", ident),
-                command_button(translator.t(N_("⚖️ Dispute queue")), "disputes"),
-            ),
-            name="disputes.new",
-        )
-
-    ctx.notify(opened.other_id, tell_party)
+    ident = str(case.dispute.id)
+    money = {"amount_minor": case.escrow_minor, "currency": case.contract.currency}
+    ctx.notify(opened.other_id, dispute_opened, name=account.full_name, case=case_subject(case), reason=reason, **money)
     for admin in await ctx.services.profiles.admin_accounts(ctx.admins):
         if admin.id != account.id:
-            ctx.notify(admin.id, tell_admin)
+            ctx.notify(
+                admin.id,
+                dispute_for_admins,
+                dispute_id=case.dispute.id,
+                name=account.full_name,
+                case=case_subject(case),
+                **money,
+            )
     return Screen(
         ctx.t(
             N_(
@@ -321,26 +363,16 @@ async def case_command(ctx: Ctx, args: str) -> Screen:
 
 
 def notify_outcome(ctx: Ctx, resolved: Resolved) -> None:
-    """Both parties hear the decision, each in their language."""
     case = resolved.case
-    currency = case.contract.currency
-
-    def outcome(translator: Translator) -> Screen:
-        return Screen(
-            translator.t(
-                N_(
-                    "⚖️ The dispute on {what} was decided by a gigbot admin: {paid} goes to the freelancer "
-                    "(pending for the security period, then in /earnings) and {refunded} back to the client."
-                ),
-                what=case_title(translator, case),
-                paid=format_money(resolved.freelancer_minor, translator.language, currency),
-                refunded=format_money(resolved.client_minor, translator.language, currency),
-            ),
-            name="disputes.resolved",
+    for party in (case.contract.client_id, case.contract.freelancer_id):
+        ctx.notify(
+            party,
+            dispute_resolved,
+            case=case_subject(case),
+            paid_minor=resolved.freelancer_minor,
+            refunded_minor=resolved.client_minor,
+            currency=case.contract.currency,
         )
-
-    ctx.notify(case.contract.client_id, outcome)
-    ctx.notify(case.contract.freelancer_id, outcome)
 
 
 def resolved_screen(ctx: Ctx, resolved: Resolved) -> Screen:

@@ -94,7 +94,7 @@ async def earnings_screen(ctx: Ctx, notice: str = "") -> Screen:
     if earnings.available_minor > 0:
         buttons.append(ctx.command_button(ctx.t(N_("💸 Withdraw")), "withdraw"))
     buttons.append(ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu"))
-    screen = Screen("\n".join(lines), buttons=rows(*buttons), name="earnings")
+    screen = Screen("\n".join(lines), buttons=rows(*buttons), ephemeral=True, name="earnings")  # private
     return screen.with_notice(notice) if notice else screen
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+import secrets
+import uuid
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -27,13 +29,14 @@ from bot.conversations.flow import (
     Flow,
     FlowDefinitionError,
     Goto,
-    Notify,
     Outcome,
     Retry,
     StartFlow,
     Step,
+    Sweep,
 )
-from bot.core.actions import ActionCodec, InvalidAction
+from bot.conversations.notices import NoticeList, PendingNotice, notice_kind, pending
+from bot.core.actions import ActionCodec, ExpiredAction, InvalidAction
 from bot.core.clock import Clock
 from bot.core.errors import UserError
 from bot.core.events import (
@@ -46,6 +49,7 @@ from bot.core.events import (
     Inbound,
     Outbound,
     Text,
+    parse_command,
 )
 from bot.core.i18n import N_, Count, Translator, supported
 from bot.core.market import DEFAULT_RULES, MarketRules
@@ -61,6 +65,7 @@ log = logging.getLogger("gigbot.engine")
 MAX_ATTEMPTS = 4
 SIGNUP_FLOW = "signup"
 BUILTIN_COMMANDS = ("start", "menu", "help", "cancel")
+EXPIRED_BUTTON = N_("⌛ This button has expired: it belongs to an earlier screen. Here is where you are.")
 
 
 class VersionConflict(Exception):
@@ -88,24 +93,34 @@ class _KeyLocks:
                 self._locks[key] = (lock, users - 1)
 
 
-BackgroundTask = Callable[[Services, Callable[[int, Notify], None]], Awaitable[None]]
-Deliver = Callable[[list[Outbound]], Awaitable[None]]  # a front end's way to send outbound screens
+@notice_kind("conversation.timeout")
+def timeout_notice(translator: Translator, *, flow_title: str, minutes: int) -> Screen:
+    return Screen(
+        translator.t(
+            N_("⌛ <b>{flow}</b> was closed after {minutes} minutes without activity. Send /menu to carry on."),
+            flow=translator.t(flow_title),
+            minutes=minutes,
+        ),
+        name="timeout",
+    )
 
 
-async def addressed(repos: Repositories, notifications: list[tuple[int, Notify]]) -> list[Outbound]:
-    """Notifications in each recipient's language, to each platform they use (deleted accounts get none).
-
-    A private chat's id is the user's id on that platform; adapters open the DM channel where needed.
-    """
-    outbound = []
-    for account_id, build in notifications:
-        recipient = await repos.accounts.get(account_id)
-        if recipient is None or recipient.deleted_at is not None:
-            continue
-        screen = build(Translator(recipient.language))
-        for identity in await repos.accounts.identities(account_id):
-            outbound.append(Outbound(ChatRef(identity.platform, identity.platform_user_id), screen))
-    return outbound
+async def write_notices(repos: Repositories, notices: list[PendingNotice], cause: str, now: Any) -> int:
+    """Queue a turn's (or a sweep item's) notices in its transaction; each once, by its cause and recipient."""
+    for index, notice in enumerate(notices):
+        key = f"{notice.key}:{notice.recipient_id}" if notice.key else f"{cause}:{index}:{notice.recipient_id}"
+        await repos.outbox.add(
+            {
+                "recipient_id": notice.recipient_id,
+                "kind": notice.kind,
+                "payload": notice.payload,
+                "dedupe_key": key[:160],
+                "priority": notice.priority,
+                "created_at": now,
+                "next_attempt_at": now,
+            }
+        )
+    return len(notices)
 
 
 class Engine:
@@ -123,6 +138,7 @@ class Engine:
         admins: frozenset[str] = frozenset(),
         rules: MarketRules = DEFAULT_RULES,
         payments: PaymentProvider | None = None,
+        ephemeral_platforms: frozenset[str] = frozenset({"discord"}),
     ) -> None:
         self.database = database
         self.codec = codec
@@ -133,6 +149,8 @@ class Engine:
         self.admins = admins
         self.rules = rules
         self.payments = payments or SandboxProvider()
+        self.ephemeral = ephemeral_platforms  # platforms that show a message to one member of a group only
+        self.outbox_written = asyncio.Event()  # set when a turn or sweep queued notifications: wakes the dispatcher
         self.flows: dict[str, Flow] = {}
         for flow in flows:
             if flow.name in self.flows:
@@ -152,6 +170,8 @@ class Engine:
         return [spec for spec in self.commands.values() if spec.in_help]
 
     async def handle(self, event: Inbound) -> list[Outbound]:
+        """Run one turn; returns the replies for the chat the person acted in (notifications for anybody else
+        are in the outbox by now, committed with the turn)."""
         key = (event.actor.platform, event.chat_id, event.actor.user_id)
         log.info(
             "inbound platform=%s chat=%s user=%s kind=%s update=%s",
@@ -160,13 +180,10 @@ class Engine:
             event.update_id,
         )
         async with self._locks.hold(key):
-            replies, notifications = await self._run(event)
-        outbound = []
-        for index, screen in enumerate(replies):
-            if index == 0 and isinstance(event.payload, Click):
-                screen = screen.replace(edit=True)
-            outbound.append(Outbound(event.chat, screen))
-        outbound += notifications
+            replies, notified = await self._run(event)
+        if notified:
+            self.outbox_written.set()
+        outbound = [self._addressed(event, index, screen) for index, screen in enumerate(replies)]
         for message in outbound:
             log.info(
                 "outbound platform=%s chat=%s screen=%s buttons=%d edit=%s",
@@ -174,14 +191,24 @@ class Engine:
                 message.chat.chat_id,
                 message.screen.name or "-",
                 len(message.screen.all_buttons()),
-                message.screen.edit,
+                message.replaces or "-",
             )
         return outbound
 
-    async def _run(self, event: Inbound) -> tuple[list[Screen], list[Outbound]]:
-        """The replies to this chat and the notifications to others."""
+    def _addressed(self, event: Inbound, index: int, screen: Screen) -> Outbound:
+        """The first answer to a button press replaces the card it was on; an ephemeral screen shown in a group
+        goes to the person's private chat where the platform has no "only you can see this" messages."""
+        if screen.ephemeral and event.chat_id != event.actor.user_id and event.actor.platform not in self.ephemeral:
+            return Outbound(ChatRef(event.actor.platform, event.actor.user_id), screen)
+        if index == 0 and isinstance(event.payload, Click) and event.message_ref is not None:
+            return Outbound(event.chat, screen.replace(edit=True), replaces=event.message_ref)
+        return Outbound(event.chat, screen)
+
+    async def _run(self, event: Inbound) -> tuple[list[Screen], int]:
+        """The replies to this chat, and how many notifications the turn queued for others."""
         refusal: UserError | None = None
         turn: _Turn | None = None
+        cause = f"{event.actor.platform}:{event.update_id or uuid.uuid4().hex}"
         for _attempt in range(MAX_ATTEMPTS):
             try:
                 async with self.database.transaction() as session:
@@ -190,15 +217,16 @@ class Engine:
                         event.actor.platform, event.update_id, self.clock.now()
                     ):
                         log.info("duplicate update=%s ignored", event.update_id)
-                        return [], []
+                        return [], 0
                     turn = await _Turn.open(self, repos, event)
                     if refusal is None:
                         await turn.dispatch()
                     else:
                         await turn.refuse(refusal)
                     await turn.persist()
-                    notifications = await turn.notifications()
-                return turn.screens, notifications
+                    await turn.note_seen()
+                    notified = await write_notices(repos, turn.ctx.notifications.items, cause, turn.now)
+                return turn.screens, notified
             except VersionConflict:
                 log.info("version conflict, re-running turn user=%s", event.actor.user_id)
             except UserError as error:
@@ -215,8 +243,8 @@ class Engine:
                     turn.flow_name if turn else None,
                     turn.state if turn else None,
                 )
-                return [self._apology(turn.ctx.locale if turn else self._locale_hint(event))], []
-        return [self._apology(self._locale_hint(event))], []
+                return [self._apology(turn.ctx.locale if turn else self._locale_hint(event))], 0
+        return [self._apology(self._locale_hint(event))], 0
 
     def _locale_hint(self, event: Inbound) -> str:
         return supported(event.actor.locale_hint) or self.default_language
@@ -230,43 +258,69 @@ class Engine:
         )
 
     def timeout_screen(self, locale: str, flow_name: str) -> Screen:
-        translator = Translator(locale)
-        flow = self.flows.get(flow_name)
-        return Screen(
-            translator.t(
-                N_("⌛ <b>{flow}</b> was closed after {minutes} minutes without activity. Send /menu to carry on."),
-                flow=translator.t(flow.title) if flow else flow_name,
-                minutes=int(self.idle_timeout.total_seconds() // 60),
-            ),
-            name="timeout",
-        )
+        return timeout_notice.render(Translator(locale), **self._timeout_params(flow_name))
 
-    async def expire_idle(self, batch: int = 200) -> list[Outbound]:
-        """Close conversations idle past the timeout (also those that went idle while we were down)."""
+    def _timeout_params(self, flow_name: str) -> dict[str, Any]:
+        flow = self.flows.get(flow_name)
+        return {
+            "flow_title": flow.title if flow else flow_name,
+            "minutes": int(self.idle_timeout.total_seconds() // 60),
+        }
+
+    async def expire_idle(self, batch: int = 200) -> int:
+        """Close conversations idle past the timeout (also those that went idle while we were down), each in
+        its own transaction with the notice to its chat in the outbox; returns how many were closed."""
         async with self.database.transaction() as session:
             due = await Repositories.bind(session).conversations.idle_since(self.clock.now(), batch)
-        notices = []
+        closed = 0
         for row in due:
             key = (row.platform, row.chat_id, row.user_id)
             async with self._locks.hold(key), self.database.transaction() as session:
-                removed = await Repositories.bind(session).conversations.remove(key, row.version)
-            if removed:
-                log.info("timeout platform=%s chat=%s user=%s flow=%s", *key, row.flow)
-                notices.append(Outbound(ChatRef(row.platform, row.chat_id), self.timeout_screen(row.locale, row.flow)))
-        return notices
+                repos = Repositories.bind(session)
+                if not await repos.conversations.remove(key, row.version):
+                    continue
+                notice = pending(0, timeout_notice, self._timeout_params(row.flow))
+                await repos.outbox.add(
+                    {
+                        "recipient_id": None,
+                        "platform": row.platform,
+                        "chat_id": row.chat_id,
+                        "kind": notice.kind,
+                        "payload": {**notice.payload, "locale": row.locale},
+                        "dedupe_key": f"timeout:{row.platform}:{row.chat_id}:{row.user_id}:{row.version}"[:160],
+                        "priority": notice.priority,
+                        "created_at": self.clock.now(),
+                        "next_attempt_at": self.clock.now(),
+                    }
+                )
+            log.info("timeout platform=%s chat=%s user=%s flow=%s", *key, row.flow)
+            closed += 1
+        if closed:
+            self.outbox_written.set()
+        return closed
 
-    async def run_background(self, task: BackgroundTask, deliver: Deliver | None = None) -> list[Outbound]:
-        """Run a scheduler sweep in one transaction with the services of this moment; what it asks to notify is
-        addressed once the work commits, handed to ``deliver`` (when given) and returned."""
-        notifications: list[tuple[int, Notify]] = []
+    async def run_sweep(self, sweep: Sweep) -> int:
+        """Run a scheduled sweep: its due items are listed, then each is handled in a transaction of its own with
+        its notices, so one bad item is logged and skipped without holding back the rest. Returns items done."""
         async with self.database.transaction() as session:
-            repos = Repositories.bind(session)
-            services = Services.bind(repos, self.clock.now(), self.rules, self.payments)
-            await task(services, lambda account_id, build: notifications.append((account_id, build)))
-            outbound = await addressed(repos, notifications)
-        if outbound and deliver is not None:
-            await deliver(outbound)
-        return outbound
+            services = Services.bind(Repositories.bind(session), self.clock.now(), self.rules, self.payments)
+            items = await sweep.due(services)
+        done = 0
+        for item in items:
+            try:
+                async with self.database.transaction() as session:
+                    repos = Repositories.bind(session)
+                    services = Services.bind(repos, self.clock.now(), self.rules, self.payments)
+                    notices = NoticeList()
+                    await sweep.handle(services, item, notices)
+                    await write_notices(repos, notices.items, f"{sweep.name}:{uuid.uuid4().hex}", self.clock.now())
+            except Exception:
+                log.exception("sweep %s: item %r failed; the others go on", sweep.name, item)
+                continue
+            done += 1
+            if notices.items:
+                self.outbox_written.set()
+        return done
 
     async def resume_screen(self, platform: str, chat_id: str, user_id: str) -> Screen | None:
         """The screen a user left off at, re-rendered (the console shows it when it starts again)."""
@@ -332,6 +386,7 @@ class _Turn:
         self.flow, self.state = flow, row.state
         self.form_progress = row.form_progress
         self.ctx.screen_seq = row.screen_seq
+        self.ctx.flow_nonce = row.flow_nonce
 
     @property
     def flow_name(self) -> str | None:
@@ -363,6 +418,7 @@ class _Turn:
                     "form_progress": self.form_progress,
                     "locale": self.ctx.locale,
                     "screen_seq": self.ctx.screen_seq,
+                    "flow_nonce": self.ctx.flow_nonce,
                     "expires_at": self.now + self.engine.idle_timeout,
                     "updated_at": self.now,
                 },
@@ -374,8 +430,14 @@ class _Turn:
         if not saved:
             raise VersionConflict
 
-    async def notifications(self) -> list[Outbound]:
-        return await addressed(self.repos, self.ctx.notifications)
+    async def note_seen(self) -> None:
+        """Where the person was seen last is where their notifications go (this identity may have been made or
+        linked by this very turn); one who blocked us and writes again gets what waited for them."""
+        actor = self.event.actor
+        if await self.repos.accounts.seen(actor.platform, actor.user_id, self.now):
+            account = await self.repos.accounts.by_identity(actor.platform, actor.user_id)
+            if account is not None:
+                await self.repos.outbox.wake(account.id, self.now)
 
     # ---- showing --------------------------------------------------------------------------------
 
@@ -428,6 +490,7 @@ class _Turn:
         self.leave_flow()
         self.flow, self.state = flow, flow.start
         self.ctx.data = flow.data_model(**(data or {}))
+        self.ctx.screen_seq, self.ctx.flow_nonce = 0, secrets.token_urlsafe(3)  # the old flow's buttons expire
         await self.render_current()
 
     async def apply(self, outcome: Outcome) -> None:
@@ -461,6 +524,13 @@ class _Turn:
 
     async def dispatch(self) -> None:
         payload = self.event.payload
+        if isinstance(payload, Text | AttachmentIn) and self.event.message_ref is not None:
+            command = await self.repos.sent_messages.reply_command(
+                self.event.actor.platform, self.event.chat_id, self.event.message_ref
+            )
+            if command is not None:
+                await self.answer_by_reply(parse_command(f"/{command}") or Command("menu"), payload)
+                return
         if isinstance(payload, Command):
             await self.run_command(payload)
         elif isinstance(payload, Click):
@@ -474,6 +544,18 @@ class _Turn:
                 await self.text("")
             else:
                 await self.apply(await self.step.on_attachment(self.ctx, payload))
+
+    async def answer_by_reply(self, command: Command, answer: Text | AttachmentIn) -> None:
+        """A reply to one of our messages (a relayed message, a contract notice): run the command it names, which
+        opens the writing step of that thread, and hand it the answer as if typed there."""
+        await self.run_command(command)
+        if self.flow is None or self.form_progress is not None:
+            return
+        self.screens.clear()
+        if isinstance(answer, Text):
+            await self.apply(await self.step.on_text(self.ctx, answer.text))
+        else:
+            await self.apply(await self.step.on_attachment(self.ctx, answer))
 
     async def run_command(self, command: Command) -> None:
         ctx = self.ctx
@@ -536,6 +618,9 @@ class _Turn:
     async def click(self, packed: str) -> None:
         try:
             action = self.engine.codec.unpack(packed)
+        except ExpiredAction:
+            await self.show_where_we_are(self.ctx.t(EXPIRED_BUTTON))
+            return
         except InvalidAction as problem:
             log.warning("refused action id (%s) user=%s", problem, self.event.actor.user_id)
             await self.show_where_we_are(self.ctx.t(N_("That button isn't valid. Here is where you are.")))
@@ -546,13 +631,11 @@ class _Turn:
             action.kind == CHOICE
             and len(action.args) == 2
             and self.flow is not None
-            and action.args[0] == str(self.ctx.screen_seq)
+            and action.args[0] == self.ctx.screen_tag
         ):
             await self.apply(await self.step.on_click(self.ctx, action.args[1]))
         else:
-            await self.show_where_we_are(
-                self.ctx.t(N_("That button belongs to an earlier screen and no longer applies. Here is where you are."))
-            )
+            await self.show_where_we_are(self.ctx.t(EXPIRED_BUTTON))
 
     async def text(self, text: str) -> None:
         if self.flow is None:

@@ -14,6 +14,7 @@ from babel.numbers import format_decimal
 from pydantic import BaseModel
 
 from bot.conversations.flow import CommandSpec, Ctx, Finish, Flow, Goto, Outcome, StartFlow, Step, command_button
+from bot.conversations.notices import notice_kind
 from bot.core.errors import UserError
 from bot.core.feedback import COMMENT_MAX, NOTE_MAX, STARS, ContractFeedback
 from bot.core.i18n import N_, Count, Translator
@@ -40,6 +41,26 @@ def contract_id_of(raw: str) -> int:
     if not ident.isdigit():
         raise UserError(N_("Send /feedback followed by the contract number, like /feedback 12."))
     return int(ident)
+
+
+@notice_kind("feedback.left")
+def feedback_left(
+    translator: Translator, *, author: str, title: str, contract_id: int, revealed: bool, closes_at: str
+) -> Screen:
+    text = (
+        translator.t(N_("⭐ {name} left feedback on “{title}”: both sides are now visible."), name=author, title=title)
+        if revealed
+        else translator.t(
+            N_("⭐ {name} left feedback on “{title}”. Leave yours by {date} to see it."),
+            name=author,
+            title=title,
+            date=day(translator.language, datetime.fromisoformat(closes_at)),
+        )
+    )
+    label = N_("👀 See feedback") if revealed else N_("⭐ Leave feedback")
+    return Screen(
+        text, buttons=rows(command_button(translator.t(label), "feedback", str(contract_id))), name="feedback.left"
+    )
 
 
 def feedback_screen(ctx: Ctx, view: ContractFeedback, notice: str = "") -> Screen:
@@ -141,27 +162,16 @@ class NoteStep(Step):
         data = ctx.data
         left = await ctx.services.feedback.leave(account, data.contract_id, data.stars, data.comment, note)
         view = left.view
-        author, title, ident = account.full_name, view.title, str(view.contract_id)
 
-        def tell(translator: Translator) -> Screen:
-            text = (
-                translator.t(
-                    N_("⭐ {name} left feedback on “{title}”: both sides are now visible."), name=author, title=title
-                )
-                if left.revealed_now
-                else translator.t(
-                    N_("⭐ {name} left feedback on “{title}”. Leave yours by {date} to see it."),
-                    name=author,
-                    title=title,
-                    date=day(translator.language, view.closes_at),
-                )
-            )
-            label = N_("👀 See feedback") if left.revealed_now else N_("⭐ Leave feedback")
-            return Screen(
-                text, buttons=rows(command_button(translator.t(label), "feedback", ident)), name="feedback.left"
-            )
-
-        ctx.notify(view.other_id, tell)
+        ctx.notify(
+            view.other_id,
+            feedback_left,
+            author=account.full_name,
+            title=view.title,
+            contract_id=view.contract_id,
+            revealed=left.revealed_now,
+            closes_at=view.closes_at.isoformat(),
+        )
         notice = (
             N_("🙏 Thank you! Both sides are now visible.")
             if left.revealed_now

@@ -7,13 +7,14 @@ shows the same screen again with the message.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
 from pydantic import BaseModel
 
+from bot.conversations.notices import NoticeKind, NoticeList
 from bot.core.accounts import Account
 from bot.core.actions import Action
 from bot.core.events import Actor, AttachmentIn
@@ -21,7 +22,7 @@ from bot.core.i18n import N_, Translator
 from bot.core.services import Services
 from bot.core.ui import Button, Option, Screen
 
-CHOICE = "c"  # action kind of a button that belongs to the current flow screen: args (screen_seq, value)
+CHOICE = "c"  # action kind of a button that belongs to the current flow screen: args (screen_tag, value)
 RUN_COMMAND = "cmd"  # action kind of a button that runs a command: args (name,)
 
 
@@ -61,9 +62,6 @@ class StartFlow:
 Outcome = Goto | Retry | Finish
 
 
-Notify = Callable[[Translator], Screen]  # builds a notification in its recipient's language
-
-
 def command_button(label: str, command: str, *args: str) -> Button:
     """A button that works like typing ``/command args``, from any screen, at any time."""
     return Button(label, Action(RUN_COMMAND, (command, *args)))
@@ -80,8 +78,9 @@ class Ctx:
     locale: str
     data: Any = None
     screen_seq: int = 0
+    flow_nonce: str = ""  # new for every flow started in this chat, so no button outlives its flow
     admins: frozenset[str] = frozenset()
-    notifications: list[tuple[int, Notify]] = field(default_factory=list)
+    notifications: NoticeList = field(default_factory=NoticeList)
     _translator: Translator = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -101,12 +100,17 @@ class Ctx:
     def tn(self, singular: str, plural: str, count: int, /, **params: Any) -> str:
         return self._translator.tn(singular, plural, count, **params)
 
+    @property
+    def screen_tag(self) -> str:
+        """Which screen of which flow a button was made for: the flow's nonce and the screen's number."""
+        return f"{self.flow_nonce}{self.screen_seq}"
+
     def button(self, label: str, value: str) -> Button:
         """A button answering the screen being rendered; it goes stale once the flow moves on."""
-        return Button(label, Action(CHOICE, (str(self.screen_seq), value)))
+        return Button(label, Action(CHOICE, (self.screen_tag, value)))
 
     def option(self, label: str, value: str, description: str = "") -> Option:
-        return Option(label, Action(CHOICE, (str(self.screen_seq), value)), description)
+        return Option(label, Action(CHOICE, (self.screen_tag, value)), description)
 
     def command_button(self, label: str, command: str, *args: str) -> Button:
         return command_button(label, command, *args)
@@ -116,9 +120,12 @@ class Ctx:
         """Admins are named by username in the config (``admins``)."""
         return self.account is not None and self.account.username in self.admins
 
-    def notify(self, account_id: int, build: Notify) -> None:
-        """Send a screen to another account, on every platform they use, once this turn commits."""
-        self.notifications.append((account_id, build))
+    def notify(
+        self, account_id: int, kind: NoticeKind, /, *, files: Sequence[int] = (), key: str = "", **params: Any
+    ) -> None:
+        """Tell another account something: an outbox row written with this turn's changes, rendered in their
+        language and sent once, to the chat routing picks, after the turn commits."""
+        self.notifications.add(account_id, kind, files=files, key=key, **params)
 
 
 class Step:
@@ -193,3 +200,13 @@ class CommandSpec:
     run: Callable[[Ctx, str], Awaitable[Screen | StartFlow]]
     needs_account: bool = True
     in_help: bool = True
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A scheduled job over due items (auto-releases, invoices, reminders...): ``due`` lists them, ``handle`` does
+    one and asks for its notices. The engine runs each item in a transaction of its own."""
+
+    name: str
+    due: Callable[[Services], Awaitable[Sequence[Any]]]
+    handle: Callable[[Services, Any, NoticeList], Awaitable[None]]

@@ -88,16 +88,61 @@ async def account_screen(ctx: Ctx, _args: str) -> Screen:
                 time=local_time,
             ),
             ctx.t(N_("Member since: {value}"), value=account.created_at.date().isoformat()),
+            ctx.t(N_("Notifications: {where}"), where=await _notified_where(ctx)),
         ]
     )
     buttons = rows(
+        ctx.command_button(ctx.t(N_("🔔 Where notifications go")), "notify_on"),
         ctx.command_button(ctx.t(N_("🔗 Link a platform")), "link"),
         ctx.command_button(ctx.t(N_("✂️ Linked platforms")), "unlink"),
         ctx.command_button(ctx.t(N_("📦 Export my data")), "export"),
         ctx.command_button(ctx.t(N_("🗑 Delete account")), "delete_account"),
         ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu"),
     )
-    return Screen(text, buttons=buttons, name="account")
+    return Screen(text, buttons=buttons, ephemeral=True, name="account")  # private: never shown to a group
 
 
-COMMANDS = [CommandSpec("account", N_("your account details"), account_screen)]
+PLATFORM_NAMES = {"telegram": "Telegram", "discord": "Discord", "console": N_("the console")}
+LAST_SEEN = "auto"
+
+
+def _platform_name(ctx: Ctx, platform: str) -> str:
+    return ctx.t(PLATFORM_NAMES[platform]) if platform in PLATFORM_NAMES else platform
+
+
+async def _notified_where(ctx: Ctx) -> str:
+    assert ctx.account is not None
+    chosen, _linked = await ctx.services.accounts.notification_choice(ctx.account)
+    return _platform_name(ctx, chosen) if chosen else ctx.t(N_("wherever you last used gigbot"))
+
+
+async def notify_on_command(ctx: Ctx, args: str) -> Screen:
+    """/notify_on [PLATFORM|auto]: every notification goes once, to one chat; choose which, or the last used."""
+    assert ctx.account is not None
+    wanted = args.strip().lower()
+    notice = ""
+    if wanted:
+        await ctx.services.accounts.notify_on(ctx.account, None if wanted == LAST_SEEN else wanted)
+        notice = ctx.t(N_("✅ Saved."))
+    _chosen, linked = await ctx.services.accounts.notification_choice(ctx.account)
+    buttons = [
+        ctx.command_button(ctx.t(N_("📍 Wherever I last used gigbot")), "notify_on", LAST_SEEN),
+        *(
+            ctx.command_button(
+                ctx.t(N_("Only on {platform}"), platform=_platform_name(ctx, platform)), "notify_on", platform
+            )
+            for platform in linked
+        ),
+        ctx.command_button(ctx.t(N_("⬅️ Your account")), "account"),
+    ]
+    text = ctx.t(
+        N_("🔔 <b>Notifications</b>\nEach one comes once, in one chat. Now: {where}."), where=await _notified_where(ctx)
+    )
+    screen = Screen(text, buttons=rows(*buttons, per_row=1), name="notify-on")
+    return screen.with_notice(notice) if notice else screen
+
+
+COMMANDS = [
+    CommandSpec("account", N_("your account details"), account_screen),
+    CommandSpec("notify_on", N_("choose where your notifications go"), notify_on_command, in_help=False),
+]

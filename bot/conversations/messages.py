@@ -18,7 +18,6 @@ from bot.conversations.flow import (
     Ctx,
     Finish,
     Flow,
-    Notify,
     Outcome,
     Retry,
     StartFlow,
@@ -26,10 +25,11 @@ from bot.conversations.flow import (
     command_button,
 )
 from bot.conversations.job_views import ago, file_attachments
+from bot.conversations.notices import notice_kind
 from bot.core.events import AttachmentIn
 from bot.core.i18n import N_, Count, Translator
-from bot.core.messaging import MESSAGE_MAX, Message, Sent, Thread
-from bot.core.ui import Attachment, Button, Screen, escape, rows
+from bot.core.messaging import MESSAGE_MAX, Message, Thread
+from bot.core.ui import Button, Screen, escape, rows
 
 INBOX_SIZE = 10
 THREAD_SIZE = 10
@@ -42,30 +42,29 @@ def _about(ctx: Ctx | Translator, thread: Thread) -> str:
     return escape(thread.other_name)
 
 
-def message_notice(sender_name: str, sent: Sent, text: str, file: Attachment | None) -> Notify:
-    """The other party's notification: who wrote, about which job, the message itself, and Reply."""
-    thread = sent.thread
-
-    def build(translator: Translator) -> Screen:
-        head = (
-            translator.t(N_("💬 <b>{name}</b> about “{title}”:"), name=sender_name, title=thread.job_title)
-            if thread.job_title
-            else translator.t(N_("💬 <b>{name}</b>:"), name=sender_name)
-        )
-        body = escape(text) if text else ""
-        if file is not None:
-            body = (body + "\n" if body else "") + f"📎 {escape(file.filename)}"
-        return Screen(
-            f"{head}\n{body}",
-            attachments=(file,) if file else (),
-            buttons=rows(
-                command_button(translator.t(N_("↩️ Reply")), "reply", str(thread.id)),
-                command_button(translator.t(N_("💬 Open the conversation")), "thread", str(thread.id)),
-            ),
-            name="message-received",
-        )
-
-    return build
+@notice_kind("message.received")
+def message_notice(
+    translator: Translator, *, sender_name: str, thread_id: int, job_title: str, text: str, file_name: str
+) -> Screen:
+    """The other party's notification: who wrote, about which job, the message itself, and Reply (replying to
+    the notification itself writes in the thread too)."""
+    head = (
+        translator.t(N_("💬 <b>{name}</b> about “{title}”:"), name=sender_name, title=job_title)
+        if job_title
+        else translator.t(N_("💬 <b>{name}</b>:"), name=sender_name)
+    )
+    body = escape(text) if text else ""
+    if file_name:
+        body = (body + "\n" if body else "") + f"📎 {escape(file_name)}"
+    return Screen(
+        f"{head}\n{body}",
+        buttons=rows(
+            command_button(translator.t(N_("↩️ Reply")), "reply", str(thread_id)),
+            command_button(translator.t(N_("💬 Open the conversation")), "thread", str(thread_id)),
+        ),
+        reply_to=("reply", str(thread_id)),
+        name="message-received",
+    )
 
 
 def _message_line(ctx: Ctx, message: Message) -> str:
@@ -183,8 +182,16 @@ class WriteStep(Step):
 
     async def _send(self, ctx: Ctx, text: str, upload: AttachmentIn | None) -> Outcome:
         sent = await ctx.services.messaging.send(ctx.account, ctx.data.thread_id, text, upload)
-        file = Attachment(upload.filename, upload.content, upload.mime_type) if upload is not None else None
-        ctx.notify(sent.thread.other_id, message_notice(ctx.account.full_name, sent, text.strip(), file))
+        ctx.notify(
+            sent.thread.other_id,
+            message_notice,
+            files=[sent.file_id] if sent.file_id is not None else [],
+            sender_name=ctx.account.full_name,
+            thread_id=sent.thread.id,
+            job_title=sent.thread.job_title or "",
+            text=text.strip(),
+            file_name=upload.filename if upload is not None else "",
+        )
         notice = ctx.t(N_("✅ Sent to {name}."), name=sent.thread.other_name)
         return Finish(await thread_screen(ctx, str(sent.thread.id), notice=notice))
 

@@ -6,31 +6,26 @@ service checks on every action that the post is the asker's own.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import partial
-
 from pydantic import BaseModel
 
-from bot.conversations.engine import Deliver, Engine
 from bot.conversations.flow import (
     RUN_COMMAND,
     CommandSpec,
     Ctx,
     Finish,
     Flow,
-    Notify,
     Outcome,
     Retry,
     StartFlow,
     Step,
+    Sweep,
     command_button,
 )
 from bot.conversations.job_views import ago, job_detail
+from bot.conversations.notices import NoticeList, notice_kind
 from bot.conversations.post_job import EDIT_FLOW, editing, not_a_client
-from bot.core.accounts import Account
 from bot.core.actions import Action
 from bot.core.errors import UserError
-from bot.core.events import Outbound
 from bot.core.i18n import N_, Translator
 from bot.core.jobs import STATUSES, Job
 from bot.core.services import Services
@@ -157,22 +152,17 @@ class InviteData(BaseModel):
     title: str = ""
 
 
-def invitation(client: Account, job: Job) -> Notify:
+@notice_kind("job.invitation")
+def invitation(translator: Translator, *, client_name: str, job_id: int, title: str) -> Screen:
     """The notification a freelancer gets, built in their language."""
-
-    def build(translator: Translator) -> Screen:
-        return Screen(
-            translator.t(
-                N_("📨 {name} invited you to apply to their job “{title}”."), name=client.full_name, title=job.title
-            ),
-            buttons=rows(
-                command_button(translator.t(N_("👀 View job")), "job", str(job.id)),
-                command_button(translator.t(N_("💬 Message the client")), "contact", str(job.id)),
-            ),
-            name="job-invitation",
-        )
-
-    return build
+    return Screen(
+        translator.t(N_("📨 {name} invited you to apply to their job “{title}”."), name=client_name, title=title),
+        buttons=rows(
+            command_button(translator.t(N_("👀 View job")), "job", str(job_id)),
+            command_button(translator.t(N_("💬 Message the client")), "contact", str(job_id)),
+        ),
+        name="job-invitation",
+    )
 
 
 class InviteStep(Step):
@@ -186,7 +176,7 @@ class InviteStep(Step):
 
     async def on_text(self, ctx: Ctx, text: str) -> Outcome:
         job, freelancer = await ctx.services.jobs.invite(ctx.account, ctx.data.job_id, text)
-        ctx.notify(freelancer.id, invitation(ctx.account, job))
+        ctx.notify(freelancer.id, invitation, client_name=ctx.account.full_name, job_id=job.id, title=job.title)
         return Retry(
             ctx.t(
                 N_("✅ Invited @{username}: they can now see the job. Type another @username, or press Done."),
@@ -203,25 +193,26 @@ class InviteStep(Step):
 INVITE_FLOW = Flow("invite_to_job", N_("Inviting a freelancer"), InviteData, [InviteStep()], start="username")
 
 
-def expiry_notice(translator: Translator, *, job: Job) -> Screen:
+@notice_kind("job.expired")
+def expiry_notice(translator: Translator, *, job_id: int, title: str) -> Screen:
     return Screen(
         translator.t(
             N_("⌛ Your job “{title}” expired after 30 days without activity. You can reopen it from /my_jobs."),
-            title=job.title,
+            title=title,
         ),
-        buttons=rows(command_button(translator.t(N_("🔓 Open it")), "my_job", str(job.id))),
+        buttons=rows(command_button(translator.t(N_("🔓 Open it")), "my_job", str(job_id))),
         name="job-expired",
     )
 
 
-async def expire_stale_jobs(engine: Engine, deliver: Deliver | None = None) -> list[Outbound]:
-    """The scheduler's hourly sweep: expire posts idle for 30 days and tell their clients (on every platform)."""
+async def _expire(services: Services, job_id: int, notices: NoticeList) -> None:
+    job = await services.jobs.expire_if_stale(job_id, services.now)
+    if job is not None:
+        notices.add(job.client_id, expiry_notice, key=f"job-expired:{job.id}", job_id=job.id, title=job.title)
 
-    async def expire(services: Services, notify: Callable[[int, Notify], None]) -> None:
-        for job in await services.jobs.expire_stale(services.now):
-            notify(job.client_id, partial(expiry_notice, job=job))
 
-    return await engine.run_background(expire, deliver)
+# Hourly: expire posts idle for 30 days and tell their clients.
+EXPIRE_STALE_JOBS = Sweep("expire-stale-jobs", lambda services: services.jobs.stale(services.now), _expire)
 
 
 COMMANDS = [

@@ -6,8 +6,6 @@ the freelancer gets it with Accept and Decline buttons.
 
 from __future__ import annotations
 
-from functools import partial
-
 from pydantic import BaseModel
 
 from bot.conversations.contracts import contract_screen, fee_lines, milestone_line
@@ -23,6 +21,7 @@ from bot.conversations.flow import (
     Step,
     command_button,
 )
+from bot.conversations.notices import notice_kind
 from bot.core.contracts import OfferTerms, parse_milestone, parse_start_date, parse_weekly_limit
 from bot.core.errors import UserError
 from bot.core.i18n import N_, Translator
@@ -114,28 +113,28 @@ class PreviewStep(Step):
         quote = contract.fees.quote(amount, billed_before_minor=billed, contract_bp=contract.fee_bp)
         ctx.notify(
             contract.freelancer_id,
-            partial(
-                offer_notice,
-                contract_id=contract.id,
-                client_name=ctx.account.full_name,
-                terms=terms,
-                receive_minor=quote.freelancer_receives_minor,
-                fee_minor=quote.service_fee_minor,
-            ),
+            offer_notice,
+            contract_id=contract.id,
+            client_name=ctx.account.full_name,
+            terms=terms.model_dump(mode="json"),
+            receive_minor=quote.freelancer_receives_minor,
+            fee_minor=quote.service_fee_minor,
         )
         return Finish(
             await contract_screen(ctx, contract, ctx.t(N_("📨 Offer sent to {name}."), name=ctx.data.freelancer_name))
         )
 
 
+@notice_kind("offer.received")
 def offer_notice(
-    tr: Translator, *, contract_id: int, client_name: str, terms: OfferTerms, receive_minor: int, fee_minor: int
+    tr: Translator, *, contract_id: int, client_name: str, terms: dict[str, object], receive_minor: int, fee_minor: int
 ) -> Screen:
     """The offer as the freelancer receives it, with what they get after the service fee."""
+    offered = OfferTerms.model_validate(terms)
     head = tr.t(N_("📨 <b>{name} sent you an offer</b> (contract #{id}):"), name=client_name, id=contract_id)
     receive = (
         N_("You receive {amount} an hour after the {fee} service fee.")
-        if terms.kind == "hourly"
+        if offered.kind == "hourly"
         else N_("You receive {amount} in all after the {fee} service fee.")
     )
     paid = tr.t(receive, amount=format_money(receive_minor, tr.language), fee=format_money(fee_minor, tr.language))
@@ -146,7 +145,11 @@ def offer_notice(
         command_button(tr.t(N_("📄 Open the contract")), "contract", ident),
         per_row=3,
     )
-    return Screen(f"{head}\n\n{terms_text(tr, terms)}\n\n{paid}", buttons=buttons, name="offer")
+    return Screen(
+        f"{head}\n\n{terms_text(tr, offered)}\n\n{paid}",
+        buttons=buttons,
+        name="offer",
+    )
 
 
 class EditStep(Step):

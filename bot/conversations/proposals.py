@@ -13,8 +13,9 @@ from collections.abc import Sequence
 
 from babel.dates import format_date
 
-from bot.conversations.flow import CommandSpec, Ctx, Notify, StartFlow, command_button
+from bot.conversations.flow import CommandSpec, Ctx, StartFlow, command_button
 from bot.conversations.job_views import ago, file_attachments, file_size
+from bot.conversations.notices import notice_kind
 from bot.core.errors import UserError
 from bot.core.fees import FeeQuote
 from bot.core.i18n import N_, Translator
@@ -266,31 +267,35 @@ async def client_detail(ctx: Ctx, proposal: Proposal, notice: str = "") -> Scree
     return screen.with_notice(notice) if notice else screen
 
 
-def client_action_notice(client_name: str, proposal: Proposal, action: str) -> Notify:
+@notice_kind("proposal.client_action")
+def client_action_notice(
+    translator: Translator,
+    *,
+    client_name: str,
+    proposal_id: int,
+    title: str,
+    action: str,
+    reason: str,
+    shortlisted: bool,
+) -> Screen:
     """What the freelancer is told when the client shortlists, declines or archives their proposal."""
-
-    def build(translator: Translator) -> Screen:
-        title = proposal.job_title
-        if action == "decline":
-            reason = translator.t(DECLINE_REASONS[proposal.reason or "other"])
-            text = translator.t(
-                N_("🚫 {name} declined your proposal to “{title}”. Reason: {reason}"),
-                name=client_name,
-                title=title,
-                reason=reason,
-            )
-        elif action == "archive":
-            text = translator.t(N_("🗄 {name} archived your proposal to “{title}”."), name=client_name, title=title)
-        elif proposal.shortlisted:
-            text = translator.t(N_("⭐ {name} shortlisted your proposal to “{title}”."), name=client_name, title=title)
-        else:
-            text = translator.t(
-                N_("{name} took your proposal to “{title}” off their shortlist."), name=client_name, title=title
-            )
-        button = command_button(translator.t(N_("📄 View proposal")), "proposal", str(proposal.id))
-        return Screen(text, buttons=rows(button), name="proposal.client-action")
-
-    return build
+    if action == "decline":
+        text = translator.t(
+            N_("🚫 {name} declined your proposal to “{title}”. Reason: {reason}"),
+            name=client_name,
+            title=title,
+            reason=translator.t(DECLINE_REASONS[reason or "other"]),
+        )
+    elif action == "archive":
+        text = translator.t(N_("🗄 {name} archived your proposal to “{title}”."), name=client_name, title=title)
+    elif shortlisted:
+        text = translator.t(N_("⭐ {name} shortlisted your proposal to “{title}”."), name=client_name, title=title)
+    else:
+        text = translator.t(
+            N_("{name} took your proposal to “{title}” off their shortlist."), name=client_name, title=title
+        )
+    button = command_button(translator.t(N_("📄 View proposal")), "proposal", str(proposal_id))
+    return Screen(text, buttons=rows(button), name="proposal.client-action")
 
 
 async def _client_action(ctx: Ctx, proposal: Proposal, action: str, arg: str) -> Screen:
@@ -311,7 +316,16 @@ async def _client_action(ctx: Ctx, proposal: Proposal, action: str, arg: str) ->
         changed = await proposals.archive(ctx.account, proposal.id)
     else:
         changed = await proposals.shortlist(ctx.account, proposal.id)
-    ctx.notify(changed.freelancer_id, client_action_notice(ctx.account.full_name, changed, action))
+    ctx.notify(
+        changed.freelancer_id,
+        client_action_notice,
+        client_name=ctx.account.full_name,
+        proposal_id=changed.id,
+        title=changed.job_title,
+        action=action,
+        reason=changed.reason or "",
+        shortlisted=changed.shortlisted,
+    )
     return await client_detail(ctx, changed, ctx.t(notices[action], name=changed.freelancer_name))
 
 

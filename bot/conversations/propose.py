@@ -20,7 +20,6 @@ from bot.conversations.flow import (
     Finish,
     Flow,
     Goto,
-    Notify,
     Outcome,
     Retry,
     StartFlow,
@@ -29,6 +28,7 @@ from bot.conversations.flow import (
 )
 from bot.conversations.job_views import terms
 from bot.conversations.menu import main_menu
+from bot.conversations.notices import notice_kind
 from bot.conversations.proposals import (
     bid_text,
     body_sections,
@@ -264,7 +264,7 @@ class FeesStep(ProposeStep):
         if data.editing is None:
             return self.onward(ctx, "cover")
         proposal = await ctx.services.proposals.change_terms(ctx.account, data.editing, data.draft)
-        ctx.notify(proposal.client_id, new_bid_notice(ctx.account.full_name, proposal))
+        ctx.notify(proposal.client_id, new_bid_notice, name=ctx.account.full_name, **bid_params(proposal))
         return Finish(await freelancer_detail(ctx, proposal, ctx.t(N_("✅ Your new bid is saved."))))
 
 
@@ -462,7 +462,7 @@ class PreviewStep(ProposeStep):
         if value != "send":
             return await super().on_choice(ctx, value)
         proposal = await ctx.services.proposals.submit(ctx.account, data.job_id, data.draft)
-        ctx.notify(proposal.client_id, new_proposal_notice(ctx.account.full_name, proposal))
+        ctx.notify(proposal.client_id, new_proposal_notice, name=ctx.account.full_name, **bid_params(proposal))
         return Finish(await sent_screen(ctx, proposal))
 
 
@@ -486,36 +486,61 @@ async def sent_screen(ctx: Ctx, proposal: Proposal) -> Screen:
     )
 
 
-def _client_notice(proposal: Proposal, build_text: Notify) -> Notify:
-    def build(translator: Translator) -> Screen:
-        return build_text(translator).replace(
-            buttons=rows(
-                command_button(translator.t(N_("👀 View proposal")), "proposal", str(proposal.id)),
-                command_button(translator.t(N_("📋 All proposals")), "job_proposals", str(proposal.job_id)),
-            )
-        )
+def _client_notice(
+    translator: Translator, message: str, *, name: str, proposal_id: int, job_id: int, title: str, bid: str, screen: str
+) -> Screen:
+    return Screen(
+        translator.t(message, name=name, title=title, bid=bid),
+        buttons=rows(
+            command_button(translator.t(N_("👀 View proposal")), "proposal", str(proposal_id)),
+            command_button(translator.t(N_("📋 All proposals")), "job_proposals", str(job_id)),
+        ),
+        name=screen,
+    )
 
-    return build
 
-
-def new_proposal_notice(name: str, proposal: Proposal) -> Notify:
+@notice_kind("proposal.new")
+def new_proposal_notice(
+    translator: Translator, *, name: str, proposal_id: int, job_id: int, title: str, bid_kind: str, amount_minor: int
+) -> Screen:
     """What the client is told of a new proposal, in their language."""
+    return _client_notice(
+        translator,
+        N_("📨 New proposal from {name} for “{title}”: {bid}."),
+        name=name,
+        proposal_id=proposal_id,
+        job_id=job_id,
+        title=title,
+        bid=bid_text(translator, bid_kind, amount_minor, translator.language),
+        screen="proposal-received",
+    )
 
-    def text(translator: Translator) -> Screen:
-        bid = bid_text(translator, proposal.bid_kind, proposal.amount_minor, translator.language)
-        message = N_("📨 New proposal from {name} for “{title}”: {bid}.")
-        return Screen(translator.t(message, name=name, title=proposal.job_title, bid=bid), name="proposal-received")
 
-    return _client_notice(proposal, text)
+@notice_kind("proposal.new_bid")
+def new_bid_notice(
+    translator: Translator, *, name: str, proposal_id: int, job_id: int, title: str, bid_kind: str, amount_minor: int
+) -> Screen:
+    return _client_notice(
+        translator,
+        N_("✏️ {name} changed their bid for “{title}”: now {bid}."),
+        name=name,
+        proposal_id=proposal_id,
+        job_id=job_id,
+        title=title,
+        bid=bid_text(translator, bid_kind, amount_minor, translator.language),
+        screen="proposal-new-bid",
+    )
 
 
-def new_bid_notice(name: str, proposal: Proposal) -> Notify:
-    def text(translator: Translator) -> Screen:
-        bid = bid_text(translator, proposal.bid_kind, proposal.amount_minor, translator.language)
-        message = N_("✏️ {name} changed their bid for “{title}”: now {bid}.")
-        return Screen(translator.t(message, name=name, title=proposal.job_title, bid=bid), name="proposal-new-bid")
-
-    return _client_notice(proposal, text)
+def bid_params(proposal: Proposal) -> dict[str, object]:
+    """What the client's notices of a proposal say about it."""
+    return {
+        "proposal_id": proposal.id,
+        "job_id": proposal.job_id,
+        "title": proposal.job_title,
+        "bid_kind": proposal.bid_kind,
+        "amount_minor": proposal.amount_minor,
+    }
 
 
 STEPS: list[Step] = [

@@ -7,6 +7,7 @@ from pydantic import BaseModel
 
 from bot.conversations.flow import CommandSpec, Ctx, Finish, Flow, Outcome, StartFlow, Step
 from bot.conversations.menu import main_menu
+from bot.conversations.notices import notice_kind
 from bot.core.errors import UserError
 from bot.core.i18n import N_, Count, Translator
 from bot.core.profiles import TESTIMONIAL_MAX
@@ -45,15 +46,9 @@ class WriteStep(Step):
         writer = ctx.account.full_name
         request = await ctx.services.profiles.answer_testimonial(ctx.data.token, ctx.account, text)
 
-        def tell(translator: Translator) -> Screen:
-            message = (
-                N_("⭐ {writer} wrote your testimonial for “{project}”. See it with /profile.")
-                if text is not None
-                else N_("{writer} declined to write a testimonial for “{project}”.")
-            )
-            return Screen(translator.t(message, writer=writer, project=request.project), name="testimonial.answered")
-
-        ctx.notify(request.freelancer_id, tell)
+        ctx.notify(
+            request.freelancer_id, testimonial_answered, writer=writer, project=request.project, wrote=text is not None
+        )
         notice = (
             N_("🙏 Thank you! Your testimonial is on {name}'s profile.")
             if text is not None
@@ -77,6 +72,16 @@ async def testimonial_command(ctx: Ctx, args: str) -> StartFlow:
         raise UserError(N_("Send /testimonial followed by the code you were given."))
     await ctx.services.profiles.testimonial_request(token, ctx.account)
     return StartFlow("testimonial", {"token": token})
+
+
+@notice_kind("testimonial.answered")
+def testimonial_answered(translator: Translator, *, writer: str, project: str, wrote: bool) -> Screen:
+    message = (
+        N_("⭐ {writer} wrote your testimonial for “{project}”. See it with /profile.")
+        if wrote
+        else N_("{writer} declined to write a testimonial for “{project}”.")
+    )
+    return Screen(translator.t(message, writer=writer, project=project), name="testimonial.answered")
 
 
 FLOW = Flow("testimonial", N_("Testimonial"), TestimonialData, [WriteStep()], start="write")

@@ -9,12 +9,13 @@ from __future__ import annotations
 from pydantic import BaseModel
 
 from bot.conversations.flow import CommandSpec, Ctx, Finish, Flow, Outcome, Retry, StartFlow, Step, command_button
+from bot.conversations.notices import notice_kind
 from bot.conversations.profile import own_profile
 from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.i18n import N_, Translator
 from bot.core.profiles import VERIFICATION_STATES
-from bot.core.ui import Attachment, Screen, rows
+from bot.core.ui import Screen, rows
 
 
 class VerificationData(BaseModel):
@@ -47,25 +48,15 @@ class UploadStep(Step):
         account = ctx.account
         assert account is not None
         stored = await ctx.services.profiles.submit_identity_document(account, attachment)
-        document = Attachment(stored.filename, attachment.content, stored.mime_type)
-
-        def review(translator: Translator) -> Screen:
-            return Screen(
-                translator.t(
-                    N_("🪪 @{username} ({name}) sent an identity document for review."),
-                    username=account.username,
-                    name=account.full_name,
-                ),
-                buttons=rows(
-                    command_button(translator.t(N_("✅ Approve")), "review_identity", "approve", str(account.id)),
-                    command_button(translator.t(N_("❌ Reject")), "review_identity", "reject", str(account.id)),
-                ),
-                attachments=(document,),
-                name="verification.review",
-            )
-
         for admin in await ctx.services.profiles.admin_accounts(ctx.admins):
-            ctx.notify(admin.id, review)
+            ctx.notify(
+                admin.id,
+                review_request,
+                files=[stored.id],
+                account_id=account.id,
+                username=account.username,
+                name=account.full_name,
+            )
         return Finish(
             await own_profile(ctx, ctx.t(N_("📨 Thanks! Your document is under review; we'll tell you the outcome.")))
         )
@@ -91,17 +82,32 @@ async def review_command(ctx: Ctx, args: str) -> Screen:
     account_id = int(raw_id)
     username = await ctx.services.profiles.review_identity(ctx.account, ctx.admins, account_id, approve)
 
-    def outcome(translator: Translator) -> Screen:
-        text = (
-            N_("✅ Your identity is verified: your profile now shows it.")
-            if approve
-            else N_("❌ We couldn't verify your identity from that document. Send /verify to try with another one.")
-        )
-        return Screen(translator.t(text), name="verification.outcome")
-
-    ctx.notify(account_id, outcome)
+    ctx.notify(account_id, review_outcome, approved=approve)
     done = N_("Done: @{username} is now verified.") if approve else N_("Done: @{username} was rejected.")
     return Screen(ctx.t(done, username=username), name="verification.reviewed")
+
+
+@notice_kind("verification.review")
+def review_request(translator: Translator, *, account_id: int, username: str, name: str) -> Screen:
+    """What admins get: the document (attached from the outbox row's files) and the two verdict buttons."""
+    return Screen(
+        translator.t(N_("🪪 @{username} ({name}) sent an identity document for review."), username=username, name=name),
+        buttons=rows(
+            command_button(translator.t(N_("✅ Approve")), "review_identity", "approve", str(account_id)),
+            command_button(translator.t(N_("❌ Reject")), "review_identity", "reject", str(account_id)),
+        ),
+        name="verification.review",
+    )
+
+
+@notice_kind("verification.outcome")
+def review_outcome(translator: Translator, *, approved: bool) -> Screen:
+    text = (
+        N_("✅ Your identity is verified: your profile now shows it.")
+        if approved
+        else N_("❌ We couldn't verify your identity from that document. Send /verify to try with another one.")
+    )
+    return Screen(translator.t(text), name="verification.outcome")
 
 
 FLOW = Flow("verification", N_("Identity verification"), VerificationData, [UploadStep()], start="upload")

@@ -100,6 +100,23 @@ class AccountService:
         row = await self._repos.accounts.by_identity(platform, platform_user_id)
         return Account.from_row(row) if row and row.deleted_at is None else None
 
+    async def notification_choice(self, account: Account) -> tuple[str | None, list[str]]:
+        """Where this person asked their notifications to go (None: where they were last seen), and the
+        platforms they could choose from (those they have linked)."""
+        row = await self._repos.accounts.get(account.id)
+        assert row is not None
+        linked = list(dict.fromkeys(i.platform for i in await self._repos.accounts.identities(account.id)))
+        return row.notify_platform, linked
+
+    async def notify_on(self, account: Account, platform: str | None) -> None:
+        """Send every notification to ``platform`` (one of theirs), or, with None, where they were last seen."""
+        _chosen, linked = await self.notification_choice(account)
+        if platform is not None and platform not in linked:
+            raise UserError(N_("You have no account on that platform linked to gigbot: send /link first."))
+        row = await self._repos.accounts.get(account.id)
+        assert row is not None
+        row.notify_platform = platform
+
     async def suggest_username(self, base: str) -> str:
         """A free username close to ``base`` (base itself, else base2, base3, ...)."""
         stem = re.sub(r"[^a-z0-9_]", "", base.lower())[: USERNAME_MAX - 4] or "user"

@@ -661,40 +661,52 @@ class ContractService:
 
     # ---- the scheduler --------------------------------------------------------------------------
 
-    async def auto_release_due(self, batch: int = 200) -> list[Moved]:
-        """Release every submitted milestone the client left unanswered past ``auto_release_at``."""
-        released = []
-        for milestone in await self._contracts.submitted_due(self._now, batch):
-            contract = await self._contracts.get(milestone.contract_id)
-            assert contract is not None
-            amount = milestone.funded_minor - milestone.released_minor - milestone.refunded_minor
-            values = {"released_minor": milestone.funded_minor, "closed_at": self._now}
-            if not await self._contracts.move_milestone(milestone.id, ("submitted",), status="released", **values):
-                continue  # approved, disputed or released by someone else meanwhile
-            await self.pay_out(contract, f"milestone:{milestone.id}", amount)
-            released.append(await self._moved(contract, milestone, amount))
-        return released
-
-    async def reminders_due(self, batch: int = 200) -> list[Moved]:
-        """Submitted milestones whose next auto-release reminder is due; each reminder is claimed once (after a
-        long downtime the reminders that fell due together are sent as one)."""
+    async def submitted_soon(self, batch: int = 200) -> list[int]:
+        """Submitted milestones that pay themselves soon enough to need a reminder, or are due now, soonest first."""
         offsets = self._rules.auto_release_reminders
-        if not offsets:
-            return []
-        due = []
-        for milestone in await self._contracts.submitted_due(self._now + max(offsets), batch):
-            assert milestone.auto_release_at is not None
-            if milestone.auto_release_at <= self._now:
-                continue  # the auto-release comes first
-            left = milestone.auto_release_at - self._now
-            owed = sum(1 for offset in offsets if left <= offset)
-            if owed <= milestone.reminders_sent:
-                continue
-            if await self._contracts.claim_reminders(milestone.id, milestone.reminders_sent, owed):
-                contract = await self._contracts.get(milestone.contract_id)
-                assert contract is not None
-                due.append(await self._moved(contract, milestone))
-        return due
+        horizon = self._now + (max(offsets) if offsets else timedelta(0))
+        return [milestone.id for milestone in await self._contracts.submitted_due(horizon, batch)]
+
+    async def auto_release(self, milestone_id: int) -> Moved | None:
+        """Release a submitted milestone the client left unanswered past ``auto_release_at``; None when it is not
+        due or someone approved, disputed or released it meanwhile."""
+        milestone = await self._contracts.milestone(milestone_id)
+        if milestone is None or milestone.status != "submitted" or milestone.auto_release_at is None:
+            return None
+        if milestone.auto_release_at > self._now:
+            return None
+        contract = await self._contracts.get(milestone.contract_id)
+        assert contract is not None
+        amount = milestone.funded_minor - milestone.released_minor - milestone.refunded_minor
+        values = {"released_minor": milestone.funded_minor, "closed_at": self._now}
+        if not await self._contracts.move_milestone(milestone.id, ("submitted",), status="released", **values):
+            return None
+        await self.pay_out(contract, f"milestone:{milestone.id}", amount)
+        return await self._moved(contract, milestone, amount)
+
+    async def auto_release_due(self, batch: int = 200) -> list[Moved]:
+        """Release every submitted milestone whose auto-release time has come."""
+        released = [await self.auto_release(milestone_id) for milestone_id in await self.submitted_soon(batch)]
+        return [moved for moved in released if moved is not None]
+
+    async def remind(self, milestone_id: int) -> Moved | None:
+        """Claim the auto-release reminder now owed on a submitted milestone (once: after a long downtime the
+        reminders that fell due together count as one); None when none is owed."""
+        offsets = self._rules.auto_release_reminders
+        milestone = await self._contracts.milestone(milestone_id)
+        if not offsets or milestone is None or milestone.status != "submitted" or milestone.auto_release_at is None:
+            return None
+        if milestone.auto_release_at <= self._now:
+            return None  # the auto-release comes first
+        left = milestone.auto_release_at - self._now
+        owed = sum(1 for offset in offsets if left <= offset)
+        if owed <= milestone.reminders_sent:
+            return None
+        if not await self._contracts.claim_reminders(milestone.id, milestone.reminders_sent, owed):
+            return None
+        contract = await self._contracts.get(milestone.contract_id)
+        assert contract is not None
+        return await self._moved(contract, milestone)
 
     # ---- disputes (called by bot/core/disputes.py once an admin has decided) ----------------------
 

@@ -61,10 +61,14 @@ Payload = Command | Text | Click | FormSubmit | AttachmentIn
 
 @dataclass(frozen=True)
 class Inbound:
+    """One update from a platform. ``message_ref`` is the platform's id of the message it refers to: for a Click,
+    the message the button was on; for a Text or an attachment, the message it replies to (None if not a reply)."""
+
     actor: Actor
     chat_id: str
     payload: Payload
     update_id: str | None = None
+    message_ref: str | None = None
 
     @property
     def chat(self) -> ChatRef:
@@ -73,9 +77,11 @@ class Inbound:
 
 @dataclass(frozen=True)
 class Outbound:
+    """A screen for one chat; ``replaces`` is the id of an earlier message of ours to edit into it instead."""
+
     chat: ChatRef
     screen: Screen
-    tags: dict[str, str] = field(default_factory=dict, compare=False)
+    replaces: str | None = None
 
 
 def parse_command(text: str) -> Command | None:

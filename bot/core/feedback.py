@@ -191,28 +191,47 @@ class FeedbackService:
 
     # ---- the scheduler's sweep ------------------------------------------------------------------
 
-    async def reminders_due(self) -> list[Reminder]:
-        """Parties who have not left feedback, once each, in the last REMINDER_BEFORE of their window.
+    async def contracts_to_remind(self) -> list[int]:
+        """Ended contracts in the last REMINDER_BEFORE of their feedback window with a party not yet reminded."""
+        window_start = self._window_start
+        due = await self._feedback.unreminded_between(window_start, window_start + REMINDER_BEFORE)
+        return [contract.id for contract in due]
+
+    async def remind(self, contract_id: int) -> list[Reminder]:
+        """The parties of one contract who have not left feedback, each reminded once.
 
         Each reminder is claimed on the contract row (``client/freelancer_feedback_reminded_at``) by a
         conditional update, so an hourly sweep, a restart or a second process sends it once; a bot that was down
         on the day it fell due sends it on the next sweep while the window is still open.
         """
-        window_start = self._window_start
+        contract = await self._repos.contracts.get(contract_id)
+        start = self._window_start
+        if contract is None or contract.ended_at is None or not start < contract.ended_at <= start + REMINDER_BEFORE:
+            return []
+        given = {row.author_id for row in await self._feedback.for_contract(contract.id)}
         due = []
-        for contract in await self._feedback.unreminded_between(window_start, window_start + REMINDER_BEFORE):
-            assert contract.ended_at is not None
-            given = {row.author_id for row in await self._feedback.for_contract(contract.id)}
-            for party, account_id in (("client", contract.client_id), ("freelancer", contract.freelancer_id)):
-                if account_id not in given and await self._feedback.claim_reminder(contract.id, party, self._now):
-                    due.append(Reminder(account_id, contract.id, contract.title, contract.ended_at + self._window))
+        for party, account_id in (("client", contract.client_id), ("freelancer", contract.freelancer_id)):
+            if account_id not in given and await self._feedback.claim_reminder(contract.id, party, self._now):
+                due.append(Reminder(account_id, contract.id, contract.title, contract.ended_at + self._window))
         return due
+
+    async def reminders_due(self) -> list[Reminder]:
+        """Every feedback reminder owed now."""
+        return [reminder for ident in await self.contracts_to_remind() for reminder in await self.remind(ident)]
+
+    async def clients_to_rate(self) -> list[int]:
+        """Clients whose contracts' feedback windows closed lately: their rating may have changed."""
+        return await self._feedback.clients_rated_between(self._window_start - RATING_LOOKBACK, self._window_start)
+
+    async def rate_client(self, client_id: int) -> None:
+        """Recompute one client's rating from the feedback now revealed (idempotent)."""
+        await self._recompute_client_rating(client_id)
 
     async def reveal_closed_windows(self) -> list[int]:
         """Recompute the rating of clients whose contracts' windows closed lately (idempotent); returns them."""
-        clients = await self._feedback.clients_rated_between(self._window_start - RATING_LOOKBACK, self._window_start)
+        clients = await self.clients_to_rate()
         for client_id in clients:
-            await self._recompute_client_rating(client_id)
+            await self.rate_client(client_id)
         return clients
 
 

@@ -137,34 +137,40 @@ class HourlyService:
 
     # ---- the scheduler --------------------------------------------------------------------------
 
+    async def weeks_to_invoice(self, batch: int = 200) -> list[tuple[int, date, int]]:
+        """(contract id, week start, minutes) of every finished week with logged time and no invoice yet."""
+        return await self._contracts.weeks_to_invoice(week_start(self._now), batch)
+
+    async def issue_invoice(self, contract_id: int, week: date, minutes: int) -> Issued | None:
+        """Invoice one finished week and charge it into escrow; None when it was invoiced meanwhile."""
+        row = await self._contracts.get(contract_id)
+        assert row is not None
+        assert row.rate_minor is not None
+        values = {
+            "contract_id": contract_id,
+            "week_start": week,
+            "minutes": minutes,
+            "amount_minor": invoice_amount(minutes, row.rate_minor),
+            "status": "review",
+            "review_until": review_end(week),
+            "paid_minor": 0,
+            "refunded_minor": 0,
+            "created_at": self._now,
+            "closed_at": None,
+            "version": 1,
+        }
+        invoice_id = await self._contracts.add_invoice(values)
+        if invoice_id is None:
+            return None
+        invoice = await self._contracts.invoice(invoice_id)
+        assert invoice is not None
+        charged = await self._charge(row, invoice.id, invoice.amount_minor)
+        return Issued(Contract.from_row(row), Invoice.from_row(invoice), charged)
+
     async def issue_invoices(self, batch: int = 200) -> list[Issued]:
-        """Invoice every finished week with logged time and no invoice yet, and charge it into escrow."""
-        issued = []
-        for contract_id, week, minutes in await self._contracts.weeks_to_invoice(week_start(self._now), batch):
-            row = await self._contracts.get(contract_id)
-            assert row is not None
-            assert row.rate_minor is not None
-            values = {
-                "contract_id": contract_id,
-                "week_start": week,
-                "minutes": minutes,
-                "amount_minor": invoice_amount(minutes, row.rate_minor),
-                "status": "review",
-                "review_until": review_end(week),
-                "paid_minor": 0,
-                "refunded_minor": 0,
-                "created_at": self._now,
-                "closed_at": None,
-                "version": 1,
-            }
-            invoice_id = await self._contracts.add_invoice(values)
-            if invoice_id is None:
-                continue
-            invoice = await self._contracts.invoice(invoice_id)
-            assert invoice is not None
-            charged = await self._charge(row, invoice.id, invoice.amount_minor)
-            issued.append(Issued(Contract.from_row(row), Invoice.from_row(invoice), charged))
-        return issued
+        """Invoice every finished week with logged time and no invoice yet."""
+        issued = [await self.issue_invoice(*week) for week in await self.weeks_to_invoice(batch)]
+        return [one for one in issued if one is not None]
 
     async def _charge(self, contract: ContractRow, invoice_id: int, amount: int) -> bool:
         try:
@@ -174,20 +180,29 @@ class HourlyService:
             return False
         return True
 
+    async def reviewed_invoices(self, batch: int = 200) -> list[int]:
+        """Invoices whose review ended, to pay."""
+        return [invoice.id for invoice in await self._contracts.invoices_due(self._now, batch)]
+
+    async def pay_invoice(self, invoice_id: int) -> Issued | None:
+        """Pay an invoice whose review ended undisputed (charging first a charge that had been declined); None
+        when it is not due, still declined, or was paid or disputed meanwhile."""
+        invoice = await self._contracts.invoice(invoice_id)
+        if invoice is None or invoice.status != "review" or invoice.review_until > self._now:
+            return None
+        row = await self._contracts.get(invoice.contract_id)
+        assert row is not None
+        if not await self._charge(row, invoice.id, invoice.amount_minor):
+            return None
+        values = {"paid_minor": invoice.amount_minor, "closed_at": self._now}
+        if not await self._contracts.move_invoice(invoice.id, ("review",), status="paid", **values):
+            return None
+        await self._service.pay_out(row, f"invoice:{invoice.id}", invoice.amount_minor)
+        return Issued(Contract.from_row(row), Invoice.from_row(invoice), True)
+
     async def pay_due_invoices(self, batch: int = 200) -> list[Issued]:
-        """Pay every invoice whose review ended undisputed (charging first any charge that had been declined)."""
-        paid = []
-        for invoice in await self._contracts.invoices_due(self._now, batch):
-            row = await self._contracts.get(invoice.contract_id)
-            assert row is not None
-            if not await self._charge(row, invoice.id, invoice.amount_minor):
-                continue
-            values = {"paid_minor": invoice.amount_minor, "closed_at": self._now}
-            if not await self._contracts.move_invoice(invoice.id, ("review",), status="paid", **values):
-                continue
-            await self._service.pay_out(row, f"invoice:{invoice.id}", invoice.amount_minor)
-            paid.append(Issued(Contract.from_row(row), Invoice.from_row(invoice), True))
-        return paid
+        paid = [await self.pay_invoice(invoice_id) for invoice_id in await self.reviewed_invoices(batch)]
+        return [one for one in paid if one is not None]
 
 
 def format_minutes(minutes: int) -> str:

@@ -491,12 +491,17 @@ class JobService:
         if row is not None:
             row.last_activity_at = self._now
 
-    async def expire_stale(self, now: datetime, batch: int = 500) -> list[Job]:
-        """Expire open posts with no activity for EXPIRES_AFTER; returns them so their clients can be told."""
-        rows = await self._repos.jobs.stale_open(now - EXPIRES_AFTER, batch)
-        for row in rows:
-            row.status, row.closed_at = "expired", now
-        return [await self._load(row) for row in rows]
+    async def stale(self, now: datetime, batch: int = 500) -> list[int]:
+        """Open posts with no activity for EXPIRES_AFTER."""
+        return [row.id for row in await self._repos.jobs.stale_open(now - EXPIRES_AFTER, batch)]
+
+    async def expire_if_stale(self, job_id: int, now: datetime) -> Job | None:
+        """Expire one post still open and idle for EXPIRES_AFTER; returns it so its client can be told."""
+        row = await self._repos.jobs.get(job_id)
+        if row is None or row.status != "open" or row.last_activity_at > now - EXPIRES_AFTER:
+            return None
+        row.status, row.closed_at = "expired", now
+        return await self._load(row)
 
 
 class PayTerms(Protocol):

@@ -192,10 +192,16 @@ class LedgerService:
         moves += [(funding, -(amount + fee_refund)), (WORLD, amount + fee_refund)]
         return await self.post(key, "refund", moves, currency, contract_id=contract_id)
 
-    async def mature(self, limit: int = 500) -> list[EarningRow]:
-        """Move earnings whose security period has ended from pending to available; returns those moved."""
+    async def maturing_freelancers(self, limit: int = 500) -> list[int]:
+        """Freelancers with earnings whose security period has ended."""
+        due = await self._ledger.due_earnings(self._now, limit)
+        return list(dict.fromkeys(earning.freelancer_id for earning in due))
+
+    async def mature(self, limit: int = 500, *, freelancer_id: int | None = None) -> list[EarningRow]:
+        """Move earnings whose security period has ended (of one freelancer, or of everyone) from pending to
+        available; returns those moved (each is claimed once, so a second process moves nothing twice)."""
         moved = []
-        for earning in await self._ledger.due_earnings(self._now, limit):
+        for earning in await self._ledger.due_earnings(self._now, limit, freelancer_id):
             if not await self._ledger.mark_matured(earning.id, self._now):
                 continue
             moves = [

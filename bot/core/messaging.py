@@ -71,6 +71,7 @@ class Sent:
 
     thread: Thread
     message_id: int
+    file_id: int | None = None
 
 
 def clean_message(raw: str) -> str:
@@ -181,7 +182,7 @@ class MessagingService:
         message_id = await self._messages.add(row, sender.id, text, stored.id if stored else None, self._now)
         if sender.id == row.client_id and thread.proposal_id is not None:
             await self._proposals.client_answered(thread.proposal_id)
-        return Sent(thread, message_id)
+        return Sent(thread, message_id, stored.id if stored else None)
 
     async def page(
         self, account: Account, thread_id: int | str, page: int, size: int

@@ -105,7 +105,11 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Screen:
-    """One message. ``edit`` asks to replace the screen the user clicked on instead of sending anew."""
+    """One message. ``edit`` asks to replace the screen the user clicked on instead of sending anew.
+
+    ``reply_to`` names a command ("reply", "12"): answering this message with the platform's reply feature runs
+    it with the answer, so a relayed message is answered in its thread.
+    """
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
@@ -114,6 +118,7 @@ class Screen:
     attachments: tuple[Attachment, ...] = ()
     edit: bool = False
     ephemeral: bool = False
+    reply_to: tuple[str, ...] = ()
     name: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:

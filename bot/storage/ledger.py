@@ -108,13 +108,15 @@ class LedgerRepository:
         self.session.add(earning)
         await self.session.flush()
 
-    async def due_earnings(self, now: datetime, limit: int) -> Sequence[EarningRow]:
+    async def due_earnings(self, now: datetime, limit: int, freelancer_id: int | None = None) -> Sequence[EarningRow]:
         query = (
             select(EarningRow)
             .where(EarningRow.matured_at.is_(None), EarningRow.available_at <= now)
             .order_by(EarningRow.available_at, EarningRow.id)
             .limit(limit)
         )
+        if freelancer_id is not None:
+            query = query.where(EarningRow.freelancer_id == freelancer_id)
         return (await self.session.execute(query)).scalars().all()
 
     async def mark_matured(self, earning_id: int, now: datetime) -> bool:

@@ -65,6 +65,7 @@ class AccountRow(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[datetime]
     deleted_at: Mapped[datetime | None]
+    notify_platform: Mapped[str | None] = mapped_column(String(16))  # None: wherever they were last seen
 
 
 class IdentityRow(Base):
@@ -78,6 +79,8 @@ class IdentityRow(Base):
     platform_user_id: Mapped[str] = mapped_column(String(64))
     account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime | None]  # the last turn from this identity: where notifications go by default
+    unreachable_at: Mapped[datetime | None]  # the platform said we can't write to it (blocked); cleared on return
 
 
 class ConversationRow(Base):
@@ -94,6 +97,7 @@ class ConversationRow(Base):
     form_progress: Mapped[dict | None]
     locale: Mapped[str] = mapped_column(String(8))
     screen_seq: Mapped[int] = mapped_column(Integer)
+    flow_nonce: Mapped[str] = mapped_column(String(8), server_default="")  # new per flow: old buttons go stale
     version: Mapped[int] = mapped_column(Integer)
     expires_at: Mapped[datetime] = mapped_column(index=True)
     updated_at: Mapped[datetime]
@@ -107,6 +111,70 @@ class ProcessedUpdateRow(Base):
     platform: Mapped[str] = mapped_column(String(16), primary_key=True)
     update_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     processed_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class OutboxRow(Base):
+    """A notification to one person, written in the transaction of the change that causes it.
+
+    ``payload`` says what to render (a notice kind's parameters), never a platform's message. It goes to the
+    account ``recipient_id`` on the identity routing picks, or, with no recipient (a conversation timeout for
+    someone not signed up yet), straight to ``platform``/``chat_id``. Due when ``next_attempt_at`` has passed; NULL
+    while every identity of the recipient is unreachable. A claim moves ``next_attempt_at`` past a lease, so a
+    sender that dies mid-send leaves the row to be claimed again.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("dedupe_key", name="uq_outbox_dedupe_key"),
+        Index(
+            "ix_outbox_due",
+            "priority",
+            "next_attempt_at",
+            sqlite_where=text("sent_at IS NULL AND parked_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL AND parked_at IS NULL"),
+        ),
+        Index("ix_outbox_recipient", "recipient_id", "sent_at"),
+    )
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    recipient_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(48))
+    payload: Mapped[dict]
+    dedupe_key: Mapped[str] = mapped_column(String(160))
+    priority: Mapped[int] = mapped_column(Integer)  # lower goes first: person-to-person before alert fan-out
+    created_at: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer)
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]
+    parked_at: Mapped[datetime | None]  # gave up after too many transient errors; shown by `gigbot doctor`
+    last_error: Mapped[str | None] = mapped_column(Text)
+    platform: Mapped[str | None] = mapped_column(String(16))  # where it went (or was last tried)
+    chat_id: Mapped[str | None] = mapped_column(String(64))
+    message_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class SentMessageRow(Base):
+    """A message we sent that can be answered by replying to it: the reply runs ``reply_command``."""
+
+    __tablename__ = "sent_messages"
+    __table_args__ = (UniqueConstraint("platform", "chat_id", "message_id", name="uq_sent_messages_ref"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    message_id: Mapped[str] = mapped_column(String(64))
+    reply_command: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SigningKeyRow(Base):
+    """When each button-signing key was first used as the current one: an older key is accepted for the grace
+    period after its successor's first use, then refused."""
+
+    __tablename__ = "signing_keys"
+
+    key_id: Mapped[str] = mapped_column(String(8), primary_key=True)
+    first_used_at: Mapped[datetime]
 
 
 class FileRow(Base):

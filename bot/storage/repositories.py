@@ -17,6 +17,7 @@ from bot.storage.jobs import CloudRepository, JobRepository
 from bot.storage.ledger import LedgerRepository
 from bot.storage.messages import MessageRepository
 from bot.storage.orm import AccountRow, ConversationRow, IdentityRow, ProcessedUpdateRow
+from bot.storage.outbox import OutboxRepository, SentMessageRepository, SigningKeyRepository
 from bot.storage.profiles import ProfileRepository
 from bot.storage.proposals import CreditRepository, ProposalRepository
 from bot.storage.saved import SavedJobRepository
@@ -44,6 +45,24 @@ class AccountRepository:
     async def identities(self, account_id: int) -> list[IdentityRow]:
         query = select(IdentityRow).where(IdentityRow.account_id == account_id).order_by(IdentityRow.id)
         return list((await self.session.execute(query)).scalars())
+
+    async def seen(self, platform: str, platform_user_id: str, now: datetime) -> bool:
+        """Record a turn from this identity (routing sends notifications where the person was last seen); True
+        when it had been unreachable, i.e. the person came back after blocking the bot."""
+        where = (IdentityRow.platform == platform, IdentityRow.platform_user_id == platform_user_id)
+        was_unreachable = await self.session.execute(
+            select(IdentityRow.id).where(*where, IdentityRow.unreachable_at.is_not(None))
+        )
+        returned = was_unreachable.scalar_one_or_none() is not None
+        await self.session.execute(update(IdentityRow).where(*where).values(last_seen_at=now, unreachable_at=None))
+        return returned
+
+    async def mark_unreachable(self, platform: str, platform_user_id: str, now: datetime) -> None:
+        await self.session.execute(
+            update(IdentityRow)
+            .where(IdentityRow.platform == platform, IdentityRow.platform_user_id == platform_user_id)
+            .values(unreachable_at=now)
+        )
 
     async def by_username(self, username: str) -> AccountRow | None:
         query = select(AccountRow).where(AccountRow.username == username)
@@ -185,6 +204,9 @@ class Repositories:
     messages: MessageRepository
     feedback: FeedbackRepository
     disputes: DisputeRepository
+    outbox: OutboxRepository
+    sent_messages: SentMessageRepository
+    signing_keys: SigningKeyRepository
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repositories:
@@ -205,4 +227,7 @@ class Repositories:
             messages=MessageRepository(session),
             feedback=FeedbackRepository(session),
             disputes=DisputeRepository(session),
+            outbox=OutboxRepository(session),
+            sent_messages=SentMessageRepository(session),
+            signing_keys=SigningKeyRepository(session),
         )

@@ -17,9 +17,12 @@ def workdir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def gigbot(workdir: Path, *args: str, stdin: str = "", lang: str = "en_US.UTF-8") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GIGBOT_")}
-    env |= {"LANG": lang, "LC_ALL": "", "NO_COLOR": "1"}
+def gigbot(
+    workdir: Path, *args: str, stdin: str = "", lang: str = "en_US.UTF-8", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    if env is None:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("GIGBOT_")}
+        env |= {"LANG": lang, "LC_ALL": "", "NO_COLOR": "1"}
     return subprocess.run(
         [GIGBOT, *args],
         input=stdin,

@@ -7,11 +7,12 @@ from sqlalchemy import select
 
 from bot.bootstrap import App
 from bot.conversations.harness import Harness
-from bot.conversations.money_sweeps import mature_earnings
+from bot.conversations.money_sweeps import MATURE_EARNINGS
 from bot.core.clock import ManualClock
 from bot.core.events import Click
 from bot.core.ledger import available, payouts, pending
 from bot.storage.orm import PayoutRow
+from tests.delivery import swept
 from tests.flows.money_fixtures import approve, audit, contract, fund, parties
 
 
@@ -35,13 +36,13 @@ async def test_earnings_wait_the_security_period_then_become_available(
     assert "Withdraw" not in [button.label for button in bob.screen.all_buttons()]
 
     clock.advance(days=4, hours=23)
-    assert await mature_earnings(app.engine) == []
+    assert await swept(app, MATURE_EARNINGS) == []
     clock.advance(hours=1)
-    told = await mature_earnings(app.engine)
+    told = await swept(app, MATURE_EARNINGS)
     assert [(message.chat.chat_id, message.screen.plain) for message in told] == [
         ("bob", "💰 $90 of your earnings is now available to withdraw.")
     ]
-    assert await mature_earnings(app.engine) == []
+    assert await swept(app, MATURE_EARNINGS) == []
     await bob.send("/earnings")
     assert "Available: $90" in bob.screen.plain
     assert "Pending: $0" in bob.screen.plain
@@ -57,7 +58,7 @@ async def test_withdrawing_refuses_bad_amounts_and_records_the_payout(
     alice, bob = await parties(alice)
     await paid(app, alice, bob)
     clock.advance(days=5)
-    await mature_earnings(app.engine)
+    await swept(app, MATURE_EARNINGS)
     await bob.send("/earnings")
     await bob.click("💸 Withdraw")
     assert "Available: $90. Type how much to withdraw, or take it all." in bob.screen.plain
@@ -84,7 +85,7 @@ async def test_a_double_click_on_withdraw_pays_once(app: App, alice: Harness, cl
     alice, bob = await parties(alice)
     await paid(app, alice, bob)
     clock.advance(days=5)
-    await mature_earnings(app.engine)
+    await swept(app, MATURE_EARNINGS)
     await bob.send("/withdraw")
     amount_screen = bob.screen
     action = app.engine.codec.pack(bob.find_action("Withdraw all $90"))
@@ -92,7 +93,7 @@ async def test_a_double_click_on_withdraw_pays_once(app: App, alice: Harness, cl
     assert "💸 $90 is on its way" in bob.screen.plain
     assert await bob.deliver(Click(action), update_id="click-1") == []  # the platform redelivered the update
     await bob.click("Withdraw all $90", on=amount_screen)  # a second, separate click
-    assert "no longer applies" in bob.screen.plain
+    assert "This button has expired" in bob.screen.plain
     async with app.database.transaction() as session:
         sent = (await session.execute(select(PayoutRow.amount_minor))).scalars().all()
     assert sent == [90_00]

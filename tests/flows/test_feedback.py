@@ -8,11 +8,12 @@ from sqlalchemy import select
 
 from bot.bootstrap import App
 from bot.conversations.harness import Harness
-from bot.conversations.money_sweeps import feedback_sweep
+from bot.conversations.money_sweeps import CLIENT_RATINGS, FEEDBACK_REMINDERS
 from bot.core.clock import ManualClock
 from bot.core.errors import UserError
 from bot.storage.orm import ClientProfileRow, FeedbackRow
 from tests.conftest import AppFactory
+from tests.delivery import swept
 from tests.flows.contract_steps import hire
 from tests.flows.money_fixtures import account, contract, paid_and_ended, parties, services
 from tests.flows.signup_steps import sign_up
@@ -79,7 +80,7 @@ async def test_the_window_closing_reveals_one_sided_feedback(app: App, alice: Ha
     await alice.send("/cancel")
 
     clock.advance(hours=2)
-    await feedback_sweep(app.engine)
+    await swept(app, FEEDBACK_REMINDERS, CLIENT_RATINGS)
     await alice.send(f"/feedback {contract_id}")
     closed = alice.screen.plain
     assert "The feedback window closed on Jan 19, 2026." in closed
@@ -93,7 +94,7 @@ async def test_the_window_closing_reveals_one_sided_feedback(app: App, alice: Ha
         client = await session.get(ClientProfileRow, 1)
         assert client is not None
         assert (client.rating_sum, client.rating_count) == (2, 1)
-    await feedback_sweep(app.engine)  # recomputing again changes nothing
+    await swept(app, FEEDBACK_REMINDERS, CLIENT_RATINGS)  # recomputing again changes nothing
     async with app.database.transaction() as session:
         client = await session.get(ClientProfileRow, 1)
         assert client is not None
@@ -107,16 +108,16 @@ async def test_reminders_go_once_to_whoever_has_not_left_feedback(
     contract_id = await paid_and_ended(app, alice, bob)
     await leave(bob, contract_id, 5)
     clock.advance(days=10, hours=23)
-    assert await feedback_sweep(app.engine) == []  # not yet: three days before the window closes
+    assert await swept(app, FEEDBACK_REMINDERS, CLIENT_RATINGS) == []  # not yet: three days before the window closes
     clock.advance(hours=2)
-    sent = await feedback_sweep(app.engine)
+    sent = await swept(app, FEEDBACK_REMINDERS, CLIENT_RATINGS)
     assert [message.chat.chat_id for message in sent] == ["alice"]
     assert "You haven't left feedback on “Logo design” yet: it can be left until Jan 19, 2026." in sent[0].screen.plain
     clock.advance(hours=1)
-    assert await feedback_sweep(app.engine) == []
+    assert await swept(app, FEEDBACK_REMINDERS, CLIENT_RATINGS) == []
     restarted = await make_app()
     clock.advance(days=2)  # a restart, and the rest of the window: still once
-    assert await feedback_sweep(restarted.engine) == []
+    assert await swept(restarted, FEEDBACK_REMINDERS, CLIENT_RATINGS) == []
 
 
 async def test_a_bot_down_on_the_day_reminds_on_the_next_sweep_while_the_window_is_open(
@@ -127,17 +128,19 @@ async def test_a_bot_down_on_the_day_reminds_on_the_next_sweep_while_the_window_
     missed = await paid_and_ended(app, alice, bob, title="Business cards")
     clock.advance(days=12, hours=20)  # no sweep ran since the reminders fell due, a day and 20 hours ago
     await leave(alice, missed, 4)
-    sent = sorted((message.chat.chat_id, message.screen.plain) for message in await feedback_sweep(app.engine))
+    sent = sorted(
+        (message.chat.chat_id, message.screen.plain) for message in await swept(app, FEEDBACK_REMINDERS, CLIENT_RATINGS)
+    )
     assert [(who, "Logo design" in text) for who, text in sent] == [("alice", True), ("bob", False), ("bob", True)]
     assert "You haven't left feedback on “Business cards” yet: it can be left until Jan 19, 2026." in sent[1][1]
-    assert await feedback_sweep(app.engine) == []
+    assert await swept(app, FEEDBACK_REMINDERS, CLIENT_RATINGS) == []
 
 
 async def test_no_reminder_once_the_window_has_closed(app: App, alice: Harness, clock: ManualClock) -> None:
     alice, bob = await parties(alice)
     await paid_and_ended(app, alice, bob)
     clock.advance(days=14, minutes=1)  # down for the window's last three days
-    assert await feedback_sweep(app.engine) == []
+    assert await swept(app, FEEDBACK_REMINDERS, CLIENT_RATINGS) == []
 
 
 async def test_feedback_is_refused_twice_early_and_to_outsiders(app: App, alice: Harness) -> None:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select, update
 
 from bot.bootstrap import App
-from bot.conversations.contract_sweeps import release_due_milestones
+from bot.conversations.contract_sweeps import AUTO_RELEASE
 from bot.conversations.harness import Harness
 from bot.core.clock import ManualClock
 from bot.core.errors import UserError
@@ -17,6 +17,7 @@ from bot.core.events import AttachmentIn, Click
 from bot.core.ledger import FEES, WORLD, client_funding, escrow, pending
 from bot.storage.orm import AccountRow, ClientProfileRow, EarningRow, MilestoneRow
 from bot.storage.repositories import Repositories
+from tests.delivery import swept
 from tests.flows.contract_steps import balances, fund, hire, submit_work, told
 from tests.flows.job_steps import client_and_freelancer
 from tests.flows.money_fixtures import services
@@ -193,26 +194,26 @@ async def test_a_submission_pays_itself_after_14_days_with_two_reminders(
     await fund(alice, contract_id)
     await submit_work(bob, contract_id)  # Monday 2026-01-05 09:00: pays itself 2026-01-19 09:00
     clock.advance(days=10, hours=23)
-    assert await release_due_milestones(app.engine) == []
+    assert await swept(app, AUTO_RELEASE) == []
     clock.advance(hours=1)  # 3 days before
-    sent = await release_due_milestones(app.engine)
+    sent = await swept(app, AUTO_RELEASE)
     assert told(sent, "alice") == [told(sent, "alice")[0]]
     assert "pays itself to the freelancer on 2026-01-19 09:00 (UTC)" in told(sent, "alice")[0]
     assert told(sent, "bob") == []
-    assert await release_due_milestones(app.engine) == []  # each reminder once
+    assert await swept(app, AUTO_RELEASE) == []  # each reminder once
     clock.advance(days=1, hours=23)
-    assert await release_due_milestones(app.engine) == []
+    assert await swept(app, AUTO_RELEASE) == []
     clock.advance(hours=1)  # 1 day before
-    assert len(told(await release_due_milestones(app.engine), "alice")) == 1
+    assert len(told(await swept(app, AUTO_RELEASE), "alice")) == 1
     clock.advance(hours=23, minutes=59)
-    assert await release_due_milestones(app.engine) == []
+    assert await swept(app, AUTO_RELEASE) == []
     assert (await milestone(app)).status == "submitted"
     clock.advance(minutes=1)
-    released = await release_due_milestones(app.engine)
+    released = await swept(app, AUTO_RELEASE)
     for user in ("alice", "bob"):
         (text,) = told(released, user)
         assert "was paid automatically ($1,200)" in text
-    assert await release_due_milestones(app.engine) == []
+    assert await swept(app, AUTO_RELEASE) == []
     assert (await milestone(app)).status == "released"
     async with app.database.transaction() as session:
         assert await session.scalar(select(func.count()).select_from(EarningRow)) == 1
@@ -226,10 +227,10 @@ async def test_a_long_downtime_sends_one_reminder_and_a_restart_releases(
     await submit_work(bob, contract_id)
     clock.advance(days=13, hours=12)  # both reminders fell due while the bot was down
     restarted = await make_app()
-    assert len(told(await release_due_milestones(restarted.engine), "alice")) == 1
-    assert await release_due_milestones(restarted.engine) == []
+    assert len(told(await swept(restarted, AUTO_RELEASE), "alice")) == 1
+    assert await swept(restarted, AUTO_RELEASE) == []
     clock.advance(days=1)
-    assert len(told(await release_due_milestones(restarted.engine), "bob")) == 1
+    assert len(told(await swept(restarted, AUTO_RELEASE), "bob")) == 1
 
 
 async def test_a_disputed_milestone_is_frozen_until_settled(app: App, alice: Harness, clock: ManualClock) -> None:
@@ -246,7 +247,7 @@ async def test_a_disputed_milestone_is_frozen_until_settled(app: App, alice: Har
         assert frozen in user.screen.plain, command
         await user.send("/cancel")
     clock.advance(days=15)
-    assert await release_due_milestones(app.engine) == []
+    assert await swept(app, AUTO_RELEASE) == []
     await alice.send(f"/contract {contract_id} end")
     await alice.click("The work is done")
     assert "Money is still in escrow on this contract" in alice.screen.plain

@@ -7,13 +7,14 @@ import pytest
 from sqlalchemy import select
 
 from bot.bootstrap import App
-from bot.conversations.contract_sweeps import issue_weekly_invoices, pay_reviewed_invoices
+from bot.conversations.contract_sweeps import PAY_INVOICES, WEEKLY_INVOICES
 from bot.conversations.harness import Harness
 from bot.core.clock import ManualClock
 from bot.core.errors import UserError
 from bot.core.hourly import invoice_amount, parse_duration
 from bot.core.ledger import FEES, escrow, pending
 from bot.storage.orm import ClientProfileRow, InvoiceRow, TimeEntryRow
+from tests.delivery import swept
 from tests.flows.contract_steps import balances, hire, send_offer, told
 from tests.flows.job_steps import client_and_freelancer
 from tests.flows.signup_steps import sign_up
@@ -127,26 +128,26 @@ async def test_the_monday_invoice_is_held_reviewed_until_friday_then_paid(
     bob, contract_id = await hourly(alice)
     await bob.send("/log 2h30 Fixed the checkout")
     clock.advance(days=6, hours=14)  # Sunday 23:00: the week isn't over
-    assert await issue_weekly_invoices(app.engine) == []
+    assert await swept(app, WEEKLY_INVOICES) == []
 
     clock.advance(hours=1, minutes=30)  # Monday 2026-01-12 00:30
-    issued = await issue_weekly_invoices(app.engine)
+    issued = await swept(app, WEEKLY_INVOICES)
     (text,) = told(issued, "alice")
     assert "Invoice for “Build a Django REST API”, week of 2026-01-05: 2h30 · $87.50, held in escrow." in text
     assert "Review it until the end of Friday 2026-01-16 (UTC)" in text
-    assert await issue_weekly_invoices(app.engine) == []  # one invoice per week
+    assert await swept(app, WEEKLY_INVOICES) == []  # one invoice per week
     money = await balances(app)
     assert money[escrow("invoice:1")] == 87_50
     await alice.send(f"/contract {contract_id}")
     assert "Week of 2026-01-05: 2h30 · $87.50 · under review until the end of 2026-01-16" in alice.screen.plain
 
     clock.advance(days=4, hours=23, minutes=29)  # Friday 23:59
-    assert await pay_reviewed_invoices(app.engine) == []
+    assert await swept(app, PAY_INVOICES) == []
     clock.advance(minutes=1)  # Saturday 00:00 UTC: the review is over
-    paid = await pay_reviewed_invoices(app.engine)
+    paid = await swept(app, PAY_INVOICES)
     (text,) = told(paid, "bob")
     assert "Your invoice for “Build a Django REST API”, week of 2026-01-05 (2h30), was paid: $87.50." in text
-    assert await pay_reviewed_invoices(app.engine) == []
+    assert await swept(app, PAY_INVOICES) == []
     money = await balances(app)
     async with app.database.transaction() as session:
         invoice = (await session.execute(select(InvoiceRow))).scalar_one()
@@ -168,12 +169,12 @@ async def test_a_week_without_time_makes_no_invoice_and_missed_weeks_are_caught_
 ) -> None:
     bob, _contract_id = await hourly(alice)
     clock.advance(days=7)
-    assert await issue_weekly_invoices(app.engine) == []  # nothing logged in the first week
+    assert await swept(app, WEEKLY_INVOICES) == []  # nothing logged in the first week
     await bob.send("/log 1h Week two")
     clock.advance(days=7)
     await bob.send("/log 2h Week three")
     clock.advance(days=7)  # the bot was down both Mondays: both weeks are invoiced now
-    issued = await issue_weekly_invoices(app.engine)
+    issued = await swept(app, WEEKLY_INVOICES)
     assert [text.split("week of ")[1][:10] for text in told(issued, "alice")] == ["2026-01-12", "2026-01-19"]
 
 
@@ -184,8 +185,8 @@ async def test_a_declined_weekly_charge_is_retried_before_paying(
     await bob.send("/log 1h Work")
     clock.advance(days=7)
     declining = await make_app(payments={"sandbox_fail_charges": True})
-    (text,) = told(await issue_weekly_invoices(declining.engine), "alice")
+    (text,) = told(await swept(declining, WEEKLY_INVOICES), "alice")
     assert "Your payment method declined the charge" in text
     clock.advance(days=5)
-    assert await pay_reviewed_invoices(declining.engine) == []  # still declining: nothing paid, nothing lost
-    assert len(told(await pay_reviewed_invoices(app.engine), "bob")) == 1  # the card works again
+    assert await swept(declining, PAY_INVOICES) == []  # still declining: nothing paid, nothing lost
+    assert len(told(await swept(app, PAY_INVOICES), "bob")) == 1  # the card works again

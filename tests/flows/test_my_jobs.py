@@ -6,8 +6,9 @@ import pytest
 
 from bot.bootstrap import App
 from bot.conversations.harness import Harness
-from bot.conversations.my_jobs import expire_stale_jobs
+from bot.conversations.my_jobs import EXPIRE_STALE_JOBS
 from bot.core.clock import ManualClock
+from tests.delivery import swept
 from tests.flows.job_steps import client_and_freelancer, post_job
 from tests.flows.signup_steps import sign_up
 
@@ -110,12 +111,12 @@ async def test_a_job_without_activity_expires_after_30_days(app: App, alice: Har
     await alice.send(f"/my_job {job_id} edit")
     await alice.click("Save changes")  # an edit is activity
     clock.advance(days=29)
-    assert await expire_stale_jobs(app.engine) == []
+    assert await swept(app, EXPIRE_STALE_JOBS) == []
     clock.advance(days=1, seconds=1)
-    notices = await expire_stale_jobs(app.engine)
+    notices = await swept(app, EXPIRE_STALE_JOBS)
     assert [(n.chat.platform, n.chat.chat_id) for n in notices] == [("test", "alice")]
     assert "Your job “Build a Django REST API” expired after 30 days without activity" in notices[0].screen.plain
-    assert await expire_stale_jobs(app.engine) == []  # once
+    assert await swept(app, EXPIRE_STALE_JOBS) == []  # once
     await alice.send("/my_jobs")
     assert "Expired" in alice.screen.plain
 
@@ -123,7 +124,7 @@ async def test_a_job_without_activity_expires_after_30_days(app: App, alice: Har
     await alice.send(f"/my_job {job_id} reopen")
     assert "The job is open again." in alice.screen.plain
     clock.advance(days=30, seconds=1)
-    await expire_stale_jobs(app.engine)
+    await swept(app, EXPIRE_STALE_JOBS)
     clock.advance(days=91)
     await alice.send(f"/my_job {job_id} reopen")
     assert "stopped taking proposals more than 90 days ago. Post a copy of it instead." in alice.screen.plain

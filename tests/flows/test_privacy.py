@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.bootstrap import App
 from bot.conversations.harness import Harness
-from bot.conversations.money_sweeps import mature_earnings
+from bot.conversations.money_sweeps import MATURE_EARNINGS
 from bot.core.clock import ManualClock
 from bot.core.events import AttachmentIn
 from bot.storage.orm import (
@@ -23,6 +23,7 @@ from bot.storage.orm import (
     ProfileSkillRow,
     SavedJobRow,
 )
+from tests.delivery import swept
 from tests.flows.money_fixtures import account, paid_and_ended, parties, services
 from tests.flows.signup_steps import sign_up
 
@@ -214,7 +215,7 @@ async def test_export_holds_my_contracts_feedback_and_money(app: App, alice: Har
         await bound.feedback.leave(await account(app, bob), contract_id, 5, "Clear brief.", "Slow to answer.")
         await bound.feedback.leave(await account(app, alice), contract_id, 4, "Good logo.", "A day late.")
     clock.advance(days=5)
-    await mature_earnings(app.engine)
+    await swept(app, MATURE_EARNINGS)
     await bob.send("/withdraw")
     await bob.click("Withdraw all $90")
 

@@ -1,28 +1,45 @@
 """The console front end: a chat in the terminal, so anyone can use gigbot without a platform token.
 
-Type a message or /command; type a number to press that button; ``/attach PATH`` sends a file;
+Type a message or /command; type a number to press that button; ``/attach PATH`` sends a file; ``>12 text``
+answers message #12 as a platform's "reply" would (relayed messages and notifications show their number);
 ``/as NAME`` switches which user you are (so one person can play client and freelancer). Ctrl-D quits.
-Each console user is the identity ("console", NAME) and has a chat of the same name.
+Each console user is the identity ("console", NAME) and has a chat of the same name; notifications for another
+console user are shown in the same terminal with a header naming them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
 import mimetypes
 import os
 import re
 import sys
+import threading
 import uuid
 from pathlib import Path
 from typing import TextIO
 
 from bot.adapters.console.render import numbered_actions, render
 from bot.conversations.engine import Engine
-from bot.core.events import Actor, AttachmentIn, ChatRef, Click, Inbound, Outbound, Payload, Text, parse_command
+from bot.core.delivery import SendOutcome, Sent, TurnHandler
+from bot.core.events import (
+    Actor,
+    AttachmentIn,
+    ChatRef,
+    Click,
+    Inbound,
+    Outbound,
+    Payload,
+    Text,
+    parse_command,
+)
 from bot.core.ui import Screen
 
 PLATFORM = "console"
 _USER_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
+_REPLY = re.compile(r">(\d{1,9})\s+(.*)", re.DOTALL)
 
 
 def _locale_from_environment() -> str | None:
@@ -32,6 +49,8 @@ def _locale_from_environment() -> str | None:
 
 
 class ConsoleFrontEnd:
+    platform = PLATFORM
+
     def __init__(
         self,
         engine: Engine,
@@ -50,23 +69,38 @@ class ConsoleFrontEnd:
         self.user = self._user_file.read_text().strip() if self._user_file.exists() else default_user
         self.last_screen: dict[str, Screen] = {}
         self.locale_hint = _locale_from_environment()
+        self.done = asyncio.Event()
+        self._message_ids = itertools.count(1)
+        self._lines: asyncio.Queue[str | None] = asyncio.Queue()
+        self._reading: asyncio.Task[None] | None = None
+        self._closing = False
 
     def _print(self, text: str) -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
-    async def deliver(self, outbound: list[Outbound]) -> None:
-        """Show screens; those for another console user are shown with a header naming them."""
-        for message in outbound:
-            user = message.chat.chat_id
-            self.last_screen[user] = message.screen
-            header = "" if user == self.user else f"📨 for {user}:\n"
-            self._print(f"\n{header}{render(message.screen, color=self.color)}")
+    # ---- sending ----------------------------------------------------------------------------------
+
+    async def send(self, message: Outbound) -> SendOutcome:
+        """Show a screen (a terminal cannot edit, so a replaced screen is shown anew); one for another console
+        user is shown with a header naming them, and with its number when it can be answered by replying."""
+        user = message.chat.chat_id
+        message_id = str(next(self._message_ids))
+        self.last_screen[user] = message.screen
+        header = "" if user == self.user else f"📨 for {user}:\n"
+        footer = f"\n  (#{message_id}: answer with >{message_id} your text)" if message.screen.reply_to else ""
+        self._print(f"\n{header}{render(message.screen, color=self.color)}{footer}")
+        return Sent(message_id)
+
+    async def delete(self, chat: ChatRef, message_id: str) -> SendOutcome:
+        return Sent(message_id)  # what a terminal printed stays printed
+
+    # ---- reading ----------------------------------------------------------------------------------
 
     async def _resume(self) -> None:
         screen = await self.engine.resume_screen(PLATFORM, self.user, self.user)
         if screen is not None:
-            await self.deliver([Outbound(ChatRef(PLATFORM, self.user), screen)])
+            await self.send(Outbound(ChatRef(PLATFORM, self.user), screen))
 
     async def _switch_user(self, name: str) -> None:
         if not _USER_NAME.fullmatch(name):
@@ -84,7 +118,7 @@ class ConsoleFrontEnd:
         command = parse_command(line)
         if command is not None:
             return command
-        if line.isdigit():
+        if line.isascii() and line.isdigit():
             actions = numbered_actions(self.last_screen[self.user]) if self.user in self.last_screen else []
             if 1 <= int(line) <= len(actions):
                 return Click(self.engine.codec.pack(actions[int(line) - 1][1]))
@@ -98,35 +132,58 @@ class ConsoleFrontEnd:
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return AttachmentIn(path.name, mime_type, path.read_bytes())
 
-    async def handle_line(self, line: str) -> None:
-        if line.startswith("/as ") or line == "/as":
-            await self._switch_user(line[4:].strip())
-            return
+    def event(self, line: str) -> Inbound | None:
+        """The event a typed line makes (None for a line the console handles itself or refuses)."""
+        reply_to = None
+        answer = _REPLY.fullmatch(line)
+        if answer is not None:
+            reply_to, line = answer.group(1), answer.group(2).strip()
         payload = self._payload(line)
         if payload is None:
-            return
+            return None
         actor = Actor(
             PLATFORM, self.user, display_name=self.user, username_hint=self.user, locale_hint=self.locale_hint
         )
-        event = Inbound(actor, self.user, payload, update_id=uuid.uuid4().hex)
-        await self.deliver(await self.engine.handle(event))
+        return Inbound(actor, self.user, payload, update_id=uuid.uuid4().hex, message_ref=reply_to)
 
-    async def run(self) -> None:
+    def _read_stdin(self, loop: asyncio.AbstractEventLoop) -> None:
+        """A daemon thread, so a pending read never holds the process at exit."""
+        for line in iter(self.stdin.readline, ""):
+            loop.call_soon_threadsafe(self._lines.put_nowait, line)
+        loop.call_soon_threadsafe(self._lines.put_nowait, None)
+
+    async def start(self, on_event: TurnHandler) -> None:
         self._print(
             "gigbot console · type /start · a number presses that button · /as NAME switches user · Ctrl-D quits"
         )
         self._print(f"— you are {self.user} —")
         await self._resume()
         loop = asyncio.get_running_loop()
+        threading.Thread(target=self._read_stdin, args=(loop,), name="console-stdin", daemon=True).start()
+        self._reading = asyncio.create_task(self._take_lines(on_event), name="console")
+
+    async def _take_lines(self, on_event: TurnHandler) -> None:
         while True:
             self.stdout.write(f"{self.user}> ")
             self.stdout.flush()
-            line = await loop.run_in_executor(None, self.stdin.readline)
-            if not line:
+            line = await self._lines.get()
+            if line is None or self._closing:
                 self._print("\nBye! Everything is saved; run again to carry on.")
+                self.done.set()
                 return
             line = line.rstrip("\r\n")
             if self.echo_input:
                 self._print(line)
-            if line.strip():
-                await self.handle_line(line.strip())
+            line = line.strip()
+            if line.startswith("/as ") or line == "/as":
+                await self._switch_user(line[4:].strip())
+            elif line and (event := self.event(line)) is not None:
+                await on_event(event)
+
+    async def stop(self) -> None:
+        """Take no more lines; the one being handled finishes first."""
+        self._closing = True
+        self._lines.put_nowait(None)
+        if self._reading is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reading

@@ -1,0 +1,258 @@
+"""The dispatcher: every message leaves through here, replies and outbox notifications alike.
+
+Notifications: claim due outbox rows (a lease, ``FOR UPDATE SKIP LOCKED`` on PostgreSQL), route each to one
+identity of its recipient, render it in their language, send it within the platform's budget, and record what the
+platform said: sent (with its message id), retry after N s (that chat alone waits), unreachable (the identity is
+passed over until the person writes again; the row re-routes or waits), or a transient error (exponential
+backoff, parked for `gigbot doctor` after the last attempt). Rows of one chat go in order; chats go side by side.
+
+Replies: a turn's screens for the chat the person acted in go out at once through the same budget. Either way, a
+message that can be answered by replying to it is remembered with the command the answer runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.conversations.notices import render_notice
+from bot.core.budget import Rates, SendBudget
+from bot.core.clock import Clock
+from bot.core.delivery import FrontEnd, RetryAfter, SendOutcome, Sent, TransientError, Unreachable
+from bot.core.events import ChatRef, Outbound
+from bot.core.files import FileService
+from bot.core.i18n import Translator
+from bot.core.routing import choose_identity
+from bot.core.ui import Attachment
+from bot.storage.db import Database
+from bot.storage.orm import OutboxRow
+from bot.storage.repositories import Repositories
+
+log = logging.getLogger("gigbot.dispatcher")
+
+
+@dataclass(frozen=True)
+class OutboxPolicy:
+    batch: int = 50
+    lease_seconds: float = 30
+    max_attempts: int = 8
+    backoff_base_seconds: float = 5
+    backoff_cap_seconds: float = 3600
+    unserved_retry_seconds: float = 60  # no front end here for any identity of the recipient: look again later
+    poll_seconds: float = 2  # how often to look for rows other processes (or sweeps) wrote
+
+
+@dataclass
+class _Ready:
+    """A claimed row with where it goes and what it says."""
+
+    row: OutboxRow
+    message: Outbound
+    identity_user: str | None  # the platform user id routing picked (None for a row addressed to a chat)
+
+
+@dataclass
+class _Batch:
+    ready: dict[ChatRef, list[_Ready]] = field(default_factory=dict)
+
+
+class Dispatcher:
+    def __init__(
+        self,
+        database: Database,
+        clock: Clock,
+        front_ends: Mapping[str, FrontEnd],
+        *,
+        budgets: Mapping[str, Rates] | None = None,
+        policy: OutboxPolicy = OutboxPolicy(),
+        default_language: str = "en",
+        wake: asyncio.Event | None = None,
+    ) -> None:
+        self.database = database
+        self.clock = clock
+        self.rates = dict(budgets or {})
+        self.front_ends: dict[str, FrontEnd] = {}
+        self.budgets: dict[str, SendBudget] = {}
+        for front_end in front_ends.values():
+            self.attach(front_end)
+        self.policy = policy
+        self.default_language = default_language
+        self.wake = wake or asyncio.Event()  # set by the engine when a turn or a sweep queued notifications
+
+    def attach(self, front_end: FrontEnd) -> None:
+        """Serve one more platform (routing only picks identities on platforms attached here)."""
+        self.front_ends[front_end.platform] = front_end
+        self.budgets[front_end.platform] = SendBudget(self.rates.get(front_end.platform, Rates()))
+
+    # ---- replies --------------------------------------------------------------------------------
+
+    async def send_now(self, message: Outbound) -> SendOutcome:
+        """Send one reply to the chat the person acted in (through the budget); returns what the platform said."""
+        outcome = await self._send(message)
+        if isinstance(outcome, Sent) and message.screen.reply_to:
+            async with self.database.transaction() as session:
+                await self._remember(Repositories.bind(session), message, outcome)
+        return outcome
+
+    async def _send(self, message: Outbound) -> SendOutcome:
+        front_end = self.front_ends[message.chat.platform]
+        budget = self.budgets[message.chat.platform]
+        await budget.acquire(message.chat.chat_id)
+        try:
+            outcome = await front_end.send(message)
+        except Exception as error:  # a front end must report, not raise; treat a crash as transient
+            log.exception("send failed platform=%s chat=%s", message.chat.platform, message.chat.chat_id)
+            outcome = TransientError(f"{type(error).__name__}: {error}")
+        if isinstance(outcome, RetryAfter):
+            budget.pause(message.chat.chat_id, outcome.seconds)
+        return outcome
+
+    async def _remember(self, repos: Repositories, message: Outbound, sent: Sent) -> None:
+        await repos.sent_messages.remember(
+            message.chat.platform, message.chat.chat_id, sent.message_id, " ".join(message.screen.reply_to), self._now()
+        )
+
+    def _now(self) -> datetime:
+        return self.clock.now()
+
+    def _later(self, seconds: float) -> datetime:
+        return self._now() + timedelta(seconds=seconds)
+
+    # ---- the outbox ------------------------------------------------------------------------------
+
+    async def dispatch_once(self) -> int:
+        """Claim one batch of due rows and deliver it; returns how many rows were claimed."""
+        now = self._now()
+        lease_until = now + timedelta(seconds=self.policy.lease_seconds)
+        async with self.database.transaction() as session:
+            claimed = await Repositories.bind(session).outbox.claim_due(now, lease_until, self.policy.batch)
+        if not claimed:
+            return 0
+        batch = await self._prepare(claimed)
+        await asyncio.gather(*(self._deliver_chat(chat, items) for chat, items in batch.ready.items()))
+        return len(claimed)
+
+    async def drain(self) -> int:
+        """Deliver until nothing is due (tests, and a sweep that wants its notices out before it returns)."""
+        total = 0
+        while claimed := await self.dispatch_once():
+            total += claimed
+        return total
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Deliver until ``stop`` is set: at once when a turn wrote notifications (``wake``), else every poll."""
+        while not stop.is_set():
+            try:
+                claimed = await self.dispatch_once()
+            except Exception:
+                log.exception("dispatch failed; trying again shortly")
+                claimed = 0
+            if claimed >= self.policy.batch:
+                continue
+            self.wake.clear()
+            waiters = [asyncio.ensure_future(self.wake.wait()), asyncio.ensure_future(stop.wait())]
+            try:
+                await asyncio.wait(waiters, timeout=self.policy.poll_seconds, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiter in waiters:
+                    waiter.cancel()
+
+    async def _prepare(self, claimed: Sequence[OutboxRow]) -> _Batch:
+        """Route and render every claimed row; rows that cannot go now are rescheduled, waited or parked."""
+        batch = _Batch()
+        now = self._now()
+        async with self.database.transaction() as session:
+            repos = Repositories.bind(session)
+            for row in claimed:
+                try:
+                    ready = await self._address(repos, row)
+                except Exception as error:
+                    log.exception("outbox row %s (%s) cannot be rendered; parked", row.id, row.kind)
+                    await repos.outbox.park(row.id, now, f"render: {type(error).__name__}: {error}")
+                    continue
+                if ready is not None:
+                    batch.ready.setdefault(ready.message.chat, []).append(ready)
+        return batch
+
+    async def _address(self, repos: Repositories, row: OutboxRow) -> _Ready | None:
+        now = self._now()
+        payload = row.payload
+        if row.recipient_id is None:
+            assert row.platform is not None
+            assert row.chat_id is not None
+            if row.platform not in self.front_ends:
+                await repos.outbox.retry_at(row.id, self._later(self.policy.unserved_retry_seconds), None, counts=False)
+                return None
+            chat, language, user = ChatRef(row.platform, row.chat_id), payload.get("locale"), None
+        else:
+            account = await repos.accounts.get(row.recipient_id)
+            if account is None or account.deleted_at is not None:
+                await repos.outbox.drop(row.id, now, "recipient deleted their account")
+                return None
+            identities = await repos.accounts.identities(account.id)
+            identity = choose_identity(identities, account.notify_platform, self.front_ends.keys())
+            if identity is None:
+                if any(i.unreachable_at is None for i in identities):
+                    later = self._later(self.policy.unserved_retry_seconds)
+                    await repos.outbox.retry_at(row.id, later, "no front end for the recipient here", counts=False)
+                else:
+                    await repos.outbox.wait_for_recipient(row.id, "every identity of the recipient is unreachable")
+                return None
+            # A private chat's id is the user's id on that platform; front ends open the DM where needed.
+            user = identity.platform_user_id
+            chat, language = ChatRef(identity.platform, user), account.language
+        screen = render_notice(row.kind, payload, Translator(language or self.default_language))
+        files = FileService(repos, now)
+        for file_id in payload.get("files", []):
+            found = await files.content(file_id)
+            if found is not None:  # a file deleted meanwhile is left out
+                stored, content = found
+                screen = screen.replace(
+                    attachments=(*screen.attachments, Attachment(stored.filename, content, stored.mime_type))
+                )
+        return _Ready(row, Outbound(chat, screen), user)
+
+    async def _deliver_chat(self, chat: ChatRef, items: list[_Ready]) -> None:
+        """Send one chat's rows in order; a rate limit or an unreachable chat stops the rest of them here."""
+        for index, item in enumerate(items):
+            outcome = await self._send(item.message)
+            async with self.database.transaction() as session:
+                repos = Repositories.bind(session)
+                stop = await self._record(repos, item, outcome)
+                if stop:  # rate limited: after the pause; unreachable: now, to be routed again
+                    again = self._later(outcome.seconds) if isinstance(outcome, RetryAfter) else self._now()
+                    for rest in items[index + 1 :]:
+                        await repos.outbox.retry_at(rest.row.id, again, None, counts=False)
+            if stop:
+                return
+
+    async def _record(self, repos: Repositories, item: _Ready, outcome: SendOutcome) -> bool:
+        """Write what the platform said; True when the chat's other rows must wait too."""
+        row, chat, now = item.row, item.message.chat, self._now()
+        if isinstance(outcome, Sent):
+            await repos.outbox.sent(row.id, now, chat.platform, chat.chat_id, outcome.message_id)
+            if item.message.screen.reply_to:
+                await self._remember(repos, item.message, outcome)
+            return False
+        if isinstance(outcome, RetryAfter):
+            log.info("rate limited platform=%s chat=%s for %.1fs", chat.platform, chat.chat_id, outcome.seconds)
+            await repos.outbox.retry_at(row.id, self._later(outcome.seconds), "rate limited", counts=False)
+            return True
+        if isinstance(outcome, Unreachable):
+            log.info("unreachable platform=%s chat=%s: %s", chat.platform, chat.chat_id, outcome.reason)
+            if item.identity_user is not None:
+                await repos.accounts.mark_unreachable(chat.platform, item.identity_user, now)
+                await repos.outbox.retry_at(row.id, now, f"unreachable: {outcome.reason}", counts=False)
+            else:
+                await repos.outbox.park(row.id, now, f"unreachable: {outcome.reason}")
+            return True
+        if row.attempts >= self.policy.max_attempts:
+            log.warning("outbox row %s parked after %d attempts: %s", row.id, row.attempts, outcome.reason)
+            await repos.outbox.park(row.id, now, outcome.reason)
+        else:
+            delay = min(self.policy.backoff_cap_seconds, self.policy.backoff_base_seconds * 2 ** (row.attempts - 1))
+            await repos.outbox.retry_at(row.id, self._later(delay), outcome.reason, counts=True)
+        return False

@@ -1,0 +1,60 @@
+"""What a front end is to the runtime, and what it reports after each send.
+
+A front end (console, Telegram, Discord) turns platform updates into ``Inbound`` events, renders ``Outbound``
+screens, sends them, and says how each send went, in the platform's words translated to four outcomes the
+dispatcher acts on: sent (with the platform's message id), retry after N seconds (a rate limit for that chat),
+unreachable (blocked, kicked, chat gone: wait until the person writes again), or a transient error (back off).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from bot.core.events import ChatRef, Inbound, Outbound
+
+
+@dataclass(frozen=True)
+class Sent:
+    message_id: str
+
+
+@dataclass(frozen=True)
+class RetryAfter:
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Unreachable:
+    reason: str
+
+
+@dataclass(frozen=True)
+class TransientError:
+    reason: str
+
+
+SendOutcome = Sent | RetryAfter | Unreachable | TransientError
+
+TurnHandler = Callable[[Inbound], Awaitable[None]]  # the runtime's: run the turn, send its replies
+
+
+class FrontEnd(Protocol):
+    """One platform's transport, registered with the runtime."""
+
+    platform: str
+    done: asyncio.Event  # set when it has no more input of its own (the console at end of file)
+
+    async def start(self, on_event: TurnHandler) -> None:
+        """Begin taking updates; each one goes to ``on_event``."""
+
+    async def stop(self) -> None:
+        """Stop taking updates (the runtime lets turns in flight finish)."""
+
+    async def send(self, message: Outbound) -> SendOutcome:
+        """Send ``message``, or edit ``message.replaces`` into it when set."""
+
+    async def delete(self, chat: ChatRef, message_id: str) -> SendOutcome:
+        """Delete one of our earlier messages."""

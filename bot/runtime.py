@@ -1,0 +1,127 @@
+"""One runtime per process, whatever front ends it serves: the engine, the dispatcher, the scheduler, and every
+configured front end, in one event loop.
+
+A front end hands each update to ``Runtime.turn``, which runs it through the engine and sends its replies through
+the dispatcher (so replies and notifications share one budget per platform). Stopping (Ctrl-C, SIGTERM, or a
+front end with no more input, like the console at end of file) stops intake, lets turns in flight finish, and
+exits: nothing needs flushing, since every notification is already in the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Sequence
+
+from bot.config import Settings
+from bot.conversations.dispatcher import Dispatcher, OutboxPolicy
+from bot.conversations.engine import Engine
+from bot.core.budget import Rates
+from bot.core.delivery import FrontEnd
+from bot.core.events import Inbound
+from bot.scheduler import build_scheduler
+
+log = logging.getLogger("gigbot.runtime")
+
+TURNS_FINISH_WITHIN = 5.0  # seconds given to turns in flight when stopping
+
+
+def outbox_policy(settings: Settings) -> OutboxPolicy:
+    outbox = settings.outbox
+    return OutboxPolicy(
+        batch=outbox.batch,
+        lease_seconds=outbox.lease_seconds,
+        max_attempts=outbox.max_attempts,
+        backoff_base_seconds=outbox.backoff_base_seconds,
+        backoff_cap_seconds=outbox.backoff_cap_seconds,
+        poll_seconds=outbox.poll_seconds,
+    )
+
+
+def budgets(settings: Settings) -> dict[str, Rates]:
+    """Each platform's sending budget from its settings."""
+    return {
+        platform: Rates(**getattr(settings, platform).budget.model_dump())
+        for platform in ("console", "telegram", "discord")
+    }
+
+
+class Runtime:
+    def __init__(
+        self,
+        settings: Settings,
+        engine: Engine,
+        front_ends: Sequence[FrontEnd],
+        *,
+        deliver_before_next_input: bool = False,
+    ) -> None:
+        """``deliver_before_next_input``: a terminal shared by every console user shows the notices a turn caused
+        before it asks for the next line."""
+        self.settings = settings
+        self.deliver_before_next_input = deliver_before_next_input
+        self.engine = engine
+        self.front_ends = list(front_ends)
+        self.dispatcher = Dispatcher(
+            engine.database,
+            engine.clock,
+            {front_end.platform: front_end for front_end in self.front_ends},
+            budgets=budgets(settings),
+            policy=outbox_policy(settings),
+            default_language=settings.default_language,
+            wake=engine.outbox_written,
+        )
+        self.stopping = asyncio.Event()
+        self._in_flight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    async def turn(self, event: Inbound) -> None:
+        """One update from a front end: the engine's turn, then its replies, sent in order."""
+        self._in_flight += 1
+        self._idle.clear()
+        try:
+            for reply in await self.engine.handle(event):
+                await self.dispatcher.send_now(reply)
+            if self.deliver_before_next_input:
+                await self.dispatcher.drain()
+        finally:
+            self._in_flight -= 1
+            if not self._in_flight:
+                self._idle.set()
+
+    def stop(self) -> None:
+        self.stopping.set()
+
+    async def run(self) -> None:
+        """Serve until stopped; returns once everything is closed."""
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # not on this platform / thread
+                loop.add_signal_handler(signum, self.stop)
+        scheduler = build_scheduler(self.engine, self.settings.scheduler, self.settings.outbox)
+        scheduler.start()
+        dispatching = asyncio.create_task(self.dispatcher.run(self.stopping), name="dispatcher")
+        try:
+            for front_end in self.front_ends:
+                await front_end.start(self.turn)
+                log.info("front end started: %s", front_end.platform)
+            done = [asyncio.ensure_future(front_end.done.wait()) for front_end in self.front_ends]
+            stopping = asyncio.ensure_future(self.stopping.wait())
+            await asyncio.wait([*done, stopping], return_when=asyncio.FIRST_COMPLETED)
+            for waiter in (*done, stopping):
+                waiter.cancel()
+        finally:
+            log.info("stopping: intake first, then the turns in flight")
+            for front_end in self.front_ends:
+                with contextlib.suppress(Exception):
+                    await front_end.stop()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._idle.wait(), TURNS_FINISH_WITHIN)
+            self.stopping.set()
+            await asyncio.wait([dispatching], timeout=TURNS_FINISH_WITHIN)
+            scheduler.shutdown(wait=False)
+            for signum in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError, RuntimeError):
+                    loop.remove_signal_handler(signum)
