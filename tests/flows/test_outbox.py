@@ -172,3 +172,23 @@ async def test_one_failing_sweep_item_does_not_hold_back_the_others(
     assert "sweep test-sweep: item 2 failed" in caplog.text
     sent = [message.screen.plain.split("\n")[1] for message in await delivered(app)]
     assert sent == ["item 1", "item 3"]
+
+
+async def test_notifications_go_to_the_platform_the_person_chose(app: App, alice: Harness) -> None:
+    bob = await client_and_freelancer(alice)
+    await bob.send("/link")
+    bob_telegram = bob.user("bob-tg", platform="telegram")
+    await bob_telegram.send(f"/link {code_on(bob.screen.plain)}")
+    await bob_telegram.click("Yes, link it")
+    await bob_telegram.send("/account")
+    assert "Notifications: wherever you last used gigbot" in bob_telegram.screen.plain
+    await bob_telegram.click("Where notifications go")
+    await bob_telegram.click("Only on Telegram")
+    assert "Now: Telegram." in bob_telegram.screen.plain
+    await bob.send("/menu")  # back on the other platform: still, Telegram it is
+    await writing_to(alice, bob)
+    await alice.send("Ping")
+    assert "Ping" in bob_telegram.screen.plain
+    assert "Ping" not in bob.screen.plain
+    await bob.send("/notify_on discord")
+    assert "You have no account on that platform linked to gigbot" in bob.screen.plain
