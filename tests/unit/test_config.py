@@ -73,3 +73,18 @@ def test_the_command_line_prints_problems_without_a_traceback(tmp_path: Path) ->
         check=False,
     )
     assert missing.stderr.strip() == f"config error: {tmp_path / 'nope.toml'}: config file not found"
+
+
+def test_the_example_config_is_valid_and_names_the_defaults() -> None:
+    example = load_settings(Path(__file__).parents[2] / "config.example.toml")
+    assert (example.telegram.budget.per_second, example.telegram.budget.per_group_per_minute) == (30, 20)
+    assert example.outbox.max_attempts == 8
+    assert example.scheduler.sweeps_seconds == 3600
+
+
+def test_the_previous_secret_key_is_a_secret_too(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings(_write(tmp_path, 'previous_secret_key = "an-old-key-of-enough-length"'))
+    assert "previous_secret_key: secrets are read from the environment only; set GIGBOT_PREVIOUS_SECRET_KEY" in (
+        refused.value.problems
+    )
