@@ -1,6 +1,6 @@
 """kill -9 during delivery loses no notification: a real `gigbot console` process is killed while its dispatcher
 works through the outbox, then started again; everything committed arrives, and the only repeat is a message the
-terminal had printed just before the kill (at most one per chat)."""
+terminal had printed just before the kill (at most one per chat). And Ctrl-C or SIGTERM stops it cleanly."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ import pytest
 
 from bot.storage.db import Database
 from bot.storage.repositories import Repositories
-from tests.conftest import POSTGRES_URL, reset_postgres
 from tests.e2e.test_console import GIGBOT, gigbot
 
 NOTICES = 300
@@ -39,12 +38,14 @@ class Console:
             env=env,
         )
         self.markers: list[str] = []
+        self.lines: list[str] = []
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
 
     def _read(self) -> None:
         assert self.process.stdout is not None
         for line in self.process.stdout:
+            self.lines.append(line)
             if MARKER in line:
                 self.markers.append(line.strip())
 
@@ -54,6 +55,9 @@ class Console:
             if time.monotonic() > deadline or self.process.poll() is not None:
                 raise AssertionError(f"gave up waiting: {len(self.markers)} notices seen")
             time.sleep(0.05)
+
+    def wait_for_output(self, text: str, timeout: float) -> None:
+        self.wait_for(lambda: any(text in line for line in self.lines), timeout)
 
 
 def environment(database_url: str) -> dict[str, str]:
@@ -100,21 +104,11 @@ async def queue_notices(database_url: str) -> None:
         await database.dispose()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def kill_database(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    if request.param == "sqlite":
-        return f"sqlite+aiosqlite:///{tmp_path}/data/gigbot.db"
-    if not POSTGRES_URL:
-        pytest.skip("GIGBOT_TEST_DATABASE_URL is not set: the PostgreSQL half of the storage tests is skipped")
-    await reset_postgres(POSTGRES_URL)
-    return POSTGRES_URL
-
-
-async def test_kill_9_during_delivery_loses_nothing(tmp_path: Path, kill_database: str) -> None:
-    env = environment(kill_database)
+async def test_kill_9_during_delivery_loses_nothing(tmp_path: Path, database_url: str) -> None:
+    env = environment(database_url)
     seeded = await asyncio.to_thread(gigbot, tmp_path, "demo", env=env)
     assert seeded.returncode == 0, seeded.stderr
-    await queue_notices(kill_database)
+    await queue_notices(database_url)
 
     first = Console(tmp_path, env)
     await asyncio.to_thread(first.wait_for, lambda: len(first.markers) >= KILL_AFTER, 60)
@@ -134,3 +128,13 @@ async def test_kill_9_during_delivery_loses_nothing(tmp_path: Path, kill_databas
     repeated = [marker for marker, count in counts.items() if count > 1]
     assert len(repeated) <= 1, f"sent more than once: {repeated}"
     assert counts.total() == NOTICES + len(repeated)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+async def test_a_stop_signal_exits_cleanly_within_seconds(tmp_path: Path, database_url: str, signum: int) -> None:
+    console = Console(tmp_path, environment(database_url))
+    await asyncio.to_thread(console.wait_for_output, "— you are me —", 30)
+    started = time.monotonic()
+    console.process.send_signal(signum)
+    assert await asyncio.to_thread(console.process.wait, 10) == 0
+    assert time.monotonic() - started < 5

@@ -34,6 +34,15 @@ async def rows(app: App) -> list[OutboxRow]:
         return list((await session.execute(select(OutboxRow).order_by(OutboxRow.id))).scalars())
 
 
+async def linked_on_telegram(bob: Harness) -> Harness:
+    """bob links a Telegram identity to his account; returns it."""
+    await bob.send("/link")
+    bob_telegram = bob.user("bob-tg", platform="telegram")
+    await bob_telegram.send(f"/link {code_on(bob.screen.plain)}")
+    await bob_telegram.click("Yes, link it")
+    return bob_telegram
+
+
 async def writing_to(alice: Harness, bob: Harness) -> None:
     """alice (client) is in the writing step of her thread with bob (who sent a proposal to her job)."""
     proposal_id = await submit_proposal(bob, await post_job(alice))
@@ -111,10 +120,7 @@ async def test_a_blocked_bot_holds_notifications_until_the_person_writes_again(a
 
 async def test_a_blocked_identity_passes_the_notification_to_another_linked_one(app: App, alice: Harness) -> None:
     bob = await client_and_freelancer(alice)
-    await bob.send("/link")
-    bob_telegram = bob.user("bob-tg", platform="telegram")
-    await bob_telegram.send(f"/link {code_on(bob.screen.plain)}")
-    await bob_telegram.click("Yes, link it")
+    bob_telegram = await linked_on_telegram(bob)
     await writing_to(alice, bob)
     await bob_telegram.send("/menu")  # telegram is where bob was seen last
     bob_telegram.platform_answers(Unreachable("Forbidden: bot was blocked by the user"))
@@ -176,10 +182,7 @@ async def test_one_failing_sweep_item_does_not_hold_back_the_others(
 
 async def test_notifications_go_to_the_platform_the_person_chose(app: App, alice: Harness) -> None:
     bob = await client_and_freelancer(alice)
-    await bob.send("/link")
-    bob_telegram = bob.user("bob-tg", platform="telegram")
-    await bob_telegram.send(f"/link {code_on(bob.screen.plain)}")
-    await bob_telegram.click("Yes, link it")
+    bob_telegram = await linked_on_telegram(bob)
     await bob_telegram.send("/account")
     assert "Notifications: wherever you last used gigbot" in bob_telegram.screen.plain
     await bob_telegram.click("Where notifications go")
