@@ -80,6 +80,7 @@ class Dispatcher:
             self.attach(front_end)
         self.policy = policy
         self.default_language = default_language
+        self._batch_lock = asyncio.Lock()
         self.wake = wake or asyncio.Event()  # set by the engine when a turn or a sweep queued notifications
 
     def attach(self, front_end: FrontEnd) -> None:
@@ -124,7 +125,12 @@ class Dispatcher:
     # ---- the outbox ------------------------------------------------------------------------------
 
     async def dispatch_once(self) -> int:
-        """Claim one batch of due rows and deliver it; returns how many rows were claimed."""
+        """Claim one batch of due rows and deliver it; returns how many rows were claimed. Batches of one
+        process go one at a time, so a drain returns only once what another batch took is out too."""
+        async with self._batch_lock:
+            return await self._dispatch_batch()
+
+    async def _dispatch_batch(self) -> int:
         now = self._now()
         lease_until = now + timedelta(seconds=self.policy.lease_seconds)
         async with self.database.transaction() as session:
