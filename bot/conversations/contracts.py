@@ -259,8 +259,7 @@ def _options(ctx: Ctx, contract: Contract, milestones: list[Milestone], invoices
             subject = ctx.t(N_("week of {week}"), week=invoice.week_start.isoformat())
             wanted.append((N_("⚖️ Open a dispute"), subject, ("dispute", "invoice", str(invoice.id))))
     return [
-        Option(f"{ctx.t(label)} · {subject}"[:80], Action(RUN_COMMAND, command))
-        for label, subject, command in wanted[:25]
+        Option(f"{ctx.t(label)} · {subject}"[:80], Action(RUN_COMMAND, command)) for label, subject, command in wanted
     ]
 
 

@@ -182,7 +182,7 @@ class BasicsStep(SectionStep):
                     "title",
                     ctx.t(N_("Professional title")),
                     max_length=TITLE_MAX,
-                    placeholder=profile.title,
+                    default=profile.title,
                     hint=ctx.t(N_("One line clients see first, e.g. Senior Python developer.")),
                 ),
                 FormField(
@@ -190,7 +190,7 @@ class BasicsStep(SectionStep):
                     ctx.t(N_("Overview")),
                     max_length=ABOUT_MAX,
                     multiline=True,
-                    placeholder=profile.about[:100],
+                    default=profile.about,
                     hint=ctx.t(N_("What you do best, for whom, and how you work.")),
                 ),
             ),

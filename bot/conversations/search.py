@@ -303,7 +303,7 @@ class FilterStep(Step):
         if panel == "cloud":
             clouds = await ctx.services.clouds.postable(ctx.account)
             marked = [(("✓ " if filters.cloud_id == cloud.id else "") + cloud.name, cloud.id) for cloud in clouds]
-            choice = Choice(tuple(ctx.option(label, f"{TOGGLE}:{cloud_id}") for label, cloud_id in marked[:25]))
+            choice = Choice(tuple(ctx.option(label, f"{TOGGLE}:{cloud_id}") for label, cloud_id in marked))
             text = f"<b>{ctx.t(N_('Talent cloud'))}</b> · {count}\n" + ctx.t(N_("Only jobs shared with this cloud."))
             return Screen(text, choice=choice, buttons=(back,), name="search.filter")
         title = ctx.t(N_("Hourly rate")) if panel == "rate" else ctx.t(N_("Custom fixed budget"))

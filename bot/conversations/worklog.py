@@ -49,7 +49,7 @@ class PickContractStep(Step):
         text = ctx.t(N_("⏱ Which contract do the {time} go on?"), time=format_minutes(ctx.data.minutes))
         if not contracts:
             return Screen(ctx.t(N_("You have no active hourly contract to log time on.")))
-        options = tuple(ctx.option(f"#{c.id} {c.title}"[:80], str(c.id)) for c in contracts[:25])
+        options = tuple(ctx.option(f"#{c.id} {c.title}"[:80], str(c.id)) for c in contracts)
         return Screen(text, choice=Choice(options, placeholder=ctx.t(N_("Contract"))))
 
     async def on_click(self, ctx: Ctx, value: str) -> Outcome:
