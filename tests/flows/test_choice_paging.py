@@ -6,7 +6,7 @@ from __future__ import annotations
 from bot.bootstrap import App
 from bot.conversations.harness import Harness
 from tests.flows.job_steps import reach_preview
-from tests.flows.money_fixtures import account, services
+from tests.flows.money_fixtures import account, contract, parties, services
 from tests.flows.signup_steps import sign_up
 
 CLOUDS = 30
@@ -66,3 +66,17 @@ async def test_a_command_screen_with_30_clouds_pages_too(app: App, alice: Harnes
     assert options(alice)[-1] == "👥 Cloud 30"
     await alice.click("Cloud 30")
     assert "Cloud 30" in alice.screen.plain
+
+
+async def test_contracts_past_a_page_are_reached_with_next_and_previous(app: App, alice: Harness) -> None:
+    alice, bob = await parties(alice)
+    for number in range(1, 28):
+        await contract(app, alice, bob, title=f"Contract number {number:02}")
+    await bob.send("/contracts")
+    assert len(options(bob)) == 25
+    assert "Contract number 03" in bob.screen.plain
+    await bob.click("Next ▶")
+    assert [label.split(" ", 2)[-1] for label in options(bob)] == ["Contract number 02", "Contract number 01"]
+    assert "Contract number 03" not in bob.screen.plain
+    await bob.click("◀ Previous")
+    assert len(options(bob)) == 25

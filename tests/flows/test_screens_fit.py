@@ -21,7 +21,8 @@ from bot.storage.orm import AccountRow
 from tests.conftest import MODAL_PLATFORM, AppFactory
 from tests.flows.contract_steps import fund, hire, submit_work
 from tests.flows.job_steps import post_job
-from tests.flows.proposal_steps import submit_proposal
+from tests.flows.job_steps import reach_preview as reach_job_preview
+from tests.flows.proposal_steps import COVER_LETTER, submit_proposal
 from tests.flows.signup_steps import sign_up
 
 with (LOCALES_DIR / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as po:
@@ -93,12 +94,16 @@ async def command_screens(client: Harness, freelancer: Harness, judge: Harness, 
     ]
     for user, command in visits:
         await user.send(command)
-    await client.send("/post_job")
-    await client.send("Build a Django REST API")
-    await client.send("A booking API with tests and documentation for our app.")
-    await client.send("/cancel")
+    await reach_job_preview(client, title="Write the docs of a booking API")
+    await client.click("Publish")
     await freelancer.send(f"/propose {ids['spare']}")
     await freelancer.click("Split into milestones")
+    await freelancer.submit({"description": "Sketches", "amount": "300", "due": "-"})
+    await freelancer.click("Done")
+    await freelancer.click("Continue")
+    await freelancer.send(COVER_LETTER)
+    await freelancer.click("Skip")
+    await freelancer.click("1 to 3 months")
     await freelancer.send("/cancel")
 
 
@@ -142,6 +147,9 @@ async def test_every_screen_fits_every_platform_in_english_and_french(make_app: 
     french = [screen for user in (client, freelancer, judge, newcomer) for screen in user.screens]
     assert "Que souhaitez-vous faire" in " ".join(screen.plain for screen in french)
     assert [screen.name for screen in english + french if screen.name == "error"] == []
+    walked = {"post_job.preview", "propose.preview", "search.filter", "contract", "earnings", "disputes.queue"}
+    assert walked <= {screen.name for screen in english}
+    assert walked <= {screen.name for screen in french}
 
     assert len(english) > 150
     assert len(french) > 100
