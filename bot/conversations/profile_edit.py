@@ -192,7 +192,7 @@ class BasicsStep(SectionStep):
                     ctx.t(N_("Overview")),
                     max_length=ABOUT_MAX,
                     multiline=True,
-                    default=profile.about,
+                    default=profile.about if len(profile.about) <= ABOUT_MAX else "",  # saved when 5,000 was allowed
                     hint=ctx.t(N_("What you do best, for whom, and how you work.")),
                 ),
             ),
