@@ -54,9 +54,7 @@ async def clouds_screen(ctx: Ctx, args: str) -> Screen | StartFlow:
     buttons.append(ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu"))
     choice = (
         Choice(
-            tuple(
-                Option(f"👥 {cloud.name}", Action(RUN_COMMAND, ("cloud", str(cloud.id)))) for cloud, _ in clouds[:25]
-            ),
+            tuple(Option(f"👥 {cloud.name}", Action(RUN_COMMAND, ("cloud", str(cloud.id)))) for cloud, _ in clouds),
             placeholder=ctx.t(N_("Open a talent cloud")),
         )
         if clouds
@@ -189,7 +187,7 @@ async def cloud_command(ctx: Ctx, args: str) -> Screen | StartFlow:
                 f"{m.full_name} (@{m.username})",
                 Action(RUN_COMMAND, ("cloud", str(cloud.id), "remove", str(m.account_id))),
             )
-            for m in members[:25]
+            for m in members
         )
         return Screen(
             ctx.t(N_("Whom do you want to remove from “{name}”?"), name=cloud.name),

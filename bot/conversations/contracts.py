@@ -48,7 +48,7 @@ from bot.core.hourly import format_minutes
 from bot.core.i18n import N_, Translator
 from bot.core.jobs import AttachedFile
 from bot.core.money import format_money, parse_amount
-from bot.core.ui import Button, Choice, Option, Screen, escape, rows
+from bot.core.ui import MAX_BUTTON_LABEL, Button, Choice, Option, Screen, escape, rows, shorten
 
 LIST_LIMIT = 25
 MAX_SUBMISSION_FILES = 5
@@ -266,8 +266,8 @@ def _options(ctx: Ctx, contract: Contract, milestones: list[Milestone], invoices
             subject = ctx.t(N_("week of {week}"), week=invoice.week_start.isoformat())
             wanted.append((N_("⚖️ Open a dispute"), subject, ("dispute", "invoice", str(invoice.id))))
     return [
-        Option(f"{ctx.t(label)} · {subject}"[:80], Action(RUN_COMMAND, command))
-        for label, subject, command in wanted[:25]
+        Option(shorten(f"{ctx.t(label)} · {subject}", MAX_BUTTON_LABEL), Action(RUN_COMMAND, command))
+        for label, subject, command in wanted
     ]
 
 
@@ -309,10 +309,15 @@ async def contract_screen(ctx: Ctx, contract: Contract, note: str = "") -> Scree
     return screen.with_notice(note) if note else screen
 
 
-async def contracts_list(ctx: Ctx, _args: str) -> Screen:
-    """/contracts: the person's offers and contracts, as client or freelancer; offers and active ones first."""
+async def contracts_list(ctx: Ctx, args: str) -> Screen:
+    """/contracts [PAGE]: the person's offers and contracts, as client or freelancer; offers and active ones
+    first, LIST_LIMIT a page with Previous and Next."""
     assert ctx.account is not None
-    listed = await ctx.services.contracts.mine(ctx.account, LIST_LIMIT)
+    page = max(int(args), 1) if args.strip().isdigit() else 1
+    fetched = await ctx.services.contracts.mine(ctx.account, page * LIST_LIMIT + 1)
+    listed = fetched[(page - 1) * LIST_LIMIT : page * LIST_LIMIT]
+    if not listed and page > 1:
+        return await contracts_list(ctx, "")
     if not listed:
         return Screen(
             ctx.t(N_("You have no contracts yet. Clients make offers from the proposals to their jobs.")),
@@ -334,12 +339,15 @@ async def contracts_list(ctx: Ctx, _args: str) -> Screen:
                 role=role,
             )
         )
-        label = f"{STATUS_ICONS[contract.status]} #{contract.id} {contract.title}"[:80]
+        label = shorten(f"{STATUS_ICONS[contract.status]} #{contract.id} {contract.title}", MAX_BUTTON_LABEL)
         options.append(Option(label, Action(RUN_COMMAND, ("contract", str(contract.id)))))
+    paging = [ctx.command_button(ctx.t(N_("◀ Previous")), "contracts", str(page - 1))] if page > 1 else []
+    if len(fetched) > page * LIST_LIMIT:
+        paging.append(ctx.command_button(ctx.t(N_("Next ▶")), "contracts", str(page + 1)))
     return Screen(
         "\n".join(lines),
         choice=Choice(tuple(options), placeholder=ctx.t(N_("Open a contract"))),
-        buttons=rows(ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu")),
+        buttons=(*((tuple(paging),) if paging else ()), (ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu"),)),
         name="contracts",
     )
 
@@ -550,7 +558,7 @@ class SubmitStep(Step):
                     "Approve it to pay, or ask for changes. Without an answer it pays itself in {days} days."
                 ),
                 name=moved.contract.freelancer_name,
-                message=text.strip()[:1000],
+                message=text.strip(),
                 days=ctx.services.rules.auto_release.days,
                 buttons=[
                     (N_("✅ Approve & pay"), ("contract", ident, "approve", milestone)),
@@ -585,7 +593,7 @@ class ChangesStep(MilestoneQuestionStep):
             **moved_notice(
                 moved,
                 N_("✏️ The client asks for changes on “{milestone}”:\n\n{message}"),
-                message=text.strip()[:1000],
+                message=text.strip(),
                 buttons=[
                     (N_("📤 Submit work"), ("contract", str(moved.contract.id), "submit", str(moved.milestone.id)))
                 ],

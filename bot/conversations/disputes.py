@@ -30,7 +30,7 @@ from bot.core.errors import UserError
 from bot.core.hourly import format_minutes
 from bot.core.i18n import N_, Translator
 from bot.core.money import format_money, parse_amount
-from bot.core.ui import Choice, Option, Screen, rows
+from bot.core.ui import Choice, Option, Screen, rows, shorten
 
 KINDS = ("milestone", "invoice")
 SNIPPET = 300
@@ -234,7 +234,7 @@ async def queue_command(ctx: Ctx, _args: str) -> Screen:
         )
     options = tuple(
         Option(
-            f"#{case.dispute.id} {case.contract.title}"[:OPTION_LABEL_MAX],
+            shorten(f"#{case.dispute.id} {case.contract.title}", OPTION_LABEL_MAX),
             Action(RUN_COMMAND, ("dispute_case", str(case.dispute.id))),
         )
         for case in cases

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import secrets
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
@@ -23,6 +23,8 @@ from pydantic import ValidationError
 from bot.conversations import menu
 from bot.conversations.flow import (
     CHOICE,
+    CHOICE_PAGE,
+    COMMAND_PAGE,
     RUN_COMMAND,
     CommandSpec,
     Ctx,
@@ -36,7 +38,7 @@ from bot.conversations.flow import (
     Sweep,
 )
 from bot.conversations.notices import NoticeList, PendingNotice, notice_kind, pending
-from bot.core.actions import ActionCodec, ExpiredAction, InvalidAction
+from bot.core.actions import Action, ActionCodec, ExpiredAction, InvalidAction
 from bot.core.clock import Clock
 from bot.core.errors import UserError
 from bot.core.events import (
@@ -51,6 +53,7 @@ from bot.core.events import (
     Text,
     parse_command,
 )
+from bot.core.fit import page_choice
 from bot.core.i18n import N_, Count, Translator, supported
 from bot.core.market import DEFAULT_RULES, MarketRules
 from bot.core.payments import PaymentProvider, SandboxProvider
@@ -444,11 +447,14 @@ class _Turn:
     def show(self, screen: Screen) -> None:
         self.screens.append(screen)
 
-    async def render_current(self, notice: str = "", *, prompt_only: bool = False) -> None:
-        """Show the active step's screen (or, mid-form, the question being asked) with an optional notice."""
+    async def render_current(self, notice: str = "", *, prompt_only: bool = False, page: int = 0) -> None:
+        """Show the active step's screen (or, mid-form, the question being asked) with an optional notice;
+        a choice longer than a select menu shows its ``page``, the step none the wiser."""
         self.ctx.screen_seq += 1
         screen = await self.step.show(self.ctx)
         screen = screen.replace(name=screen.name or f"{self.flow_name}.{self.state}")
+        tag = self.ctx.screen_tag
+        screen = self._paged(screen, page, lambda shown: Action(CHOICE_PAGE, (tag, str(shown))))
         if screen.form is not None and not self.modal_forms:
             if self.form_progress is None or self.form_progress.get("form") != screen.form.id:
                 self.form_progress = {"form": screen.form.id, "index": 0, "values": {}}
@@ -457,11 +463,21 @@ class _Turn:
             screen = screen.replace(text=text, form=None)
         self.show(screen.with_notice(notice) if notice else screen)
 
+    def _paged(self, screen: Screen, page: int, page_action: Callable[[int], Action]) -> Screen:
+        """``screen`` with page ``page`` of its choice, when it has more options than a select menu holds."""
+        if screen.choice is None:
+            return screen
+        more, back = self.ctx.t(N_("More…")), self.ctx.t(N_("◀ Back"))
+        return screen.replace(choice=page_choice(screen.choice, page, page_action=page_action, more=more, back=back))
+
     def _field_prompt(self, form: Form, index: int) -> str:
         field = form.fields[index]
         lines = [f"<b>{form.title}</b> · {index + 1}/{len(form.fields)}", field.label]
         if field.hint:
             lines.append(f"<i>{field.hint}</i>")
+        if field.default:
+            lines.append(self.ctx.t(N_("Now: {value}"), value=field.default))
+            lines.append(self.ctx.t(N_("Send . to keep it.")))
         if not field.required:
             lines.append(self.ctx.t(N_("Send - to leave it empty.")))
         return "\n".join(lines)
@@ -557,7 +573,7 @@ class _Turn:
         else:
             await self.apply(await self.step.on_attachment(self.ctx, answer))
 
-    async def run_command(self, command: Command) -> None:
+    async def run_command(self, command: Command, page: int = 0) -> None:
         ctx = self.ctx
         name = command.name
         if name == "cancel":
@@ -593,7 +609,8 @@ class _Turn:
             if isinstance(result, StartFlow):
                 await self.start_flow(result.flow, data=result.data)
             else:
-                self.show(result)
+                words = command.args.split()
+                self.show(self._paged(result, page, lambda shown: Action(COMMAND_PAGE, (str(shown), name, *words))))
         else:
             await self.show_where_we_are(
                 ctx.t(N_("I don't know the command /{name}. Send /help to see what I can do."), name=name)
@@ -627,6 +644,8 @@ class _Turn:
             return
         if action.kind == RUN_COMMAND and action.args:
             await self.run_command(Command(action.args[0], " ".join(action.args[1:])))
+        elif action.kind == COMMAND_PAGE and len(action.args) >= 2 and action.args[0].isdigit():
+            await self.run_command(Command(action.args[1], " ".join(action.args[2:])), page=int(action.args[0]))
         elif (
             action.kind == CHOICE
             and len(action.args) == 2
@@ -634,6 +653,14 @@ class _Turn:
             and action.args[0] == self.ctx.screen_tag
         ):
             await self.apply(await self.step.on_click(self.ctx, action.args[1]))
+        elif (
+            action.kind == CHOICE_PAGE
+            and len(action.args) == 2
+            and self.flow is not None
+            and action.args[0] == self.ctx.screen_tag
+            and action.args[1].isdigit()
+        ):
+            await self.render_current(page=int(action.args[1]))
         else:
             await self.show_where_we_are(self.ctx.t(EXPIRED_BUTTON))
 
@@ -668,6 +695,8 @@ class _Turn:
 
     async def _checked(self, form: Form, index: int, raw: str) -> str:
         field = form.fields[index]
+        if field.default and raw.strip() == ".":
+            raw = field.default
         if len(raw) > field.max_length:
             raise UserError(
                 N_("“{field}” is too long: at most {limit} characters, and you sent {length}."),

@@ -13,13 +13,25 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from pydantic import BaseModel
 
-from bot.conversations.flow import CommandSpec, Ctx, Finish, Flow, Goto, Outcome, StartFlow, Step, command_button
+from bot.conversations.flow import (
+    RUN_COMMAND,
+    CommandSpec,
+    Ctx,
+    Finish,
+    Flow,
+    Goto,
+    Outcome,
+    StartFlow,
+    Step,
+    command_button,
+)
 from bot.conversations.notices import notice_kind
+from bot.core.actions import Action
 from bot.core.errors import UserError
 from bot.core.feedback import COMMENT_MAX, NOTE_MAX, STARS, ContractFeedback
 from bot.core.i18n import N_, Count, Translator
 from bot.core.profiles import clean_text
-from bot.core.ui import Screen, rows
+from bot.core.ui import MAX_BUTTON_LABEL, Choice, Option, Screen, rows, shorten
 
 
 class FeedbackData(BaseModel):
@@ -188,12 +200,15 @@ async def feedback_command(ctx: Ctx, args: str) -> Screen | StartFlow:
         waiting = await ctx.services.feedback.awaiting(account)
         if not waiting:
             return Screen(ctx.t(N_("No ended contract is waiting for your feedback.")), name="feedback.none")
-        buttons = [
-            ctx.command_button(f"#{contract.id} {contract.title}"[:60], "feedback", str(contract.id))
-            for contract in waiting[:10]
-        ]
+        options = tuple(
+            Option(
+                shorten(f"#{contract.id} {contract.title}", MAX_BUTTON_LABEL),
+                Action(RUN_COMMAND, ("feedback", str(contract.id))),
+            )
+            for contract in waiting
+        )
         text = ctx.t(N_("<b>Contracts waiting for your feedback</b>"))
-        return Screen(text, buttons=rows(*buttons), name="feedback.waiting")
+        return Screen(text, choice=Choice(options), name="feedback.waiting")
     view = await ctx.services.feedback.view(account, contract_id_of(args))
     if view.mine is not None:
         return feedback_screen(ctx, view, ctx.t(N_("You have already left feedback on this contract: here it is.")))

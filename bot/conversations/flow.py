@@ -24,6 +24,8 @@ from bot.core.ui import Button, Option, Screen
 
 CHOICE = "c"  # action kind of a button that belongs to the current flow screen: args (screen_tag, value)
 RUN_COMMAND = "cmd"  # action kind of a button that runs a command: args (name,)
+CHOICE_PAGE = "cp"  # action kind of "More…"/"◀ Back" in a flow's paged choice: args (screen_tag, page)
+COMMAND_PAGE = "cpg"  # the same on a command's screen: args (page, name, *command args)
 
 
 class FlowDefinitionError(Exception):

@@ -29,7 +29,7 @@ from bot.core.errors import UserError
 from bot.core.i18n import N_, Translator
 from bot.core.jobs import STATUSES, Job
 from bot.core.services import Services
-from bot.core.ui import Choice, Option, Screen, rows
+from bot.core.ui import Choice, Option, Screen, rows, shorten
 
 STATUS_ICONS = {"open": "🟢", "draft": "📝", "closed": "🔒", "expired": "⌛"}
 LIST_LIMIT = 25
@@ -68,7 +68,8 @@ async def my_jobs(ctx: Ctx, _args: str) -> Screen:
         lines.append(ctx.t(N_("Showing the latest {shown} of {total}."), shown=len(jobs), total=total))
     options = tuple(
         Option(
-            f"{STATUS_ICONS[job.status]} {job.title[:OPTION_LABEL_MAX]}", Action(RUN_COMMAND, ("my_job", str(job.id)))
+            f"{STATUS_ICONS[job.status]} {shorten(job.title, OPTION_LABEL_MAX)}",
+            Action(RUN_COMMAND, ("my_job", str(job.id))),
         )
         for job in jobs
     )

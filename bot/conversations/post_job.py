@@ -458,7 +458,7 @@ class VisibilityStep(JobStep):
             question += "\n" + ctx.t(N_("Or pick one of your talent clouds below: only its members will see it."))
         choice = (
             Choice(
-                tuple(ctx.option(f"👥 {cloud.name}", f"cloud{cloud.id}") for cloud in clouds[:25]),
+                tuple(ctx.option(f"👥 {cloud.name}", f"cloud{cloud.id}") for cloud in clouds),
                 placeholder=ctx.t(N_("A talent cloud")),
             )
             if clouds

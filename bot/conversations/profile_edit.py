@@ -38,7 +38,7 @@ from bot.core.profiles import (
     parse_year,
 )
 from bot.core.taxonomy import CATEGORIES, suggest_skills
-from bot.core.ui import Button, Choice, Form, Screen
+from bot.core.ui import MAX_BUTTON_LABEL, Button, Choice, Form, Screen, shorten
 from bot.core.ui import Field as FormField
 
 BACK = "back"
@@ -152,7 +152,9 @@ class ListStep(SectionStep):
         lines = [ctx.t(self.heading, count=len(entries), limit=self.limit), *(line for _, line, _ in entries)]
         choice = None
         if entries:
-            options = tuple(ctx.option(f"✖ {label}"[:80], f"rm:{entry_id}") for entry_id, _, label in entries)
+            options = tuple(
+                ctx.option(shorten(f"✖ {label}", MAX_BUTTON_LABEL), f"rm:{entry_id}") for entry_id, _, label in entries
+            )
             choice = Choice(options, placeholder=ctx.t(self.remove_label))
         else:
             lines.append(ctx.t(self.empty))
@@ -182,7 +184,7 @@ class BasicsStep(SectionStep):
                     "title",
                     ctx.t(N_("Professional title")),
                     max_length=TITLE_MAX,
-                    placeholder=profile.title,
+                    default=profile.title,
                     hint=ctx.t(N_("One line clients see first, e.g. Senior Python developer.")),
                 ),
                 FormField(
@@ -190,7 +192,7 @@ class BasicsStep(SectionStep):
                     ctx.t(N_("Overview")),
                     max_length=ABOUT_MAX,
                     multiline=True,
-                    placeholder=profile.about[:100],
+                    default=profile.about if len(profile.about) <= ABOUT_MAX else "",  # saved when 5,000 was allowed
                     hint=ctx.t(N_("What you do best, for whom, and how you work.")),
                 ),
             ),

@@ -18,7 +18,7 @@ from bot.core.jobs import EXPERIENCE, HOURS_PER_WEEK, PROJECT_LENGTHS
 from bot.core.money import format_money, parse_amount
 from bot.core.search import JobFilters, SearchPage, Sort, parse_query
 from bot.core.taxonomy import CATEGORIES
-from bot.core.ui import Button, Choice, Screen, rows
+from bot.core.ui import MAX_OPTION_DESCRIPTION, Button, Choice, Screen, rows, shorten
 
 PAGE_SIZE = 5
 TOGGLE, GROUP, PAGE, SORT, BACK, CLEAR, SHOW = "t", "g", "p", "s", "back", "clear", "show"
@@ -225,7 +225,11 @@ class FiltersStep(Step):
         options = []
         for group in GROUPS:
             chosen = [ctx.t(label) for value, label in group.options if value in getattr(filters, group.field)]
-            options.append(ctx.option(ctx.t(group.title), f"{GROUP}:{group.name}", ", ".join(chosen)[:90]))
+            options.append(
+                ctx.option(
+                    ctx.t(group.title), f"{GROUP}:{group.name}", shorten(", ".join(chosen), MAX_OPTION_DESCRIPTION)
+                )
+            )
             if chosen:
                 lines.append(ctx.t(N_("{filter}: {values}"), filter=group.title, values=", ".join(chosen)))
         for name, title in (
@@ -236,7 +240,7 @@ class FiltersStep(Step):
             *((("cloud", N_("Talent cloud")),) if await ctx.services.clouds.postable(ctx.account) else ()),
         ):
             described = _describe_special(ctx, name)
-            options.append(ctx.option(ctx.t(title), f"{GROUP}:{name}", described[:90]))
+            options.append(ctx.option(ctx.t(title), f"{GROUP}:{name}", shorten(described, MAX_OPTION_DESCRIPTION)))
             if described:
                 lines.append(ctx.t(N_("{filter}: {values}"), filter=title, values=described))
         return Screen(
@@ -303,7 +307,7 @@ class FilterStep(Step):
         if panel == "cloud":
             clouds = await ctx.services.clouds.postable(ctx.account)
             marked = [(("✓ " if filters.cloud_id == cloud.id else "") + cloud.name, cloud.id) for cloud in clouds]
-            choice = Choice(tuple(ctx.option(label, f"{TOGGLE}:{cloud_id}") for label, cloud_id in marked[:25]))
+            choice = Choice(tuple(ctx.option(label, f"{TOGGLE}:{cloud_id}") for label, cloud_id in marked))
             text = f"<b>{ctx.t(N_('Talent cloud'))}</b> · {count}\n" + ctx.t(N_("Only jobs shared with this cloud."))
             return Screen(text, choice=choice, buttons=(back,), name="search.filter")
         title = ctx.t(N_("Hourly rate")) if panel == "rate" else ctx.t(N_("Custom fixed budget"))

@@ -12,7 +12,7 @@ from bot.core.accounts import FULL_NAME_MAX, USERNAME_MAX, NewAccount, clean_ful
 from bot.core.errors import UserError
 from bot.core.i18n import LANGUAGES, N_, supported
 from bot.core.places import country_name, find_countries, is_zone, utc_offset, zone_label, zones_of
-from bot.core.ui import Choice, Form, Screen, rows
+from bot.core.ui import MAX_FIELD_PLACEHOLDER, Choice, Form, Screen, rows, shorten
 from bot.core.ui import Field as FormField
 
 BACK = "back"
@@ -100,7 +100,8 @@ class DetailsStep(Step):
                     "full_name",
                     ctx.t(N_("Your full name")),
                     max_length=FULL_NAME_MAX,
-                    placeholder=ctx.data.full_name or ctx.actor.display_name,
+                    placeholder=shorten(ctx.actor.display_name, MAX_FIELD_PLACEHOLDER),
+                    default=ctx.data.full_name,
                     hint=ctx.t(N_("As clients will see it, e.g. Jane Doe.")),
                 ),
                 FormField(
@@ -108,6 +109,7 @@ class DetailsStep(Step):
                     ctx.t(N_("Choose a username")),
                     max_length=USERNAME_MAX,
                     placeholder=suggestion,
+                    default=ctx.data.username,
                     hint=ctx.t(
                         N_("3 to 32 characters: letters a-z, digits and _. Suggestion: {name}"),
                         name=suggestion,

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from bot.conversations.flow import CommandSpec, Ctx, Finish, Flow, Outcome, StartFlow, Step
 from bot.core.hourly import Logged, format_minutes, parse_duration
 from bot.core.i18n import N_
-from bot.core.ui import Choice, Screen, rows
+from bot.core.ui import MAX_BUTTON_LABEL, Choice, Screen, rows, shorten
 
 USAGE = N_(
     "Log time like this: <b>/log 2h30 Fixed the checkout</b> (also 1.5h, 90m or 45 minutes). "
@@ -49,7 +49,7 @@ class PickContractStep(Step):
         text = ctx.t(N_("⏱ Which contract do the {time} go on?"), time=format_minutes(ctx.data.minutes))
         if not contracts:
             return Screen(ctx.t(N_("You have no active hourly contract to log time on.")))
-        options = tuple(ctx.option(f"#{c.id} {c.title}"[:80], str(c.id)) for c in contracts[:25])
+        options = tuple(ctx.option(shorten(f"#{c.id} {c.title}", MAX_BUTTON_LABEL), str(c.id)) for c in contracts)
         return Screen(text, choice=Choice(options, placeholder=ctx.t(N_("Contract"))))
 
     async def on_click(self, ctx: Ctx, value: str) -> Outcome:

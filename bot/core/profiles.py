@@ -30,7 +30,7 @@ from bot.storage.orm import (
 )
 from bot.storage.repositories import Repositories
 
-TITLE_MAX, ABOUT_MAX = 70, 5_000
+TITLE_MAX, ABOUT_MAX = 70, 4_000  # the overview is one form field: a Discord text input holds 4,000
 MAX_SKILLS, MAX_CATEGORIES, MAX_PORTFOLIO, MAX_HISTORY = 15, 3, 10, 20
 LINK_TITLE_MAX, URL_MAX = 100, 500
 COMPANY_MAX, ROLE_MAX = 100, 100

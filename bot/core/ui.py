@@ -1,32 +1,37 @@
 """The neutral UI model: what the core and the flows show, and every adapter renders.
 
-Screen text uses a small markup subset, the HTML tags ``<b> <i> <code> <a href="...">``. Text that came
-from a user is always escaped on the way in (``fmt``/``escape``), so it shows literally and never breaks
-rendering. ``plain()`` gives what a reader sees without markup.
+Screen text uses a small markup subset, the HTML tags ``<b> <i> <code> <a href="...">`` (``bot.core.markup``
+parses and renders it). Text that came from a user is always escaped and neutralised on the way in
+(``fmt``/``escape``), so it shows literally and never breaks rendering. ``plain()`` gives what a reader sees.
+
+The limits of each platform are named here. Those no screen may pass anywhere (labels, rows of buttons, form
+sizes) are checked when a Screen is built, so a label too long in any language fails in the tests that build
+it; long texts and long choices are split or paged by the core (``bot.core.fit``), never cut.
 """
 
 from __future__ import annotations
 
-import html
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from bot.core import markup
 from bot.core.actions import Action
 
 MAX_ROWS = 5
 MAX_BUTTONS_PER_ROW = 5
-MAX_CHOICE_OPTIONS = 25
+MAX_CHOICE_OPTIONS = 25  # Discord's select menu; longer choices are paged (``fit.page_choice``)
 MAX_BUTTON_LABEL = 80
+MAX_OPTION_LABEL = 100
+MAX_OPTION_DESCRIPTION = 100
+MAX_CHOICE_PLACEHOLDER = 150
 MAX_FORM_TITLE = 45
 MAX_FORM_FIELDS = 5
+MAX_FIELD_LABEL = 45
+MAX_FIELD_LENGTH = 4_000  # a Discord text input
+MAX_FIELD_PLACEHOLDER = 100
 
-_TAG = re.compile(r"</?(?:b|i|code|a)(?:\s+href=\"[^\"]*\")?>")
-
-
-def escape(text: str) -> str:
-    """Make user text safe to put inside screen markup."""
-    return html.escape(text, quote=True)
+escape = markup.escape
 
 
 def fmt(template: str, /, **params: Any) -> str:
@@ -34,9 +39,88 @@ def fmt(template: str, /, **params: Any) -> str:
     return template.format(**{name: escape(str(value)) for name, value in params.items()})
 
 
-def plain(markup: str) -> str:
+def plain(text: str) -> str:
     """What a reader sees: tags dropped, entities decoded."""
-    return html.unescape(_TAG.sub("", markup))
+    return markup.visible(text)
+
+
+def shorten(text: str, limit: int) -> str:
+    """A label that must fit ``limit`` characters, visibly shortened with "…" when it does not."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _utf16_units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def telegram_length(text: str) -> int:
+    """Telegram counts the UTF-16 code units of the text left after parsing the HTML entities."""
+    return _utf16_units(markup.visible(text))
+
+
+def discord_length(text: str) -> int:
+    """Discord counts the characters of the Markdown it receives, escapes included."""
+    return len(markup.to_discord(text))
+
+
+@dataclass(frozen=True)
+class PlatformLimits:
+    """What one platform accepts in a message; None means no limit (the console has none).
+
+    ``measure`` is how the platform counts ``text`` and ``caption`` for a screen's markup.
+    """
+
+    name: str
+    measure: Callable[[str], int] = field(compare=False)
+    text: int | None = None
+    caption: int | None = None  # the text of a message that carries a file
+    callback_data: int | None = None  # bytes of a button's id
+    buttons: int | None = None  # per message, choice options shown as buttons included
+    embed_description: int | None = None
+    message_total: int | None = None  # everything in one message (Discord: content and embeds)
+    select_options: int | None = None
+    modal_inputs: int | None = None
+    modal_label: int | None = None  # a modal's title and each input's label
+    text_input: int | None = None
+    button_label: int | None = None
+    custom_id: int | None = None
+
+
+TELEGRAM = PlatformLimits("telegram", telegram_length, text=4_096, caption=1_024, callback_data=64, buttons=100)
+DISCORD = PlatformLimits(
+    "discord",
+    discord_length,
+    text=2_000,
+    embed_description=4_096,
+    message_total=6_000,
+    select_options=25,
+    modal_inputs=5,
+    modal_label=45,
+    text_input=4_000,
+    button_label=80,
+    custom_id=100,
+)
+CONSOLE = PlatformLimits("console", lambda text: len(markup.visible(text)))
+STRICTEST = replace(  # Discord's limits, with Telegram's caption, callback data and button count on top
+    DISCORD,
+    name="strictest",
+    measure=lambda text: max(telegram_length(text), discord_length(text)),
+    caption=1_024,
+    callback_data=64,
+    buttons=100,
+)
+LIMITS: dict[str, PlatformLimits] = {limits.name: limits for limits in (TELEGRAM, DISCORD, CONSOLE)}
+
+
+def limits_for(platform: str) -> PlatformLimits:
+    """A platform's limits; one we do not know (the tests' "test" and "modal") gets the strictest of all."""
+    return LIMITS.get(platform, STRICTEST)
+
+
+def _check_length(what: str, text: str, limit: int, *, empty: bool = True) -> None:
+    if len(text) > limit or (not empty and not text.strip()):
+        low = 0 if empty else 1
+        raise ValueError(f"{what} must be {low}..{limit} characters: {text!r}")
 
 
 @dataclass(frozen=True)
@@ -45,8 +129,8 @@ class Button:
     action: Action
 
     def __post_init__(self) -> None:
-        if not self.label.strip() or len(self.label) > MAX_BUTTON_LABEL:
-            raise ValueError(f"button label must be 1..{MAX_BUTTON_LABEL} characters: {self.label!r}")
+        object.__setattr__(self, "label", markup.neutralise(self.label))
+        _check_length("button label", self.label, MAX_BUTTON_LABEL, empty=False)
 
 
 @dataclass(frozen=True)
@@ -55,22 +139,34 @@ class Option:
     action: Action
     description: str = ""
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", markup.neutralise(self.label))
+        object.__setattr__(self, "description", markup.neutralise(self.description))
+        _check_length("option label", self.label, MAX_OPTION_LABEL, empty=False)
+        _check_length("option description", self.description, MAX_OPTION_DESCRIPTION)
+
 
 @dataclass(frozen=True)
 class Choice:
-    """A pick-one list: a select menu on Discord, paged buttons on Telegram, numbered lines in the console."""
+    """A pick-one list: a select menu on Discord, paged buttons on Telegram, numbered lines in the console.
+
+    A flow step may list any number of options: the engine shows them 25 at a time with "More…"."""
 
     options: tuple[Option, ...]
     placeholder: str = ""
 
     def __post_init__(self) -> None:
-        if not 1 <= len(self.options) <= MAX_CHOICE_OPTIONS:
-            raise ValueError(f"a choice holds 1..{MAX_CHOICE_OPTIONS} options, got {len(self.options)}")
+        if not self.options:
+            raise ValueError("a choice holds at least one option")
+        _check_length("choice placeholder", self.placeholder, MAX_CHOICE_PLACEHOLDER)
 
 
 @dataclass(frozen=True)
 class Field:
-    """One input of a form. The step that shows the form checks each value (``Step.check_field``)."""
+    """One input of a form. The step that shows the form checks each value (``Step.check_field``).
+
+    ``default`` is the current value when the form edits something: a modal shows it filled in, a chat
+    prompt shows it and takes "." to keep it."""
 
     name: str
     label: str
@@ -79,6 +175,15 @@ class Field:
     multiline: bool = False
     placeholder: str = ""
     hint: str = ""
+    default: str = ""
+
+    def __post_init__(self) -> None:
+        _check_length("field label", self.label, MAX_FIELD_LABEL, empty=False)
+        _check_length("field placeholder", self.placeholder, MAX_FIELD_PLACEHOLDER)
+        if not 1 <= self.max_length <= MAX_FIELD_LENGTH:
+            raise ValueError(f"a field's max_length must be 1..{MAX_FIELD_LENGTH}: {self.name} has {self.max_length}")
+        if len(self.default) > self.max_length:
+            raise ValueError(f"the default of {self.name} is longer than its max_length {self.max_length}")
 
 
 @dataclass(frozen=True)
@@ -90,8 +195,7 @@ class Form:
     fields: tuple[Field, ...]
 
     def __post_init__(self) -> None:
-        if len(self.title) > MAX_FORM_TITLE:
-            raise ValueError(f"form title longer than {MAX_FORM_TITLE}: {self.title!r}")
+        _check_length("form title", self.title, MAX_FORM_TITLE, empty=False)
         if not 1 <= len(self.fields) <= MAX_FORM_FIELDS:
             raise ValueError(f"a form holds 1..{MAX_FORM_FIELDS} fields")
 
@@ -101,6 +205,9 @@ class Attachment:
     filename: str
     content: bytes
     mime_type: str = "application/octet-stream"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "filename", markup.neutralise(self.filename))
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,8 @@ async def test_feedback_stays_hidden_until_both_have_left_it(app: App, alice: Ha
     await bob.send("/profile @alice")
     assert "Rating: no reviews yet" in bob.screen.plain  # not counted before it is revealed
     await alice.send("/feedback")
-    assert f"#{contract_id} Logo design" in [button.label for button in alice.screen.all_buttons()]
+    assert alice.screen.choice is not None
+    assert f"#{contract_id} Logo design" in [option.label for option in alice.screen.choice.options]
 
     await alice.click(f"#{contract_id} Logo design")
     await alice.click("4 ★")

@@ -9,6 +9,7 @@ from bot.conversations.flow import RUN_COMMAND
 from bot.conversations.harness import Harness
 from bot.core.actions import Action
 from bot.core.events import AttachmentIn, Click
+from tests.conftest import MODAL_PLATFORM
 from tests.flows.signup_steps import sign_up
 
 PNG = AttachmentIn("me.png", "image/png", b"\x89PNG fake image bytes")
@@ -66,12 +67,12 @@ async def test_bad_titles_are_refused(alice: Harness, title: str, complaint: str
     assert "Title and overview · 1/2" in alice.screen.plain
 
 
-async def test_an_overview_over_5000_characters_is_refused(alice: Harness) -> None:
+async def test_an_overview_over_4000_characters_is_refused(alice: Harness) -> None:
     await sign_up(alice)
     await edit(alice, "Title and overview")
     await alice.send("Python developer")
-    await alice.send("word " * 1001)
-    assert "at most 5000 characters" in alice.screen.plain
+    await alice.send("word " * 801)
+    assert "at most 4000 characters" in alice.screen.plain
 
 
 async def test_skills_are_normalised_suggested_and_capped_at_15(alice: Harness) -> None:
@@ -465,3 +466,29 @@ async def test_the_profile_buttons_work_as_commands(alice: Harness) -> None:
     await sign_up(alice)
     await alice.deliver(Click(alice.engine.codec.pack(Action(RUN_COMMAND, ("profile",)))))
     assert alice.screen.name == "profile.own"
+
+
+async def test_editing_the_title_and_overview_shows_them_and_a_dot_keeps_them(alice: Harness) -> None:
+    await sign_up(alice)
+    await edit(alice, "Title and overview")
+    await alice.submit({"title": "Python developer", "about": "I build <APIs>."})
+    await edit(alice, "Title and overview")
+    assert "Now: Python developer\nSend . to keep it." in alice.screen.plain
+    await alice.send(".")
+    assert "Now: I build <APIs>." in alice.screen.plain
+    await alice.send("I build APIs and teach.")
+    assert "✅ Title and overview saved." in alice.screen.plain
+    await alice.send("/profile")
+    assert "Python developer" in alice.screen.plain
+    assert "I build APIs and teach." in alice.screen.plain
+
+
+async def test_on_a_modal_platform_the_form_comes_filled_in(alice: Harness) -> None:
+    modal = alice.user("mona", platform=MODAL_PLATFORM)
+    await sign_up(modal, username="mona")
+    await edit(modal, "Title and overview")
+    await modal.submit({"title": "Python developer", "about": "APIs."})
+    await edit(modal, "Title and overview")
+    form = modal.screen.form
+    assert form is not None
+    assert [(field.name, field.default) for field in form.fields] == [("title", "Python developer"), ("about", "APIs.")]

@@ -26,10 +26,20 @@ def test_limits_that_discord_and_telegram_share() -> None:
         Screen("x", buttons=((button,),) * 6)
     with pytest.raises(ValueError, match="at most 5 rows of 5"):
         Screen("x", buttons=((button,) * 6,))
-    with pytest.raises(ValueError, match=r"1\.\.25 options"):
-        Choice(tuple(Option(str(n), GO) for n in range(26)))
-    with pytest.raises(ValueError, match="longer than 45"):
+    with pytest.raises(ValueError, match="at least one option"):
+        Choice(())
+    with pytest.raises(ValueError, match=r"form title must be 1\.\.45"):
         Form("f", "t" * 46, (Field("a", "A"),))
+    with pytest.raises(ValueError, match=r"field label must be 1\.\.45"):
+        Field("a", "L" * 46)
+    with pytest.raises(ValueError, match=r"max_length must be 1\.\.4000"):
+        Field("a", "A", max_length=4001)
+    with pytest.raises(ValueError, match="default of a is longer"):
+        Field("a", "A", max_length=3, default="four")
+    with pytest.raises(ValueError, match=r"option label must be 1\.\.100"):
+        Option("o" * 101, GO)
+    with pytest.raises(ValueError, match=r"option description must be 0\.\.100"):
+        Option("o", GO, "d" * 101)
     with pytest.raises(ValueError, match=r"1\.\.5 fields"):
         Form("f", "t", tuple(Field(str(n), "A") for n in range(6)))
     with pytest.raises(ValueError, match="button label"):

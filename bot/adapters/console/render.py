@@ -2,21 +2,9 @@
 
 from __future__ import annotations
 
-import html
-import re
-
 from bot.core.actions import Action
+from bot.core.markup import to_terminal
 from bot.core.ui import Screen
-
-_LINK = re.compile(r'<a href="([^"]*)">(.*?)</a>', re.DOTALL)
-_STYLES = {"b": ("\033[1m", "\033[22m"), "i": ("\033[3m", "\033[23m"), "code": ("\033[36m", "\033[39m")}
-
-
-def markup_to_terminal(markup: str, *, color: bool) -> str:
-    text = _LINK.sub(lambda m: f"{m.group(2)} ({m.group(1)})", markup)
-    for tag, (start, end) in _STYLES.items():
-        text = text.replace(f"<{tag}>", start if color else "").replace(f"</{tag}>", end if color else "")
-    return html.unescape(text)
 
 
 def numbered_actions(screen: Screen) -> list[tuple[str, Action]]:
@@ -26,7 +14,7 @@ def numbered_actions(screen: Screen) -> list[tuple[str, Action]]:
 
 
 def render(screen: Screen, *, color: bool) -> str:
-    lines = [markup_to_terminal(screen.text, color=color)]
+    lines = [to_terminal(screen.text, color=color)]
     number = 1
     if screen.choice:
         lines.append("")
