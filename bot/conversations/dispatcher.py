@@ -7,14 +7,15 @@ passed over until the person writes again; the row re-routes or waits), or a tra
 backoff, parked for `gigbot doctor` after the last attempt). Rows of one chat go in order; chats go side by side.
 
 Replies: a turn's screens for the chat the person acted in go out at once through the same budget. Either way, a
-message that can be answered by replying to it is remembered with the command the answer runs.
+screen too long for the platform goes as several messages (``fit``), and a message that can be answered by
+replying to it is remembered with the command the answer runs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -24,9 +25,10 @@ from bot.core.clock import Clock
 from bot.core.delivery import FrontEnd, RetryAfter, SendOutcome, Sent, TransientError, Unreachable
 from bot.core.events import ChatRef, Outbound
 from bot.core.files import FileService
+from bot.core.fit import fit
 from bot.core.i18n import Translator
 from bot.core.routing import choose_identity
-from bot.core.ui import Attachment
+from bot.core.ui import Attachment, PlatformLimits, limits_for
 from bot.storage.db import Database
 from bot.storage.orm import OutboxRow
 from bot.storage.repositories import Repositories
@@ -70,6 +72,7 @@ class Dispatcher:
         policy: OutboxPolicy = OutboxPolicy(),
         default_language: str = "en",
         wake: asyncio.Event | None = None,
+        limits: Callable[[str], PlatformLimits] = limits_for,
     ) -> None:
         self.database = database
         self.clock = clock
@@ -80,6 +83,7 @@ class Dispatcher:
             self.attach(front_end)
         self.policy = policy
         self.default_language = default_language
+        self.limits = limits  # each platform's message limits, that ``fit`` splits screens to
         self._batch_lock = asyncio.Lock()
         self.wake = wake or asyncio.Event()  # set by the engine when a turn or a sweep queued notifications
 
@@ -99,16 +103,23 @@ class Dispatcher:
         return outcome
 
     async def _send(self, message: Outbound) -> SendOutcome:
-        front_end = self.front_ends[message.chat.platform]
-        budget = self.budgets[message.chat.platform]
-        await budget.acquire(message.chat.chat_id)
-        try:
-            outcome = await front_end.send(message)
-        except Exception as error:  # a front end must report, not raise; treat a crash as transient
-            log.exception("send failed platform=%s chat=%s", message.chat.platform, message.chat.chat_id)
-            outcome = TransientError(f"{type(error).__name__}: {error}")
-        if isinstance(outcome, RetryAfter):
-            budget.pause(message.chat.chat_id, outcome.seconds)
+        """Send a screen as the platform can take it: split by ``fit`` into as many messages as its limits need
+        (the buttons on the last), each within the budget. Returns the last message's outcome, or the first
+        that was not "sent"."""
+        chat = message.chat
+        front_end, budget = self.front_ends[chat.platform], self.budgets[chat.platform]
+        outcome: SendOutcome = TransientError("nothing to send")
+        for index, part in enumerate(fit(message.screen, self.limits(chat.platform))):
+            await budget.acquire(chat.chat_id)
+            try:
+                outcome = await front_end.send(Outbound(chat, part, message.replaces if index == 0 else None))
+            except Exception as error:  # a front end must report, not raise; treat a crash as transient
+                log.exception("send failed platform=%s chat=%s", chat.platform, chat.chat_id)
+                outcome = TransientError(f"{type(error).__name__}: {error}")
+            if isinstance(outcome, RetryAfter):
+                budget.pause(chat.chat_id, outcome.seconds)
+            if not isinstance(outcome, Sent):
+                break
         return outcome
 
     async def _remember(self, repos: Repositories, message: Outbound, sent: Sent) -> None:

@@ -18,7 +18,7 @@ from bot.conversations.flow import Sweep
 from bot.core.actions import Action
 from bot.core.delivery import SendOutcome, Sent
 from bot.core.events import Actor, ChatRef, Click, FormSubmit, Inbound, Outbound, Payload, Text, parse_command
-from bot.core.ui import Screen
+from bot.core.ui import CONSOLE, Screen
 
 _update_ids = itertools.count(1)
 
@@ -66,7 +66,11 @@ class _Chats:
 
     def serve(self, engine: Engine, platform: str) -> Dispatcher:
         if self.dispatcher is None:
-            self.dispatcher = Dispatcher(engine.database, engine.clock, {}, wake=engine.outbox_written)
+            # Whole screens, as the engine made them (splitting for a platform is tested on its own).
+            unlimited = lambda _platform: CONSOLE  # noqa: E731
+            self.dispatcher = Dispatcher(
+                engine.database, engine.clock, {}, wake=engine.outbox_written, limits=unlimited
+            )
         if platform not in self.dispatcher.front_ends:
             self.dispatcher.attach(HarnessFrontEnd(platform, self))
         return self.dispatcher

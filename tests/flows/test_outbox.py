@@ -34,10 +34,10 @@ async def rows(app: App) -> list[OutboxRow]:
         return list((await session.execute(select(OutboxRow).order_by(OutboxRow.id))).scalars())
 
 
-async def linked_on_telegram(bob: Harness) -> Harness:
-    """bob links a Telegram identity to his account; returns it."""
+async def linked_on(bob: Harness, platform: str = "telegram") -> Harness:
+    """bob links an identity on ``platform`` to his account; returns it."""
     await bob.send("/link")
-    bob_telegram = bob.user("bob-tg", platform="telegram")
+    bob_telegram = bob.user(f"bob-{platform}", platform=platform)
     await bob_telegram.send(f"/link {code_on(bob.screen.plain)}")
     await bob_telegram.click("Yes, link it")
     return bob_telegram
@@ -120,7 +120,7 @@ async def test_a_blocked_bot_holds_notifications_until_the_person_writes_again(a
 
 async def test_a_blocked_identity_passes_the_notification_to_another_linked_one(app: App, alice: Harness) -> None:
     bob = await client_and_freelancer(alice)
-    bob_telegram = await linked_on_telegram(bob)
+    bob_telegram = await linked_on(bob)
     await writing_to(alice, bob)
     await bob_telegram.send("/menu")  # telegram is where bob was seen last
     bob_telegram.platform_answers(Unreachable("Forbidden: bot was blocked by the user"))
@@ -182,7 +182,7 @@ async def test_one_failing_sweep_item_does_not_hold_back_the_others(
 
 async def test_notifications_go_to_the_platform_the_person_chose(app: App, alice: Harness) -> None:
     bob = await client_and_freelancer(alice)
-    bob_telegram = await linked_on_telegram(bob)
+    bob_telegram = await linked_on(bob)
     await bob_telegram.send("/account")
     assert "Notifications: wherever you last used gigbot" in bob_telegram.screen.plain
     await bob_telegram.click("Where notifications go")
@@ -195,3 +195,19 @@ async def test_notifications_go_to_the_platform_the_person_chose(app: App, alice
     assert "Ping" not in bob.screen.plain
     await bob.send("/notify_on discord")
     assert "You have no account on that platform linked to gigbot" in bob.screen.plain
+
+
+async def test_a_long_message_reaches_a_discord_chat_whole_in_several_messages(app: App, alice: Harness) -> None:
+    bob = await client_and_freelancer(alice)
+    bob_discord = await linked_on(bob, "discord")
+    await writing_to(alice, bob)
+    await bob_discord.send("/menu")
+    long_text = "\n\n".join(f"Paragraph {n}: " + "all the details of the brief " * 6 for n in range(20))
+    await app.engine.handle(Inbound(alice.actor, "alice", Text(long_text), "long-1"))  # 3,700 characters
+    sent = await delivered(app)  # to Discord's limits: 2,000 characters a message
+    parts = [message.screen for message in sent if message.chat.platform == "discord"]
+    assert len(parts) == 2
+    assert all(len(screen.text) <= 2000 for screen in parts)
+    assert "\n\n".join(screen.plain for screen in parts).count("Paragraph") == 20
+    assert parts[0].buttons == ()
+    assert [button.label for button in parts[-1].all_buttons()] == ["↩️ Reply", "💬 Open the conversation"]
