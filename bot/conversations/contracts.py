@@ -48,6 +48,7 @@ from bot.core.hourly import format_minutes
 from bot.core.i18n import N_, Translator
 from bot.core.jobs import AttachedFile
 from bot.core.money import format_money, parse_amount
+from bot.core.numbers import whole_number
 from bot.core.ui import Button, Choice, Option, Screen, escape, rows
 
 LIST_LIMIT = 25
@@ -415,7 +416,9 @@ async def _milestone_action(ctx: Ctx, contract: Contract, action: str, milestone
     if action in FLOW_ACTIONS:
         if contract.status != "active":
             raise UserError(N_("This contract isn't active: nothing can be done on it now."))
-        return StartFlow(FLOW_ACTIONS[action].name, {"contract_id": contract.id, "milestone_id": int(milestone_id)})
+        return StartFlow(
+            FLOW_ACTIONS[action].name, {"contract_id": contract.id, "milestone_id": whole_number(milestone_id)}
+        )
     return await contract_screen(ctx, contract, ctx.t(N_("⚠️ I don't know that action.")))
 
 
@@ -474,7 +477,7 @@ async def contract_command(ctx: Ctx, args: str) -> Screen | StartFlow:
             raise UserError(N_("This contract isn't active: nothing can be done on it now."))
         return StartFlow(FLOW_ACTIONS[action].name, {"contract_id": contract.id})
     if action:
-        if not milestone_id.isdigit():
+        if whole_number(milestone_id) is None:
             return await contract_screen(ctx, contract, ctx.t(N_("⚠️ Say which milestone, by its number.")))
         return await _milestone_action(ctx, contract, action, milestone_id)
     return await contract_screen(ctx, contract)

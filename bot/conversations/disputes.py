@@ -29,6 +29,7 @@ from bot.core.errors import UserError
 from bot.core.hourly import format_minutes
 from bot.core.i18n import N_, Translator
 from bot.core.money import format_money, parse_amount
+from bot.core.numbers import whole_number
 from bot.core.ui import Choice, Option, Screen, rows
 
 KINDS = ("milestone", "invoice")
@@ -50,10 +51,10 @@ def snippet(text: str) -> str:
 
 
 def _ident(raw: str, usage: str) -> int:
-    ident = raw.strip().removeprefix("#")
-    if not ident.isdigit():
+    ident = whole_number(raw.strip().removeprefix("#"))
+    if ident is None:
         raise UserError(usage)
-    return int(ident)
+    return ident
 
 
 def case_title(translator: Translator, case: Case) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.conversations.flow import CommandSpec, Ctx
 from bot.conversations.job_views import numbered_cards
 from bot.core.i18n import N_
+from bot.core.numbers import whole_number
 from bot.core.ui import Screen
 
 FEED_PAGE_SIZE = 5
@@ -12,7 +13,7 @@ FEED_PAGE_SIZE = 5
 
 async def feed_command(ctx: Ctx, args: str) -> Screen:
     """``/feed [PAGE]``."""
-    page = int(args) if args.strip().isdigit() and int(args) > 0 else 1
+    page = max(1, whole_number(args) or 1)
     result = await ctx.services.feed.feed(ctx.account, page, FEED_PAGE_SIZE)
     title = ctx.t(N_("<b>⭐ Best matches for you</b>"))
     if not result.total:

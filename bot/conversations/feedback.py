@@ -17,6 +17,7 @@ from bot.conversations.flow import CommandSpec, Ctx, Finish, Flow, Goto, Outcome
 from bot.core.errors import UserError
 from bot.core.feedback import COMMENT_MAX, NOTE_MAX, STARS, ContractFeedback
 from bot.core.i18n import N_, Count, Translator
+from bot.core.numbers import whole_number
 from bot.core.profiles import clean_text
 from bot.core.ui import Screen, rows
 
@@ -36,10 +37,10 @@ def star_line(stars: int) -> str:
 
 
 def contract_id_of(raw: str) -> int:
-    ident = raw.strip().removeprefix("#")
-    if not ident.isdigit():
+    ident = whole_number(raw.strip().removeprefix("#"))
+    if ident is None:
         raise UserError(N_("Send /feedback followed by the contract number, like /feedback 12."))
-    return int(ident)
+    return ident
 
 
 def feedback_screen(ctx: Ctx, view: ContractFeedback, notice: str = "") -> Screen:
@@ -87,9 +88,10 @@ class StarsStep(Step):
         return Screen(text, buttons=(stars,))
 
     async def on_click(self, ctx: Ctx, value: str) -> Outcome:
-        if not value.isdigit() or int(value) not in STARS:
+        stars = whole_number(value)
+        if stars not in STARS:
             return await super().on_click(ctx, value)
-        ctx.data.stars = int(value)
+        ctx.data.stars = stars
         return Goto("comment")
 
 

@@ -29,6 +29,7 @@ from bot.conversations.job_views import ago, file_attachments
 from bot.core.events import AttachmentIn
 from bot.core.i18n import N_, Count, Translator
 from bot.core.messaging import MESSAGE_MAX, Message, Sent, Thread
+from bot.core.numbers import whole_number
 from bot.core.ui import Attachment, Button, Screen, escape, rows
 
 INBOX_SIZE = 10
@@ -112,13 +113,13 @@ async def thread_screen(ctx: Ctx, thread_id: str, page: int = 1, notice: str = "
 async def thread_command(ctx: Ctx, args: str) -> Screen:
     """/thread ID [PAGE]."""
     ident, _, page = args.strip().partition(" ")
-    return await thread_screen(ctx, ident or "?", max(1, int(page)) if page.strip().isdigit() else 1)
+    return await thread_screen(ctx, ident or "?", max(1, whole_number(page) or 1))
 
 
 async def messages_command(ctx: Ctx, args: str) -> Screen:
     """/messages [PAGE]: the account's conversations, latest activity first, with their unread counts."""
     assert ctx.account is not None
-    page = max(1, int(args)) if args.strip().isdigit() else 1
+    page = max(1, whole_number(args) or 1)
     threads, total = await ctx.services.messaging.inbox(ctx.account, (page - 1) * INBOX_SIZE, INBOX_SIZE)
     unread = await ctx.services.messaging.unread(ctx.account)
     lines = [ctx.t(N_("📥 <b>Messages</b> · {count} unread"), count=unread), ""]

@@ -37,6 +37,7 @@ from bot.core.jobs import (
     parse_budget,
     parse_rate_range,
 )
+from bot.core.numbers import whole_number
 from bot.core.taxonomy import CATEGORIES, normalise_skill, suggest_skills
 from bot.core.ui import Button, Choice, Screen, escape, rows
 
@@ -284,8 +285,9 @@ class SkillsStep(JobStep):
 
     async def on_choice(self, ctx: Ctx, value: str) -> Outcome:
         draft, hints = ctx.data.draft, ctx.data.skill_hints
-        if value.startswith("hint") and value[4:].isdigit() and int(value[4:]) < len(hints):
-            draft.skills, _ = add_skills(draft.skills, hints[int(value[4:])])
+        hint = whole_number(value.removeprefix("hint")) if value.startswith("hint") else None
+        if hint is not None and hint < len(hints):
+            draft.skills, _ = add_skills(draft.skills, hints[hint])
             ctx.data.skill_hints = []
             return Retry(ctx.t(N_("Added: {skills}."), skills=draft.skills[-1]))
         if value == "clear":

@@ -17,6 +17,7 @@ from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.i18n import N_
 from bot.core.money import format_money
+from bot.core.numbers import whole_number
 from bot.core.profiles import (
     ABOUT_MAX,
     CLIENT_NAME_MAX,
@@ -65,7 +66,7 @@ async def _profile(ctx: Ctx) -> FreelancerProfile:
 
 def _id(value: str, prefix: str) -> int | None:
     head, _, tail = value.partition(":")
-    return int(tail) if head == prefix and tail.isdigit() else None
+    return whole_number(tail) if head == prefix else None
 
 
 # section (also the name of its step) -> (label, the completeness item it fills, if any)

@@ -20,6 +20,7 @@ from bot.core.fees import FeeQuote
 from bot.core.i18n import N_, Translator
 from bot.core.jobs import PROJECT_LENGTHS, AttachedFile, Job
 from bot.core.money import format_money
+from bot.core.numbers import whole_number
 from bot.core.places import country_name
 from bot.core.proposals import (
     DECLINE_REASONS,
@@ -376,7 +377,7 @@ def _number_buttons(ctx: Ctx, items: list[ListedProposal], first: int) -> tuple[
 
 
 def _page_of(words: list[str]) -> int:
-    return next((max(1, int(word)) for word in words if word.isdigit()), 1)
+    return next((max(1, number) for word in words if (number := whole_number(word)) is not None), 1)
 
 
 async def proposals_command(ctx: Ctx, args: str) -> Screen:

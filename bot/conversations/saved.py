@@ -6,6 +6,7 @@ from __future__ import annotations
 from bot.conversations.flow import CommandSpec, Ctx
 from bot.conversations.job_views import numbered_cards
 from bot.core.i18n import N_
+from bot.core.numbers import whole_number
 from bot.core.saved import HIDE_REASONS
 from bot.core.ui import Screen, rows
 
@@ -63,7 +64,7 @@ async def unhide_command(ctx: Ctx, args: str) -> Screen:
 
 async def saved_command(ctx: Ctx, args: str) -> Screen:
     """``/saved [PAGE]``: the freelancer's saved jobs, newest saved first, still visible ones only."""
-    page = max(1, int(args)) if args.strip().isdigit() else 1
+    page = max(1, whole_number(args) or 1)
     ids, total = await ctx.services.saved.saved_ids(ctx.account, (page - 1) * SAVED_PAGE_SIZE, SAVED_PAGE_SIZE)
     pages = max(1, -(-total // SAVED_PAGE_SIZE))
     if not total:

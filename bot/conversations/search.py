@@ -16,6 +16,7 @@ from bot.core.errors import UserError
 from bot.core.i18n import N_, Count
 from bot.core.jobs import EXPERIENCE, HOURS_PER_WEEK, PROJECT_LENGTHS
 from bot.core.money import format_money, parse_amount
+from bot.core.numbers import whole_number
 from bot.core.search import JobFilters, SearchPage, Sort, parse_query
 from bot.core.taxonomy import CATEGORIES
 from bot.core.ui import Button, Choice, Screen, rows
@@ -198,8 +199,8 @@ class ResultsStep(Step):
 
     async def on_click(self, ctx: Ctx, value: str) -> Outcome:
         kind, _, arg = value.partition(":")
-        if kind == PAGE and arg.isdigit():
-            ctx.data.page = max(1, int(arg))
+        if kind == PAGE and (page := whole_number(arg)) is not None:
+            ctx.data.page = max(1, page)
             return Retry("")
         if kind == GROUP:
             return Goto("filters")
@@ -337,10 +338,10 @@ class FilterStep(Step):
                 filters.payment_verified = not filters.payment_verified
             else:
                 filters.previous_clients = not filters.previous_clients
-        elif panel == "posted" and arg.isdigit() and int(arg) in dict(POSTED_WITHIN):
-            filters.posted_within_days = None if filters.posted_within_days == int(arg) else int(arg)
-        elif panel == "cloud" and arg.isdigit():
-            cloud = next((c for c in await ctx.services.clouds.postable(ctx.account) if c.id == int(arg)), None)
+        elif panel == "posted" and (days := whole_number(arg)) in dict(POSTED_WITHIN):
+            filters.posted_within_days = None if filters.posted_within_days == days else days
+        elif panel == "cloud" and (cloud_id := whole_number(arg)) is not None:
+            cloud = next((c for c in await ctx.services.clouds.postable(ctx.account) if c.id == cloud_id), None)
             if cloud is None:  # no longer a member: refuse like any foreign id
                 return await super().on_click(ctx, value)
             chosen = filters.cloud_id != cloud.id

@@ -13,6 +13,7 @@ from bot.conversations.profile import own_profile
 from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.i18n import N_, Translator
+from bot.core.numbers import whole_number
 from bot.core.profiles import VERIFICATION_STATES
 from bot.core.ui import Attachment, Screen, rows
 
@@ -85,10 +86,10 @@ async def review_command(ctx: Ctx, args: str) -> Screen:
     """``/review_identity approve|reject ACCOUNT_ID``, from the buttons admins receive."""
     assert ctx.account is not None
     verdict, _, raw_id = args.partition(" ")
-    if verdict not in ("approve", "reject") or not raw_id.strip().isdigit():
+    account_id = whole_number(raw_id)
+    if verdict not in ("approve", "reject") or account_id is None:
         raise UserError(N_("Use the Approve or Reject buttons of a verification request."))
     approve = verdict == "approve"
-    account_id = int(raw_id)
     username = await ctx.services.profiles.review_identity(ctx.account, ctx.admins, account_id, approve)
 
     def outcome(translator: Translator) -> Screen:

@@ -35,6 +35,7 @@ from bot.core.ledger import LedgerService, escrow
 from bot.core.market import MarketRules
 from bot.core.messaging import MessagingService
 from bot.core.money import CURRENCY, format_money, parse_amount
+from bot.core.numbers import whole_number
 from bot.core.proposals import (
     MAX_MILESTONES,
     MilestoneDraft,
@@ -197,8 +198,7 @@ def _milestone_not_found(milestone_id: int | str) -> UserError:
 
 
 def _ident(raw: int | str) -> int | None:
-    text = str(raw).strip().removeprefix("#")
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return whole_number(str(raw).strip().removeprefix("#"))
 
 
 def check_weekly_limit(hours: int) -> int:
@@ -209,9 +209,10 @@ def check_weekly_limit(hours: int) -> int:
 
 def parse_weekly_limit(text: str) -> int:
     cleaned = text.strip().lower().removesuffix("hours").removesuffix("h").strip()
-    if not cleaned.lstrip("-").isdigit():
+    hours = whole_number(cleaned.removeprefix("-"))
+    if hours is None:
         raise UserError(N_("Type the weekly limit as a whole number of hours, like 20."))
-    return check_weekly_limit(int(cleaned))
+    return check_weekly_limit(-hours if cleaned.startswith("-") else hours)
 
 
 def parse_start_date(raw: str, today: date) -> date:

@@ -21,6 +21,7 @@ from bot.core.events import AttachmentIn
 from bot.core.files import DOCUMENT_TYPES, FileService
 from bot.core.i18n import N_, Count
 from bot.core.money import CURRENCY, MINOR_PER_MAJOR, format_money, parse_amount
+from bot.core.numbers import whole_number
 from bot.core.taxonomy import CATEGORIES, normalise_skill
 from bot.storage.orm import JobRow
 from bot.storage.repositories import Repositories
@@ -310,7 +311,7 @@ class JobService:
 
     async def visible(self, viewer: Account | None, job_id: int | str) -> Job:
         """The job if the viewer may see it; else the same polite refusal whether or not it exists."""
-        row = await self._repos.jobs.get(int(job_id)) if str(job_id).isdigit() else None
+        row = await self._repos.jobs.get(ident) if (ident := whole_number(job_id)) is not None else None
         job = await self._load(row) if row is not None else None
         if job is None or not await self.can_view(viewer, job):
             raise _not_found(str(job_id)[:12])
@@ -327,7 +328,7 @@ class JobService:
 
     async def owned(self, client: Account, job_id: int | str) -> Job:
         """The client's own job; anyone else's (or none) gets the same refusal as an invisible one."""
-        row = await self._repos.jobs.get(int(job_id)) if str(job_id).isdigit() else None
+        row = await self._repos.jobs.get(ident) if (ident := whole_number(job_id)) is not None else None
         if row is None or row.client_id != client.id:
             raise _not_found(str(job_id)[:12])
         return await self._load(row)

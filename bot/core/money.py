@@ -17,7 +17,9 @@ from bot.core.i18n import N_
 CURRENCY = "USD"
 MINOR_PER_MAJOR = 100
 MAX_AMOUNT_MINOR = 100_000_000 * MINOR_PER_MAJOR  # $100M: more than any job here will ever cost
-_AMOUNT = re.compile(r"^\$?\s*(\d{1,3}(?:[ ,\u00a0\u202f]\d{3})+|\d+)(?:[.,](\d{1,2}))?\s*(?:\$|usd)?$", re.I)
+_AMOUNT = re.compile(
+    r"^\$?\s*(\d{1,3}(?:[ ,\u00a0\u202f]\d{3})+|\d+)(?:[.,](\d{1,2}))?\s*(?:\$|usd)?$", re.I | re.ASCII
+)
 
 
 def parse_amount(text: str, *, minimum_minor: int = 1) -> int:

@@ -38,6 +38,7 @@ from bot.core.jobs import (
 )
 from bot.core.market import MarketRules
 from bot.core.money import CURRENCY, format_money, parse_amount
+from bot.core.numbers import whole_number
 from bot.storage.orm import ProposalRow
 from bot.storage.proposals import ClientView
 from bot.storage.repositories import Repositories
@@ -318,7 +319,8 @@ class ProposalService:
         )
 
     async def _row(self, proposal_id: int | str) -> ProposalRow | None:
-        return await self._proposals.get(int(proposal_id)) if str(proposal_id).isdigit() else None
+        ident = whole_number(proposal_id)
+        return await self._proposals.get(ident) if ident is not None else None
 
     async def _own_row(self, freelancer: Account, proposal_id: int | str) -> ProposalRow:
         row = await self._row(proposal_id)
