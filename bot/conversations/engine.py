@@ -442,8 +442,20 @@ class _Turn:
             self.leave_flow()
             self.show(outcome.screen)
             if outcome.then:
-                name, _, args = outcome.then.partition(" ")
+                await self.run_remembered(outcome.then)
+
+    async def run_remembered(self, then: str) -> None:
+        """Run what was asked for before the flow (e.g. ``job 999`` before signing up) in a savepoint: when it
+        fails, only its own work is undone, the flow's (the new account) stands, and the reason shows on the
+        screen the flow finished on."""
+        name, _, args = then.partition(" ")
+        shown = len(self.screens)
+        try:
+            async with self.repos.session.begin_nested():
                 await self.run_command(Command(name, args))
+        except UserError as error:
+            del self.screens[shown:]
+            self.screens[-1] = self.screens[-1].with_notice("⚠️ " + self.ctx.t(error.message_id, **error.params))
 
     async def refuse(self, error: UserError) -> None:
         """Bad input: everything the turn did was rolled back; show where we are with the reason."""
