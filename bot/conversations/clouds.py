@@ -198,6 +198,7 @@ class CloudData(BaseModel):
 
 class NameStep(Step):
     name = "name"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         return Screen(
@@ -216,6 +217,7 @@ class NameStep(Step):
 
 class InviteStep(Step):
     name = "invite"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         return Screen(

@@ -509,6 +509,7 @@ async def _milestone_title(ctx: Ctx) -> str:
 
 class SubmitStep(Step):
     name = "work"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         files = [f"📎 {escape(file.filename)}" for file in ctx.data.files]
@@ -568,6 +569,7 @@ class MilestoneQuestionStep(Step):
 
 class ChangesStep(MilestoneQuestionStep):
     name = "changes"
+    accepts_text = True
     question = N_("✏️ <b>Request changes on “{milestone}”</b>\n\nWhat should the freelancer change?")
 
     async def on_text(self, ctx: Ctx, text: str) -> Outcome:
@@ -590,6 +592,7 @@ class ChangesStep(MilestoneQuestionStep):
 
 class PartStep(MilestoneQuestionStep):
     name = "part"
+    accepts_text = True
     question = N_(
         "💸 <b>Pay part of “{milestone}”</b>\n\nHow much do you release now? The rest stays in escrow "
         "as a new milestone."
@@ -613,6 +616,7 @@ class PartStep(MilestoneQuestionStep):
 
 class AddMilestoneStep(Step):
     name = "milestone"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         return Screen(

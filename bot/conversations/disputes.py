@@ -130,6 +130,7 @@ async def open_dispute(ctx: Ctx, kind: str, target_id: int, reason: str) -> Scre
 
 class ReasonStep(Step):
     name = "reason"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         what = (
@@ -396,6 +397,7 @@ async def resolve_command(ctx: Ctx, args: str) -> Screen | StartFlow:
 
 class ShareStep(Step):
     name = "share"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         assert ctx.account is not None

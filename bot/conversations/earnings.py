@@ -100,6 +100,7 @@ async def earnings_screen(ctx: Ctx, notice: str = "") -> Screen:
 
 class AmountStep(Step):
     name = "amount"
+    accepts_text = True
 
     async def _available(self, ctx: Ctx) -> int:
         assert ctx.account is not None

@@ -386,13 +386,16 @@ class _Turn:
         """Show the active step's screen (or, mid-form, the question being asked) with an optional notice."""
         self.ctx.screen_seq += 1
         screen = await self.step.show(self.ctx)
-        screen = screen.replace(name=screen.name or f"{self.flow_name}.{self.state}")
+        screen = screen.replace(
+            name=screen.name or f"{self.flow_name}.{self.state}",
+            expects_text=screen.expects_text or self.step.accepts_text,
+        )
         if screen.form is not None and not self.modal_forms:
             if self.form_progress is None or self.form_progress.get("form") != screen.form.id:
                 self.form_progress = {"form": screen.form.id, "index": 0, "values": {}}
             prompt = self._field_prompt(screen.form, self.form_progress["index"])
             text = prompt if prompt_only else f"{screen.text}\n\n{prompt}"
-            screen = screen.replace(text=text, form=None)
+            screen = screen.replace(text=text, form=None, expects_text=True)
         self.show(screen.with_notice(notice) if notice else screen)
 
     def _field_prompt(self, form: Form, index: int) -> str:

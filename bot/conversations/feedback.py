@@ -97,6 +97,7 @@ class StarsStep(Step):
 
 class CommentStep(Step):
     name = "comment"
+    accepts_text = True
     goes_to = ("note",)
 
     async def show(self, ctx: Ctx) -> Screen:
@@ -120,6 +121,7 @@ class CommentStep(Step):
 
 class NoteStep(Step):
     name = "note"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         text = ctx.t(

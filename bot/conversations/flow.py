@@ -122,10 +122,15 @@ class Ctx:
 
 
 class Step:
-    """One state of a flow. Subclasses set ``name``/``goes_to`` and override what they accept."""
+    """One state of a flow. Subclasses set ``name``/``goes_to`` and override what they accept.
+
+    ``accepts_text`` marks a step that asks for something typed (an amount, a number, a message): its screens
+    say so (``Screen.expects_text``), so a front end reads a typed "1" as the answer, not as button 1.
+    """
 
     name: ClassVar[str]
     goes_to: ClassVar[tuple[str, ...]] = ()
+    accepts_text: ClassVar[bool] = False
 
     async def show(self, ctx: Ctx) -> Screen:
         raise NotImplementedError

@@ -167,6 +167,7 @@ class ReplyData(BaseModel):
 
 class WriteStep(Step):
     name = "write"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         thread = await ctx.services.messaging.thread(ctx.account, ctx.data.thread_id)

@@ -177,6 +177,7 @@ def invitation(client: Account, job: Job) -> Notify:
 
 class InviteStep(Step):
     name = "username"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         return Screen(

@@ -165,6 +165,7 @@ class EditStep(Step):
 
 class RateStep(EditStep):
     name = "rate"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         return self.screen(ctx, ctx.t(N_("💵 What hourly rate do you offer, in US dollars? For example <i>35</i>.")))
@@ -176,6 +177,7 @@ class RateStep(EditStep):
 
 class LimitStep(EditStep):
     name = "limit"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         question = ctx.t(N_("⏱ At most how many hours a week may the freelancer log? From 1 to 80, e.g. <i>20</i>."))
@@ -188,6 +190,7 @@ class LimitStep(EditStep):
 
 class MilestonesStep(EditStep):
     name = "milestones"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         tr = Translator(ctx.locale)
@@ -225,6 +228,7 @@ class MilestonesStep(EditStep):
 
 class StartStep(EditStep):
     name = "start"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         example = ctx.now.date().isoformat()

@@ -156,6 +156,7 @@ def _now_line(ctx: Ctx, value: str) -> str:
 
 class TitleStep(JobStep):
     name = "title"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         question = ctx.t(
@@ -173,6 +174,7 @@ class TitleStep(JobStep):
 
 class DescriptionStep(JobStep):
     name = "description"
+    accepts_text = True
     previous = "title"
 
     async def show(self, ctx: Ctx) -> Screen:
@@ -241,6 +243,7 @@ class CategoryStep(JobStep):
 
 class SkillsStep(JobStep):
     name = "skills"
+    accepts_text = True
     previous = "category"
 
     async def show(self, ctx: Ctx) -> Screen:
@@ -325,6 +328,7 @@ class JobTypeStep(JobStep):
 
 class RateStep(JobStep):
     name = "rate"
+    accepts_text = True
     previous = "job_type"
 
     async def show(self, ctx: Ctx) -> Screen:
@@ -344,6 +348,7 @@ class RateStep(JobStep):
 
 class BudgetStep(JobStep):
     name = "budget"
+    accepts_text = True
     previous = "job_type"
 
     async def show(self, ctx: Ctx) -> Screen:
@@ -415,6 +420,7 @@ class QuestionsStep(JobStep):
     """An optional numbered list: questions come in, "❌ n" takes one out."""
 
     name = "questions"
+    accepts_text = True
     previous = "length"
 
     async def show(self, ctx: Ctx) -> Screen:

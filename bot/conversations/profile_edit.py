@@ -209,6 +209,7 @@ class BasicsStep(SectionStep):
 
 class SkillsStep(SectionStep):
     name = "skills"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         skills = (await _profile(ctx)).skills
@@ -277,6 +278,7 @@ class CategoriesStep(SectionStep):
 
 class RateStep(SectionStep):
     name = "rate"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         profile = await _profile(ctx)
@@ -299,6 +301,7 @@ class RateStep(SectionStep):
 
 class AvailabilityStep(SectionStep):
     name = "availability"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         profile = await _profile(ctx)
@@ -561,6 +564,7 @@ class TestimonialAddStep(SectionStep):
 
 class CompanyStep(SectionStep):
     name = "company"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         assert ctx.account is not None

@@ -316,7 +316,7 @@ class FilterStep(Step):
                 ctx.t(N_("Type a range in dollars, like 20-50, or a minimum like 30+.")),
             ]
         )
-        return Screen(text, buttons=(back,), name="search.filter")
+        return Screen(text, buttons=(back,), expects_text=True, name="search.filter")
 
     async def on_click(self, ctx: Ctx, value: str) -> Outcome:
         panel, filters = ctx.data.editing, ctx.data.filters

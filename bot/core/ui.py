@@ -105,7 +105,9 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Screen:
-    """One message. ``edit`` asks to replace the screen the user clicked on instead of sending anew."""
+    """One message. ``edit`` asks to replace the screen the user clicked on instead of sending anew.
+    ``expects_text``: the screen asks a question answered by typing (a form field, an amount, a message), so
+    what is typed is an answer even when it looks like a button's number."""
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
@@ -114,6 +116,7 @@ class Screen:
     attachments: tuple[Attachment, ...] = ()
     edit: bool = False
     ephemeral: bool = False
+    expects_text: bool = False
     name: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:

@@ -121,3 +121,14 @@ def test_logs_say_what_happened_without_saying_what_was_typed(workdir: Path) -> 
     assert "inbound platform=console chat=me user=me kind=text" in log
     assert "outbound platform=console chat=me screen=signup.details" in log
     assert "Secret Name" not in log
+
+
+SIGN_UP_JANE = "/start\n1\n1\nJane Doe\njane_doe\nfrance\n1\n"
+
+
+def test_a_number_typed_at_an_open_question_answers_it_instead_of_pressing_a_button(workdir: Path) -> None:
+    # /search, [1] Filters, 11. Custom fixed budget (its screen asks for a typed range), then "1" and "²"
+    out = gigbot(workdir, "console", stdin=SIGN_UP_JANE + "/search\n1\n11\n1\n²\n").stdout
+    budget_panel = out.split("me> 11\n", 1)[1]
+    assert budget_panel.count("⚠️ Type a range like 20-50, or a minimum like 30+.") == 2  # not [1] Done
+    assert "Sorry, something went wrong" not in out

@@ -282,3 +282,17 @@ async def test_what_a_newcomer_asked_for_is_done_once_they_have_signed_up(alice:
     assert "Your account is ready" in alice.screens[-2].plain
     assert "Your account" in alice.screen.plain
     assert "Username: @alice" in alice.screen.plain
+
+
+async def test_screens_say_when_they_wait_for_a_typed_answer(alice: Harness) -> None:
+    await alice.send("/start")
+    assert not alice.screen.expects_text  # the language buttons
+    await alice.click("English")
+    await alice.click("freelancer")
+    assert alice.screen.expects_text  # the full name, asked as a form field
+    bob = alice.user("bob")
+    await sign_up(bob, "client", username="bob")
+    await bob.send("/post_job")
+    assert bob.screen.expects_text  # the title
+    await bob.send("/menu")
+    assert not bob.screen.expects_text

@@ -1,6 +1,7 @@
 """The console front end: a chat in the terminal, so anyone can use gigbot without a platform token.
 
-Type a message or /command; type a number to press that button; ``/attach PATH`` sends a file;
+Type a message or /command; type a number to press that button (unless the screen asks for a typed answer:
+then the number is the answer); ``/attach PATH`` sends a file;
 ``/as NAME`` switches which user you are (so one person can play client and freelancer). Ctrl-D quits.
 Each console user is the identity ("console", NAME) and has a chat of the same name.
 """
@@ -19,6 +20,7 @@ from typing import TextIO
 from bot.adapters.console.render import numbered_actions, render
 from bot.conversations.engine import Engine
 from bot.core.events import Actor, AttachmentIn, ChatRef, Click, Inbound, Outbound, Payload, Text, parse_command
+from bot.core.numbers import whole_number
 from bot.core.ui import Screen
 
 PLATFORM = "console"
@@ -84,10 +86,12 @@ class ConsoleFrontEnd:
         command = parse_command(line)
         if command is not None:
             return command
-        if line.isdigit():
-            actions = numbered_actions(self.last_screen[self.user]) if self.user in self.last_screen else []
-            if 1 <= int(line) <= len(actions):
-                return Click(self.engine.codec.pack(actions[int(line) - 1][1]))
+        last = self.last_screen.get(self.user)
+        number = whole_number(line)
+        if last is not None and not last.expects_text and number is not None:  # an open question wins over buttons
+            actions = numbered_actions(last)
+            if 1 <= number <= len(actions):
+                return Click(self.engine.codec.pack(actions[number - 1][1]))
         return Text(line)
 
     def _attachment(self, path: Path) -> AttachmentIn | None:
