@@ -268,15 +268,22 @@ class Engine:
             await deliver(outbound)
         return outbound
 
-    async def resume_screen(self, platform: str, chat_id: str, user_id: str) -> Screen | None:
-        """The screen a user left off at, re-rendered (the console shows it when it starts again)."""
+    async def locale_of(self, platform: str, chat_id: str, user_id: str, locale_hint: str | None = None) -> str:
+        """The language a user is spoken to in: their account's, else their sign-up's, else their platform's."""
         async with self.database.transaction() as session:
-            event = Inbound(Actor(platform, user_id), chat_id, Text(""))
+            event = Inbound(Actor(platform, user_id, locale_hint=locale_hint), chat_id, Text(""))
+            return (await _Turn.open(self, Repositories.bind(session), event)).ctx.locale
+
+    async def resume_screen(self, platform: str, chat_id: str, user_id: str, locale_hint: str | None = None) -> Screen:
+        """Where a user is, re-rendered (the console shows it when it starts again and on /as): their flow's
+        step; else their home, the main menu or the way to sign up. An idle conversation is left for the
+        timeout sweep to close and announce."""
+        async with self.database.transaction() as session:
+            event = Inbound(Actor(platform, user_id, locale_hint=locale_hint), chat_id, Text(""))
             turn = await _Turn.open(self, Repositories.bind(session), event)
-            if turn.flow is None:
-                return None
-            await turn.render_current()
-            await turn.persist()
+            await turn.show_where_we_are()
+            if turn.flow is not None:
+                await turn.persist()
         return turn.screens[-1]
 
 

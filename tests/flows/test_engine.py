@@ -52,7 +52,9 @@ async def test_idle_conversation_times_out_even_across_a_restart(make_app, clock
     assert [(n.chat.platform, n.chat.chat_id) for n in notices] == [("test", "alice")]
     assert "Sign-up was closed after 60 minutes without activity" in notices[0].screen.plain
     assert await restarted.engine.expire_idle() == []  # fires once
-    assert await restarted.engine.resume_screen("test", "alice", "alice") is None
+    assert (
+        "You don't have a gigbot account yet" in (await restarted.engine.resume_screen("test", "alice", "alice")).plain
+    )
 
 
 async def test_a_late_click_on_an_expired_conversation_says_so(alice: Harness, clock: ManualClock) -> None:
@@ -83,7 +85,7 @@ async def test_cancel_forgets_the_flow_and_help_keeps_it(alice: Harness) -> None
     assert "How will you use gigbot?" in screens[1].plain
     await alice.send("/cancel")
     assert "Cancelled: Sign-up." in alice.screen.plain
-    assert await alice.engine.resume_screen("test", "alice", "alice") is None
+    assert "You don't have a gigbot account yet" in (await alice.engine.resume_screen("test", "alice", "alice")).plain
     await alice.send("/cancel")
     assert "There is nothing to cancel." in alice.screen.plain
 
@@ -231,9 +233,7 @@ async def test_signup_survives_a_restart_on_each_backend(make_app, database_url:
 
 
 async def _resumed(app, user: str) -> Screen:
-    screen = await app.engine.resume_screen("test", user, user)
-    assert screen is not None
-    return screen
+    return await app.engine.resume_screen("test", user, user)
 
 
 async def test_a_deep_link_start_payload_runs_its_command(alice: Harness) -> None:
@@ -268,7 +268,7 @@ async def test_a_step_that_cannot_be_shown_explains_and_leaves_the_user_on_the_m
     await alice.send("/vanish")
     assert "That job post no longer exists." in alice.screen.plain
     assert "What would you like to do?" in alice.screen.plain
-    assert await engine.resume_screen("test", "alice", "alice") is None
+    assert "What would you like to do?" in (await engine.resume_screen("test", "alice", "alice")).plain
 
 
 async def _start(flow: str) -> StartFlow:

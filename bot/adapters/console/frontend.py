@@ -17,14 +17,16 @@ import uuid
 from pathlib import Path
 from typing import TextIO
 
-from bot.adapters.console.render import numbered_actions, render
+from bot.adapters.console.render import markup_to_terminal, numbered_actions, render
 from bot.conversations.engine import Engine
 from bot.core.events import Actor, AttachmentIn, ChatRef, Click, Inbound, Outbound, Payload, Text, parse_command
+from bot.core.i18n import N_, Translator
 from bot.core.numbers import whole_number
 from bot.core.ui import Screen
 
 PLATFORM = "console"
 _USER_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
+BANNER = N_("gigbot console · type /start · a number presses that button · /as NAME switches user · Ctrl-D quits")
 
 
 def _locale_from_environment() -> str | None:
@@ -52,32 +54,42 @@ class ConsoleFrontEnd:
         self.user = self._user_file.read_text().strip() if self._user_file.exists() else default_user
         self.last_screen: dict[str, Screen] = {}
         self.locale_hint = _locale_from_environment()
+        self.translator = Translator(self.locale_hint or engine.default_language)
 
     def _print(self, text: str) -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
+
+    def _words(self, message: str, **params: str) -> str:
+        """The console's own words, in the current user's language (placeholders escaped as on any screen)."""
+        return markup_to_terminal(self.translator.t(message, **params), color=self.color)
+
+    async def _follow_language(self) -> None:
+        """Speak as the bot speaks to the current user: their account's language, else the terminal's."""
+        locale = await self.engine.locale_of(PLATFORM, self.user, self.user, self.locale_hint)
+        self.translator = Translator(locale)
 
     async def deliver(self, outbound: list[Outbound]) -> None:
         """Show screens; those for another console user are shown with a header naming them."""
         for message in outbound:
             user = message.chat.chat_id
             self.last_screen[user] = message.screen
-            header = "" if user == self.user else f"📨 for {user}:\n"
+            header = "" if user == self.user else self._words(N_("📨 for {user}:"), user=user) + "\n"
             self._print(f"\n{header}{render(message.screen, color=self.color)}")
 
     async def _resume(self) -> None:
-        screen = await self.engine.resume_screen(PLATFORM, self.user, self.user)
-        if screen is not None:
-            await self.deliver([Outbound(ChatRef(PLATFORM, self.user), screen)])
+        screen = await self.engine.resume_screen(PLATFORM, self.user, self.user, self.locale_hint)
+        await self.deliver([Outbound(ChatRef(PLATFORM, self.user), screen)])
 
     async def _switch_user(self, name: str) -> None:
         if not _USER_NAME.fullmatch(name):
-            self._print("Usage: /as NAME (letters, digits and _, up to 32 characters), e.g. /as alice")
+            self._print(self._words(N_("Usage: /as NAME (letters, digits and _, up to 32 characters), e.g. /as alice")))
             return
         self.user = name
         self._user_file.parent.mkdir(parents=True, exist_ok=True)
         self._user_file.write_text(name)
-        self._print(f"— you are now {name} —")
+        await self._follow_language()
+        self._print(self._words(N_("— you are now {name} —"), name=name))
         await self._resume()
 
     def _payload(self, line: str) -> Payload | None:
@@ -97,7 +109,7 @@ class ConsoleFrontEnd:
     def _attachment(self, path: Path) -> AttachmentIn | None:
         """``/attach PATH`` sends a local file, as a chat app's paperclip would."""
         if not path.is_file():
-            self._print(f"No such file: {path}")
+            self._print(self._words(N_("No such file: {path}"), path=str(path)))
             return None
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return AttachmentIn(path.name, mime_type, path.read_bytes())
@@ -114,12 +126,12 @@ class ConsoleFrontEnd:
         )
         event = Inbound(actor, self.user, payload, update_id=uuid.uuid4().hex)
         await self.deliver(await self.engine.handle(event))
+        await self._follow_language()  # signing up or changing language changes it
 
     async def run(self) -> None:
-        self._print(
-            "gigbot console · type /start · a number presses that button · /as NAME switches user · Ctrl-D quits"
-        )
-        self._print(f"— you are {self.user} —")
+        await self._follow_language()
+        self._print(self._words(BANNER))
+        self._print(self._words(N_("— you are {name} —"), name=self.user))
         await self._resume()
         loop = asyncio.get_running_loop()
         while True:
@@ -127,7 +139,7 @@ class ConsoleFrontEnd:
             self.stdout.flush()
             line = await loop.run_in_executor(None, self.stdin.readline)
             if not line:
-                self._print("\nBye! Everything is saved; run again to carry on.")
+                self._print("\n" + self._words(N_("Bye! Everything is saved; run again to carry on.")))
                 return
             line = line.rstrip("\r\n")
             if self.echo_input:
