@@ -247,6 +247,6 @@ NEW_FLOW = Flow("new_cloud", N_("Creating a talent cloud"), CloudData, STEPS, st
 INVITE_FLOW = Flow("cloud_invite", N_("Inviting to a talent cloud"), CloudData, STEPS, start="invite")
 
 COMMANDS = [
-    CommandSpec("clouds", N_("talent clouds: your private pools of freelancers"), clouds_screen),
+    CommandSpec("clouds", N_("talent clouds: your private pools of freelancers"), clouds_screen, role="client"),
     CommandSpec("cloud", N_("one talent cloud"), cloud_command, in_help=False),
 ]

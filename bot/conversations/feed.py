@@ -51,4 +51,4 @@ async def feed_command(ctx: Ctx, args: str) -> Screen:
     return Screen("\n".join(lines), buttons=tuple(row for row in (open_buttons, tuple(paging)) if row), name="feed")
 
 
-COMMANDS = [CommandSpec("feed", N_("your best-matching jobs"), feed_command)]
+COMMANDS = [CommandSpec("feed", N_("your best-matching jobs"), feed_command, role="freelancer")]

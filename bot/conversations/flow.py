@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel
 
@@ -191,10 +191,12 @@ class Flow:
 
 @dataclass(frozen=True)
 class CommandSpec:
-    """A slash command outside any flow: shows a screen or starts a flow. ``run`` gets the words after it."""
+    """A slash command outside any flow: shows a screen or starts a flow. ``run`` gets the words after it.
+    ``role`` ("freelancer" or "client") keeps it out of the help of accounts without that role."""
 
     name: str
     description: str
     run: Callable[[Ctx, str], Awaitable[Screen | StartFlow]]
     needs_account: bool = True
     in_help: bool = True
+    role: Literal["", "freelancer", "client"] = ""

@@ -226,6 +226,6 @@ async def expire_stale_jobs(engine: Engine, deliver: Deliver | None = None) -> l
 
 
 COMMANDS = [
-    CommandSpec("my_jobs", N_("your job posts"), my_jobs),
-    CommandSpec("my_job", N_("manage one of your job posts"), my_job, in_help=False),
+    CommandSpec("my_jobs", N_("your job posts"), my_jobs, role="client"),
+    CommandSpec("my_job", N_("manage one of your job posts"), my_job, in_help=False, role="client"),
 ]

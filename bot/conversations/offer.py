@@ -263,4 +263,4 @@ async def offer(ctx: Ctx, args: str) -> StartFlow:
     return StartFlow(FLOW.name, data)
 
 
-COMMANDS = [CommandSpec("offer", N_("hire: make an offer on a proposal, /offer 12"), offer)]
+COMMANDS = [CommandSpec("offer", N_("hire: make an offer on a proposal, /offer 12"), offer, role="client")]

@@ -195,5 +195,11 @@ async def verify_payment_command(ctx: Ctx, _args: str) -> Screen:
 COMMANDS = [
     CommandSpec("profile", N_("your profile, or someone's: /profile @username"), profile_command),
     CommandSpec("edit_profile", N_("edit your profile"), edit_profile_command),
-    CommandSpec("verify_payment", N_("verify your payment method (clients)"), verify_payment_command, in_help=False),
+    CommandSpec(
+        "verify_payment",
+        N_("verify your payment method (clients)"),
+        verify_payment_command,
+        in_help=False,
+        role="client",
+    ),
 ]

@@ -476,7 +476,9 @@ async def job_proposals_command(ctx: Ctx, args: str) -> Screen:
 
 
 COMMANDS = [
-    CommandSpec("proposals", N_("your proposals"), proposals_command),
+    CommandSpec("proposals", N_("your proposals"), proposals_command, role="freelancer"),
     CommandSpec("proposal", N_("one of your proposals, or one sent to your job: /proposal 12"), proposal_command),
-    CommandSpec("job_proposals", N_("the proposals to one of your jobs"), job_proposals_command, in_help=False),
+    CommandSpec(
+        "job_proposals", N_("the proposals to one of your jobs"), job_proposals_command, in_help=False, role="client"
+    ),
 ]

@@ -555,4 +555,8 @@ async def propose_command(ctx: Ctx, args: str) -> Screen | StartFlow:
     return StartFlow(FLOW.name, propose_data(job))
 
 
-COMMANDS = [CommandSpec("propose", N_("send a proposal to a job: /propose 42"), propose_command, in_help=False)]
+COMMANDS = [
+    CommandSpec(
+        "propose", N_("send a proposal to a job: /propose 42"), propose_command, in_help=False, role="freelancer"
+    )
+]

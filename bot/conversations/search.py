@@ -424,4 +424,4 @@ async def _search(ctx: Ctx, args: str) -> StartFlow:
     return StartFlow("search", {"query": args.strip()})
 
 
-COMMANDS = [CommandSpec("search", N_("find work: /search words, with filters"), _search)]
+COMMANDS = [CommandSpec("search", N_("find work: /search words, with filters"), _search, role="freelancer")]

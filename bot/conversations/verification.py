@@ -108,6 +108,6 @@ async def review_command(ctx: Ctx, args: str) -> Screen:
 FLOW = Flow("verification", N_("Identity verification"), VerificationData, [UploadStep()], start="upload")
 
 COMMANDS = [
-    CommandSpec("verify", N_("verify your identity (freelancers)"), verify_command),
+    CommandSpec("verify", N_("verify your identity (freelancers)"), verify_command, role="freelancer"),
     CommandSpec("review_identity", N_("review an identity document (admins)"), review_command, in_help=False),
 ]

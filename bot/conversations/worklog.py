@@ -79,4 +79,6 @@ async def log_time(ctx: Ctx, args: str) -> Screen | StartFlow:
     return logged_screen(ctx, await ctx.services.hourly.log(ctx.account, contract_id, minutes, memo))
 
 
-COMMANDS = [CommandSpec("log", N_("log time on an hourly contract: /log 2h30 what you did"), log_time)]
+COMMANDS = [
+    CommandSpec("log", N_("log time on an hourly contract: /log 2h30 what you did"), log_time, role="freelancer")
+]

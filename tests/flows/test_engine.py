@@ -296,3 +296,23 @@ async def test_screens_say_when_they_wait_for_a_typed_answer(alice: Harness) -> 
     assert bob.screen.expects_text  # the title
     await bob.send("/menu")
     assert not bob.screen.expects_text
+
+
+@pytest.mark.parametrize(
+    ("role", "language", "offered", "not_offered"),
+    [
+        ("freelancer", "English", ["/search", "/feed", "/saved", "/proposals", "/earnings"], ["/post_job", "/my_jobs"]),
+        ("client", "English", ["/post_job", "/my_jobs", "/clouds", "/offer"], ["/search", "/feed", "/earnings"]),
+        ("Both", "English", ["/search", "/earnings", "/post_job", "/offer"], []),
+        ("freelance", "Français", ["/search", "/feed"], ["/post_job", "/my_jobs", "/offer", "/clouds"]),
+    ],
+)
+async def test_help_offers_the_commands_of_the_roles_the_account_has(
+    alice: Harness, role: str, language: str, offered: list[str], not_offered: list[str]
+) -> None:
+    await sign_up(alice, role, language=language)
+    await alice.send("/help")
+    commands = {line.split(" ", 1)[0] for line in alice.screen.plain.splitlines()}
+    assert set(offered) <= commands
+    assert not set(not_offered) & commands
+    assert {"/messages", "/contracts", "/profile", "/account"} <= commands
