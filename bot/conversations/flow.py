@@ -19,7 +19,7 @@ from bot.core.actions import Action
 from bot.core.events import Actor, AttachmentIn
 from bot.core.i18n import N_, Translator
 from bot.core.services import Services
-from bot.core.ui import Button, Option, Screen
+from bot.core.ui import Button, Choice, Option, Screen, shortened
 
 CHOICE = "c"  # action kind of a button that belongs to the current flow screen: args (screen_seq, value)
 RUN_COMMAND = "cmd"  # action kind of a button that runs a command: args (name,)
@@ -110,6 +110,12 @@ class Ctx:
 
     def command_button(self, label: str, command: str, *args: str) -> Button:
         return command_button(label, command, *args)
+
+    def command_options(self, placeholder: str, items: list[tuple[str, str, str]]) -> Choice | None:
+        """A list's items to open by their title, as (label, command, argument), each like typing
+        ``/command argument``; None for an empty list. Labels are shortened to fit."""
+        options = tuple(Option(shortened(label), Action(RUN_COMMAND, (command, arg))) for label, command, arg in items)
+        return Choice(options, placeholder=placeholder) if options else None
 
     @property
     def is_admin(self) -> bool:

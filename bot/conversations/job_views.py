@@ -26,7 +26,7 @@ from bot.core.jobs import (
 from bot.core.money import format_money
 from bot.core.places import country_name
 from bot.core.taxonomy import CATEGORIES
-from bot.core.ui import Attachment, Button, Screen, escape, rows
+from bot.core.ui import Attachment, Button, Choice, Screen, escape, rows
 
 CARD_SKILLS = 5
 PROPOSAL_BUCKETS = (
@@ -111,15 +111,11 @@ def job_card(ctx: Ctx, job: CardJob, client: ClientSummary, number: int | None =
     return "\n".join(lines)
 
 
-def numbered_cards(
-    ctx: Ctx, cards: list[tuple[CardJob, ClientSummary, bool]], first: int
-) -> tuple[str, tuple[Button, ...]]:
-    """Cards numbered from ``first`` (with a ♥ on saved ones) and the row of buttons that open them by number."""
+def numbered_cards(ctx: Ctx, cards: list[tuple[CardJob, ClientSummary, bool]], first: int) -> tuple[str, Choice | None]:
+    """Cards numbered from ``first`` (with a ♥ on saved ones) and the choice that opens each by its title."""
     texts = [job_card(ctx, job, client, first + index, saved=saved) for index, (job, client, saved) in enumerate(cards)]
-    buttons = tuple(
-        ctx.command_button(str(first + index), "job", str(job.id)) for index, (job, _client, _saved) in enumerate(cards)
-    )
-    return "\n\n".join(texts), buttons
+    items = [(f"{first + index}. {job.title}", "job", str(job.id)) for index, (job, _, _) in enumerate(cards)]
+    return "\n\n".join(texts), ctx.command_options(ctx.t(N_("Open a job post")), items)
 
 
 def audience(ctx: Ctx, job: Job) -> str:

@@ -138,8 +138,9 @@ async def messages_command(ctx: Ctx, args: str) -> Screen:
         lines.append(f"{number}. <b>{about}</b>{badge} · {escape(when)}" + (f"\n   {snippet}" if snippet else ""))
     if not threads:
         lines.append(ctx.t(N_("No conversations yet. They start with a proposal, an invitation or a contract.")))
-    numbers = [
-        ctx.command_button(str(first + index), "thread", str(row.thread.id)) for index, row in enumerate(threads)
+    items = [
+        (f"{number}. {row.other_name}" + (f" · {row.job_title}" if row.job_title else ""), "thread", str(row.thread.id))
+        for number, row in enumerate(threads, first)
     ]
     paging: list[Button] = []
     if page > 1:
@@ -147,7 +148,12 @@ async def messages_command(ctx: Ctx, args: str) -> Screen:
     if page * INBOX_SIZE < total:
         paging.append(ctx.command_button(ctx.t(N_("Next ▶")), "messages", str(page + 1)))
     paging.append(ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu"))
-    return Screen("\n".join(lines), buttons=(*rows(*numbers, per_row=5), tuple(paging)), name="messages")
+    return Screen(
+        "\n".join(lines),
+        buttons=(tuple(paging),),
+        choice=ctx.command_options(ctx.t(N_("Open a conversation")), items),
+        name="messages",
+    )
 
 
 async def thread_files_command(ctx: Ctx, args: str) -> Screen:

@@ -31,7 +31,7 @@ from bot.core.proposals import (
     Proposal,
     check_terms_editable,
 )
-from bot.core.ui import Button, Screen, escape, rows
+from bot.core.ui import Button, Choice, Screen, escape, rows
 
 PAGE_SIZE = 10
 STATUS_ICONS = {"active": "🟢", "withdrawn": "↩️", "declined": "🚫", "hired": "🤝"}
@@ -371,9 +371,11 @@ def _paging(ctx: Ctx, page: int, total: int, command: str, *args: str) -> list[B
     return paging
 
 
-def _number_buttons(ctx: Ctx, items: list[ListedProposal], first: int) -> tuple[tuple[Button, ...], ...]:
-    numbers = [ctx.command_button(str(first + index), "proposal", str(item.id)) for index, item in enumerate(items)]
-    return rows(*numbers, per_row=5)
+def _opened_by_name(ctx: Ctx, items: list[ListedProposal], first: int, *, client: bool) -> Choice | None:
+    """The list's proposals to open: by the freelancer's name for the client, by the job's title otherwise."""
+    labels = [f"{number}. {item.name if client else item.title}" for number, item in enumerate(items, first)]
+    opened = [(label, "proposal", str(item.id)) for label, item in zip(labels, items, strict=True)]
+    return ctx.command_options(ctx.t(N_("Open a proposal")), opened)
 
 
 def _page_of(words: list[str]) -> int:
@@ -419,8 +421,12 @@ async def proposals_command(ctx: Ctx, args: str) -> Screen:
         *_paging(ctx, page, total, "proposals", *view),
         ctx.command_button(ctx.t(N_("🔎 Find work")), "search"),
     ]
-    buttons = (*_number_buttons(ctx, items, first), *rows(*nav, per_row=4))
-    return Screen("\n".join(lines), buttons=buttons, name="proposals")
+    return Screen(
+        "\n".join(lines),
+        buttons=rows(*nav, per_row=4),
+        choice=_opened_by_name(ctx, items, first, client=False),
+        name="proposals",
+    )
 
 
 async def job_proposals_command(ctx: Ctx, args: str) -> Screen:
@@ -471,8 +477,12 @@ async def job_proposals_command(ctx: Ctx, args: str) -> Screen:
         *_paging(ctx, page, total, "job_proposals", ident, *view_args, *sort_args),
         ctx.command_button(ctx.t(N_("⬅️ Back to the job")), "my_job", ident),
     ]
-    buttons = (*_number_buttons(ctx, items, first), tuple(options), tuple(nav))
-    return Screen("\n".join(lines), buttons=buttons, name="job-proposals")
+    return Screen(
+        "\n".join(lines),
+        buttons=(tuple(options), tuple(nav)),
+        choice=_opened_by_name(ctx, items, first, client=True),
+        name="job-proposals",
+    )
 
 
 COMMANDS = [

@@ -75,7 +75,7 @@ async def saved_command(ctx: Ctx, args: str) -> Screen:
         )
     first = (page - 1) * SAVED_PAGE_SIZE + 1
     jobs = await ctx.services.jobs.visible_many(ctx.account, ids)
-    cards, open_buttons = numbered_cards(
+    cards, open_jobs = numbered_cards(
         ctx, [(job, await ctx.services.jobs.client_summary(job.client_id), False) for job in jobs], first
     )
     lines = [ctx.t(N_("<b>♥ Saved jobs</b> · {count}"), count=total), "", cards]
@@ -86,8 +86,7 @@ async def saved_command(ctx: Ctx, args: str) -> Screen:
         paging.append(ctx.command_button(ctx.t(N_("Next ▶")), "saved", str(page + 1)))
     if pages > 1:
         lines += ["", ctx.t(N_("Page {page} of {pages}"), page=page, pages=pages)]
-    buttons = tuple(row for row in (open_buttons, tuple(paging)) if row)
-    return Screen("\n".join(lines), buttons=buttons, name="saved.list")
+    return Screen("\n".join(lines), buttons=rows(*paging), choice=open_jobs, name="saved.list")
 
 
 COMMANDS = [

@@ -165,7 +165,7 @@ class ResultsStep(Step):
                 else ctx.t(N_("No jobs match. Try fewer words or filters, or type a new search."))
             )
         first = (result.page - 1) * PAGE_SIZE + 1
-        cards, open_buttons = numbered_cards(ctx, [(hit, hit.client, hit.saved) for hit in result.hits], first)
+        cards, open_jobs = numbered_cards(ctx, [(hit, hit.client, hit.saved) for hit in result.hits], first)
         if cards:
             lines += ["", cards]
         if result.pages > 1:
@@ -179,7 +179,7 @@ class ResultsStep(Step):
                 )
             ),
         ]
-        buttons: list[tuple[Button, ...]] = [open_buttons] if open_buttons else []
+        buttons: list[tuple[Button, ...]] = []
         paging = []
         if result.page > 1:
             paging.append(ctx.button(ctx.t(N_("◀ Previous")), f"{PAGE}:{result.page - 1}"))
@@ -195,7 +195,7 @@ class ResultsStep(Step):
                 ctx.button(ctx.t(N_("↕️ Sort: {sort}"), sort=ctx.t(SORT_LABELS[data.sort])), SORT),
             )
         )
-        return Screen("\n".join(lines), buttons=tuple(buttons), name="search.results")
+        return Screen("\n".join(lines), buttons=tuple(buttons), choice=open_jobs, name="search.results")
 
     async def on_click(self, ctx: Ctx, value: str) -> Outcome:
         kind, _, arg = value.partition(":")

@@ -140,6 +140,11 @@ class Screen:
         return replace(self, **changes)
 
 
+def shortened(text: str, limit: int = MAX_BUTTON_LABEL) -> str:
+    """A label cut to ``limit`` characters with an ellipsis (labels only: never text someone must read whole)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def rows(*buttons: Button, per_row: int = 2) -> tuple[tuple[Button, ...], ...]:
     """Lay buttons out in rows of ``per_row``."""
     return tuple(tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row))
