@@ -179,7 +179,12 @@ async def proposal_buttons(ctx: Ctx, job: Job) -> list[Button]:
 async def job_screen(ctx: Ctx, args: str) -> Screen:
     """/job ID: the post, if the asker may see it (the service enforces who may)."""
     assert ctx.account is not None
-    job = await ctx.services.jobs.visible(ctx.account, args.strip() or "?")
+    return await job_page(ctx, await ctx.services.jobs.visible(ctx.account, args.strip() or "?"))
+
+
+async def job_page(ctx: Ctx, job: Job) -> Screen:
+    """A post with what the viewer may do with it; its ♥ button says whether they saved it, and toggles."""
+    assert ctx.account is not None
     client = await ctx.services.jobs.client_summary(job.client_id)
     buttons = []
     if job.attachments:
@@ -188,7 +193,10 @@ async def job_screen(ctx: Ctx, args: str) -> Screen:
         buttons.append(ctx.command_button(ctx.t(N_("⚙️ Manage")), "my_job", str(job.id)))
     elif ctx.account.is_freelancer:
         buttons += await proposal_buttons(ctx, job)
-        buttons.append(ctx.command_button(ctx.t(N_("♥ Save")), "save", str(job.id)))
+        if await ctx.services.saved.is_saved(ctx.account, job.id):
+            buttons.append(ctx.command_button(ctx.t(N_("♥ Saved · Unsave")), "unsave", str(job.id)))
+        else:
+            buttons.append(ctx.command_button(ctx.t(N_("♥ Save")), "save", str(job.id)))
         buttons.append(ctx.command_button(ctx.t(N_("👎 Not interested")), "hide", str(job.id)))
     buttons.append(ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu"))
     return Screen(job_detail(ctx, job, client), buttons=rows(*buttons), name="job")

@@ -4,7 +4,8 @@ job card or detail screen at any time."""
 from __future__ import annotations
 
 from bot.conversations.flow import CommandSpec, Ctx
-from bot.conversations.job_views import numbered_cards
+from bot.conversations.job_views import job_page, numbered_cards
+from bot.core.errors import UserError
 from bot.core.i18n import N_
 from bot.core.numbers import whole_number
 from bot.core.saved import HIDE_REASONS
@@ -14,24 +15,22 @@ SAVED_PAGE_SIZE = 5
 
 
 async def save_command(ctx: Ctx, args: str) -> Screen:
+    """♥ Save on a job: the same job screen comes back, every button kept, the ♥ one now saying Unsave."""
     job = await ctx.services.saved.save(ctx.account, args.strip())
-    return Screen(
-        ctx.t(N_("♥ Saved “{title}”. Find it again under /saved."), title=job.title),
-        buttons=rows(
-            ctx.command_button(ctx.t(N_("↩️ Unsave")), "unsave", str(job.id)),
-            ctx.command_button(ctx.t(N_("♥ Saved jobs")), "saved"),
-        ),
-        name="saved.saved",
-    )
+    page = await job_page(ctx, job)
+    return page.with_notice(ctx.t(N_("♥ Saved “{title}”. Find it again under /saved."), title=job.title))
 
 
 async def unsave_command(ctx: Ctx, args: str) -> Screen:
     await ctx.services.saved.unsave(ctx.account, args.strip())
-    return Screen(
-        ctx.t(N_("Removed from your saved jobs.")),
-        buttons=rows(ctx.command_button(ctx.t(N_("♥ Saved jobs")), "saved")),
-        name="saved.unsaved",
-    )
+    notice = ctx.t(N_("Removed from your saved jobs."))
+    try:
+        job = await ctx.services.jobs.visible(ctx.account, args.strip())
+    except UserError:  # no longer visible to them (closed to a cloud, say): there is no page to go back to
+        return Screen(
+            notice, buttons=rows(ctx.command_button(ctx.t(N_("♥ Saved jobs")), "saved")), name="saved.unsaved"
+        )
+    return (await job_page(ctx, job)).with_notice(notice)
 
 
 async def hide_command(ctx: Ctx, args: str) -> Screen:

@@ -55,5 +55,8 @@ class SavedJobsService:
         if ident is None or not await self._saved.unhide(viewer.id, ident):
             raise UserError(N_("That job is not hidden."))
 
+    async def is_saved(self, viewer: Account, job_id: int) -> bool:
+        return await self._saved.is_saved(viewer.id, job_id)
+
     async def saved_ids(self, viewer: Account, offset: int, limit: int) -> tuple[list[int], int]:
         return await self._saved.saved_ids(viewer.id, offset, limit), await self._saved.saved_count(viewer.id)

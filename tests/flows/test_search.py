@@ -49,7 +49,10 @@ async def test_lists_open_jobs_by_their_titles_in_french_too(alice: Harness) -> 
         assert label.startswith("1. Build a Django REST API with a very long title")
         assert len(label) == 80
         assert label.endswith("…")
-    await chloe.send("/save 1")
+    await chloe.send("/job 1")
+    await chloe.click("♥ Enregistrer")
+    assert chloe.screen.plain.startswith("♥ Offre «\u00a0Build a Django REST API")
+    assert {"📨 Envoyer une proposition", "♥ Enregistrée · Retirer"} <= {b.label for b in chloe.screen.all_buttons()}
     await chloe.send("/saved")
     assert chloe.screen.choice.options[0].label.startswith("1. Build a Django REST API")
 
@@ -114,8 +117,18 @@ async def test_save_and_hide_from_a_job(alice: Harness) -> None:
     bob = await _three_jobs(alice)
     await bob.send("/search logo")
     await bob.click("1")
-    await bob.click("Save")
-    assert "♥ Saved “Design a café logo in Illustrator”" in bob.screen.plain
+    [card] = await bob.click("Save")
+    assert card.edit  # it replaces the job card it was pressed on...
+    assert card.plain.startswith("♥ Saved “Design a café logo in Illustrator”. Find it again under /saved.")
+    assert "We need a REST API for our booking app" in card.plain  # ...with the card still there
+    labels = [button.label for button in card.all_buttons()]
+    assert "📨 Submit a proposal" in labels
+    assert "♥ Saved · Unsave" in labels
+    assert "♥ Save" not in labels
+    [card] = await bob.click("Unsave")
+    assert card.plain.startswith("Removed from your saved jobs.")
+    assert {"📨 Submit a proposal", "♥ Save"} <= {button.label for button in card.all_buttons()}
+    await bob.click("♥ Save")
     await bob.send("/saved")
     assert "♥ Saved jobs · 1" in bob.screen.plain
     await bob.send("/search django")
