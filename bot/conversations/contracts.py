@@ -45,7 +45,7 @@ from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.fees import FeeRules
 from bot.core.hourly import format_minutes
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_, Day, Translator
 from bot.core.jobs import AttachedFile
 from bot.core.money import format_money, parse_amount
 from bot.core.numbers import whole_number
@@ -139,7 +139,7 @@ def fee_summary(tr: Translator, fees: FeeRules) -> str:
 
 
 def milestone_line(tr: Translator, number: int, description: str, amount: int, due: date | None) -> str:
-    due_text = " · " + tr.t(N_("due {date}"), date=due.isoformat()) if due else ""
+    due_text = " · " + tr.t(N_("due {date}"), date=Day(due)) if due else ""
     return f"{number}. {escape(description)} — {money(tr, amount)}{due_text}"
 
 
@@ -149,7 +149,7 @@ def _milestone_status(tr: Translator, milestone: Milestone) -> str:
         status += " · " + tr.t(N_("{amount} in escrow"), amount=money(tr, milestone.in_escrow_minor))
     if milestone.status == "submitted" and milestone.auto_release_at:
         status += " · " + tr.t(
-            N_("pays itself on {date} unless the client answers"), date=milestone.auto_release_at.date().isoformat()
+            N_("pays itself on {date} unless the client answers"), date=Day(milestone.auto_release_at.date())
         )
     return status
 
@@ -173,7 +173,7 @@ async def contract_text(ctx: Ctx, contract: Contract, milestones: list[Milestone
             icon=STATUS_ICONS[contract.status],
             status=tr.t(CONTRACT_STATUSES[contract.status]),
         ),
-        tr.t(N_("Start date: {date}"), date=contract.start_date.isoformat()),
+        tr.t(N_("Start date: {date}"), date=Day(contract.start_date)),
     ]
     sections = ["\n".join(head)]
     if contract.kind == "hourly":
@@ -199,7 +199,7 @@ async def contract_text(ctx: Ctx, contract: Contract, milestones: list[Milestone
         for invoice in invoices:
             friday = (invoice.review_until - timedelta(days=1)).date()
             status = {
-                "review": tr.t(N_("under review until the end of {date}"), date=friday.isoformat()),
+                "review": tr.t(N_("under review until the end of {date}"), date=Day(friday)),
                 "disputed": tr.t(N_("in dispute")),
                 "paid": tr.t(N_("paid")),
                 "refunded": tr.t(N_("refunded")),
@@ -207,7 +207,7 @@ async def contract_text(ctx: Ctx, contract: Contract, milestones: list[Milestone
             lines.append(
                 tr.t(
                     N_("Week of {week}: {hours} · {amount} · {status}"),
-                    week=invoice.week_start.isoformat(),
+                    week=Day(invoice.week_start),
                     hours=format_minutes(invoice.minutes),
                     amount=money(tr, invoice.amount_minor),
                     status=status,
@@ -257,7 +257,7 @@ def _options(ctx: Ctx, contract: Contract, milestones: list[Milestone], invoices
             wanted.append((N_("⚖️ Open a dispute"), subject, ("dispute", "milestone", str(milestone.id))))
     for invoice in invoices:
         if invoice.status in DISPUTABLE_INVOICE:
-            subject = ctx.t(N_("week of {week}"), week=invoice.week_start.isoformat())
+            subject = ctx.t(N_("week of {week}"), week=Day(invoice.week_start))
             wanted.append((N_("⚖️ Open a dispute"), subject, ("dispute", "invoice", str(invoice.id))))
     return [
         Option(f"{ctx.t(label)} · {subject}"[:80], Action(RUN_COMMAND, command))

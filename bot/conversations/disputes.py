@@ -27,7 +27,7 @@ from bot.core.actions import Action
 from bot.core.disputes import Case, Evidence, Resolved
 from bot.core.errors import UserError
 from bot.core.hourly import format_minutes
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_, Day, Translator
 from bot.core.money import format_money, parse_amount
 from bot.core.numbers import whole_number
 from bot.core.ui import Choice, Option, Screen, rows
@@ -229,7 +229,7 @@ def evidence_text(ctx: Ctx, evidence: Evidence) -> str:
             id=contract.id,
             title=contract.title,
             kind=ctx.t(N_("hourly")) if contract.kind == "hourly" else ctx.t(N_("fixed price")),
-            date=contract.start_date.isoformat(),
+            date=Day(contract.start_date),
         ),
         ctx.t(
             N_("Client: {client} · Freelancer: {freelancer}"),
@@ -254,7 +254,7 @@ def evidence_text(ctx: Ctx, evidence: Evidence) -> str:
                 description=milestone.description,
                 amount=_money(ctx, evidence, milestone.amount_minor),
                 funded=_money(ctx, evidence, milestone.funded_minor),
-                due=ctx.t(N_(" · due {date}"), date=milestone.due_date.isoformat()) if milestone.due_date else "",
+                due=ctx.t(N_(" · due {date}"), date=Day(milestone.due_date)) if milestone.due_date else "",
             )
         )
         lines.append(ctx.t(N_("<b>Submissions</b> ({count})"), count=len(evidence.submissions)))
@@ -273,7 +273,7 @@ def evidence_text(ctx: Ctx, evidence: Evidence) -> str:
             ctx.t(
                 N_("<b>Invoice #{id}</b> · week of {week} · {time} · {amount}"),
                 id=invoice.id,
-                week=invoice.week_start.isoformat(),
+                week=Day(invoice.week_start),
                 time=format_minutes(invoice.minutes),
                 amount=_money(ctx, evidence, invoice.amount_minor),
             )

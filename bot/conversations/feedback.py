@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 from pydantic import BaseModel
 
 from bot.conversations.flow import CommandSpec, Ctx, Finish, Flow, Goto, Outcome, StartFlow, Step, command_button
 from bot.core.errors import UserError
 from bot.core.feedback import COMMENT_MAX, NOTE_MAX, STARS, ContractFeedback
+from bot.core.formats import format_day
 from bot.core.i18n import N_, Count, Translator
 from bot.core.numbers import whole_number
 from bot.core.profiles import clean_text
@@ -29,7 +29,7 @@ class FeedbackData(BaseModel):
 
 
 def day(locale: str, moment: datetime) -> str:
-    return format_date(moment.date(), "medium", locale=locale)
+    return format_day(moment.date(), locale)
 
 
 def star_line(stars: int) -> str:

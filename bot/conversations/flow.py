@@ -85,7 +85,7 @@ class Ctx:
     _translator: Translator = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._translator = Translator(self.locale)
+        self._translator = Translator(self.locale, self.account.timezone if self.account else None)
 
     @property
     def now(self) -> datetime:
@@ -93,7 +93,7 @@ class Ctx:
 
     def set_locale(self, language: str) -> None:
         self.locale = language
-        self._translator = Translator(language)
+        self._translator = Translator(language, self.account.timezone if self.account else None)
 
     def t(self, message: str, /, **params: Any) -> str:
         return self._translator.t(message, **params)

@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from babel.dates import format_date, format_timedelta
+from babel.dates import format_timedelta
 from babel.numbers import format_decimal
 
 from bot.conversations.flow import CommandSpec, Ctx
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Day
 from bot.core.jobs import (
     EXPERIENCE,
     HOURS_PER_WEEK,
@@ -159,9 +159,7 @@ def job_detail(ctx: Ctx, job: Job, client: ClientSummary) -> str:
         files += [f"📎 {escape(file.filename)} ({file_size(file.size)})" for file in job.attachments]
         sections.append("\n".join(files))
     about = [ctx.t(N_("<b>About the client</b>")), *client_facts(ctx, client)]
-    about.append(
-        ctx.t(N_("Member since {date}"), date=format_date(client.member_since.date(), "medium", locale=ctx.locale))
-    )
+    about.append(ctx.t(N_("Member since {date}"), date=Day(client.member_since.date())))
     sections.append("\n".join(about))
     return "\n\n".join(sections)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.conversations.flow import CommandSpec, Ctx
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Day
 from bot.core.places import country_name, utc_offset
 from bot.core.ui import Screen, rows
 
@@ -95,7 +95,7 @@ async def account_screen(ctx: Ctx, _args: str) -> Screen:
                 offset=utc_offset(account.timezone, ctx.now),
                 time=local_time,
             ),
-            ctx.t(N_("Member since: {value}"), value=account.created_at.date().isoformat()),
+            ctx.t(N_("Member since: {value}"), value=Day(account.created_at.date())),
         ]
     )
     buttons = rows(

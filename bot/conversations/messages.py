@@ -8,9 +8,6 @@ thread is decided by the messaging service (its two parties only).
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_datetime
 from pydantic import BaseModel
 
 from bot.conversations.flow import (
@@ -27,6 +24,7 @@ from bot.conversations.flow import (
 )
 from bot.conversations.job_views import ago, file_attachments
 from bot.core.events import AttachmentIn
+from bot.core.formats import format_moment
 from bot.core.i18n import N_, Count, Translator
 from bot.core.messaging import MESSAGE_MAX, Message, Sent, Thread
 from bot.core.numbers import whole_number
@@ -70,7 +68,7 @@ def message_notice(sender_name: str, sent: Sent, text: str, file: Attachment | N
 
 
 def _message_line(ctx: Ctx, message: Message) -> str:
-    when = format_datetime(message.created_at, "short", tzinfo=ZoneInfo(ctx.account.timezone), locale=ctx.locale)
+    when = format_moment(message.created_at, ctx.locale, ctx.account.timezone)
     who = (
         ctx.t(N_("You"))
         if message.sender_id == ctx.account.id

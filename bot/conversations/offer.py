@@ -25,7 +25,7 @@ from bot.conversations.flow import (
 )
 from bot.core.contracts import OfferTerms, parse_milestone, parse_start_date, parse_weekly_limit
 from bot.core.errors import UserError
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_, Day, Translator
 from bot.core.money import format_money
 from bot.core.proposals import MAX_MILESTONES, parse_bid
 from bot.core.ui import Screen, rows
@@ -58,7 +58,7 @@ def terms_text(tr: Translator, terms: OfferTerms) -> str:
             milestone_line(tr, number, m.description, m.amount_minor, m.due_date)
             for number, m in enumerate(terms.milestones, 1)
         ]
-    lines.append(tr.t(N_("📅 Start date: {date}"), date=terms.start_date.isoformat()))
+    lines.append(tr.t(N_("📅 Start date: {date}"), date=Day(terms.start_date)))
     return "\n".join(lines)
 
 

@@ -11,13 +11,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from babel.dates import format_date
-
 from bot.conversations.flow import CommandSpec, Ctx, Notify, StartFlow, command_button
 from bot.conversations.job_views import ago, file_attachments, file_size
 from bot.core.errors import UserError
 from bot.core.fees import FeeQuote
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_, Day, Translator
 from bot.core.jobs import PROJECT_LENGTHS, AttachedFile, Job
 from bot.core.money import format_money
 from bot.core.numbers import whole_number
@@ -54,7 +52,7 @@ def milestone_lines(ctx: Ctx, milestones: Sequence[MilestoneDraft]) -> list[str]
     for number, milestone in enumerate(milestones, 1):
         line = f"{number}. {escape(milestone.description)} · {format_money(milestone.amount_minor, ctx.locale)}"
         if milestone.due_date is not None:
-            line += " · " + ctx.t(N_("due {date}"), date=format_date(milestone.due_date, "medium", locale=ctx.locale))
+            line += " · " + ctx.t(N_("due {date}"), date=Day(milestone.due_date))
         lines.append(line)
     return lines
 

@@ -19,7 +19,7 @@ from bot.core.credits import refund_closed_job
 from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.files import DOCUMENT_TYPES, FileService
-from bot.core.i18n import N_, Count
+from bot.core.i18n import N_, Count, Money
 from bot.core.money import CURRENCY, MINOR_PER_MAJOR, format_money, parse_amount
 from bot.core.numbers import whole_number
 from bot.core.taxonomy import CATEGORIES, normalise_skill
@@ -205,7 +205,7 @@ def _amount(text: str, minimum: int, maximum: int, *, what: Literal["rate", "bud
             if what == "rate"
             else N_("A fixed budget must be between {min} and {max}.")
         )
-        raise UserError(message, min=format_money(minimum, "en"), max=format_money(maximum, "en"))
+        raise UserError(message, min=Money(minimum), max=Money(maximum))
     return minor
 
 
@@ -222,8 +222,8 @@ def parse_rate_range(text: str) -> tuple[int, int]:
     if low > high:
         raise UserError(
             N_("The lowest rate ({low}) is above the highest ({high}). Type the range like 25-40."),
-            low=format_money(low, "en"),
-            high=format_money(high, "en"),
+            low=Money(low),
+            high=Money(high),
         )
     return low, high
 
@@ -389,8 +389,8 @@ class JobService:
         elif not FIXED_MIN_MINOR <= (draft.budget_minor or 0) <= FIXED_MAX_MINOR:
             raise UserError(
                 N_("A fixed budget must be between {min} and {max}."),
-                min=format_money(FIXED_MIN_MINOR, "en"),
-                max=format_money(FIXED_MAX_MINOR, "en"),
+                min=Money(FIXED_MIN_MINOR),
+                max=Money(FIXED_MAX_MINOR),
             )
         if len(draft.attachments) > MAX_ATTACHMENTS:
             raise UserError(N_("A job post can have at most {max} files."), max=MAX_ATTACHMENTS)

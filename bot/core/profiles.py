@@ -17,8 +17,8 @@ from bot.core.accounts import Account
 from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.files import DOCUMENT_TYPES, IMAGE_TYPES, FileService, StoredFile
-from bot.core.i18n import N_, Count
-from bot.core.money import MINOR_PER_MAJOR, format_money, parse_amount
+from bot.core.i18n import N_, Count, Money
+from bot.core.money import MINOR_PER_MAJOR, parse_amount
 from bot.core.numbers import whole_number
 from bot.core.taxonomy import CATEGORIES, normalise_skill
 from bot.storage.orm import (
@@ -127,7 +127,7 @@ def parse_year(raw: str, now: datetime) -> int:
 def parse_rate(raw: str) -> int:
     minor = parse_amount(raw, minimum_minor=RATE_MIN)
     if minor > RATE_MAX:
-        raise UserError(N_("An hourly rate can be at most {amount}."), amount=format_money(RATE_MAX, "en"))
+        raise UserError(N_("An hourly rate can be at most {amount}."), amount=Money(RATE_MAX))
     return minor
 
 

@@ -138,7 +138,7 @@ async def test_the_monday_invoice_is_held_reviewed_until_friday_then_paid(
     money = await balances(app)
     assert money[escrow("invoice:1")] == 87_50
     await alice.send(f"/contract {contract_id}")
-    assert "Week of 2026-01-05: 2h30 · $87.50 · under review until the end of 2026-01-16" in alice.screen.plain
+    assert "Week of Jan 5, 2026: 2h30 · $87.50 · under review until the end of Jan 16, 2026" in alice.screen.plain
 
     clock.advance(days=4, hours=23, minutes=29)  # Friday 23:59
     assert await pay_reviewed_invoices(app.engine) == []

@@ -177,6 +177,19 @@ async def test_bad_budgets_are_refused(alice: Harness, budget: str, complaint: s
     assert "What level of experience" in alice.screen.plain
 
 
+async def test_a_refused_budget_names_the_limits_in_french_money(alice: Harness) -> None:
+    await sign_up(alice, "Recruter", language="Français", username="alice")
+    await alice.send("/post_job")
+    await alice.send("Build a Django REST API")
+    await alice.send(DESCRIPTION)
+    await alice.click("Développement web, mobile et logiciel")
+    await alice.send("Python")
+    await alice.click("Terminé")
+    await alice.click("Un prix fixe")
+    await alice.send("4")
+    assert "entre 5\u00a0$US et 1\u202f000\u202f000\u00a0$US" in alice.screen.plain  # not "$5 and $1,000,000"
+
+
 async def test_screening_questions_add_remove_and_limits(alice: Harness) -> None:
     await reach_skills(alice)
     await alice.send("Python")
