@@ -28,6 +28,7 @@ from bot.conversations.flow import (
     FlowDefinitionError,
     Goto,
     Notify,
+    OnLeave,
     Outcome,
     Retry,
     StartFlow,
@@ -249,11 +250,27 @@ class Engine:
         for row in due:
             key = (row.platform, row.chat_id, row.user_id)
             async with self._locks.hold(key), self.database.transaction() as session:
-                removed = await Repositories.bind(session).conversations.remove(key, row.version)
+                repos = Repositories.bind(session)
+                removed = await repos.conversations.remove(key, row.version)
+                left = self.unfinished(row) if removed else None
+                if left is not None:
+                    idle = Inbound(Actor(row.platform, row.user_id), row.chat_id, Text(""))
+                    on_leave, data = left
+                    await on_leave((await _Turn.open(self, repos, idle)).ctx, data)
             if removed:
                 log.info("timeout platform=%s chat=%s user=%s flow=%s", *key, row.flow)
                 notices.append(Outbound(ChatRef(row.platform, row.chat_id), self.timeout_screen(row.locale, row.flow)))
         return notices
+
+    def unfinished(self, row: ConversationRow) -> tuple[OnLeave, Any] | None:
+        """The on_leave hook and data of a conversation closed unfinished, when its flow has such a hook."""
+        flow = self.flows.get(row.flow)
+        if flow is None or flow.on_leave is None:
+            return None
+        try:
+            return flow.on_leave, flow.data_model.model_validate(row.data)
+        except ValidationError:
+            return None
 
     async def run_background(self, task: BackgroundTask, deliver: Deliver | None = None) -> list[Outbound]:
         """Run a scheduler sweep in one transaction with the services of this moment; what it asks to notify is
@@ -304,6 +321,7 @@ class _Turn:
         self.flow: Flow | None = None
         self.state: str | None = None
         self.form_progress: dict[str, Any] | None = None
+        self.left: list[tuple[OnLeave, Any]] = []  # flows left unfinished this turn, told so on saving
         if row is not None:
             self._restore(row)
 
@@ -326,6 +344,9 @@ class _Turn:
     def _restore(self, row: ConversationRow) -> None:
         if row.expires_at <= self.now:
             self.show(self.engine.timeout_screen(self.ctx.locale, row.flow))
+            left = self.engine.unfinished(row)
+            if left is not None:
+                self.left.append(left)
             return
         flow = self.engine.flows.get(row.flow)
         try:
@@ -357,6 +378,8 @@ class _Turn:
     # ---- saving ---------------------------------------------------------------------------------
 
     async def persist(self) -> None:
+        for on_leave, data in self.left:
+            await on_leave(self.ctx, data)
         conversations = self.repos.conversations
         expected = self.row.version if self.row else None
         if self.flow is not None:
@@ -426,17 +449,21 @@ class _Turn:
 
     # ---- flow control ---------------------------------------------------------------------------
 
-    def leave_flow(self) -> None:
+    def leave_flow(self, *, finished: bool = False) -> None:
+        if self.flow is not None and self.flow.on_leave is not None and not finished:
+            self.left.append((self.flow.on_leave, self.ctx.data))
         self.flow = self.state = self.form_progress = None
         self.ctx.data = None
 
-    async def start_flow(self, name: str, *, data: dict[str, Any] | None = None) -> None:
+    async def start_flow(self, name: str, *, data: dict[str, Any] | None = None, at: str = "") -> None:
         flow = self.engine.flows[name]
         if flow.needs_account and self.ctx.account is None:
             await self.run_command(Command("start"))
             return
+        if at and flow.step(at) is None:
+            raise FlowDefinitionError(f"flow {name!r} has no step {at!r} to start at")
         self.leave_flow()
-        self.flow, self.state = flow, flow.start
+        self.flow, self.state = flow, at or flow.start
         self.ctx.data = flow.data_model(**(data or {}))
         await self.render_current()
 
@@ -449,7 +476,7 @@ class _Turn:
         elif isinstance(outcome, Retry):
             await self.render_current(outcome.message, prompt_only=self.form_progress is not None)
         else:
-            self.leave_flow()
+            self.leave_flow(finished=True)
             self.show(outcome.screen)
             if outcome.then:
                 await self.run_remembered(outcome.then)
@@ -531,7 +558,7 @@ class _Turn:
         elif name in self.engine.commands:
             result = await self.engine.commands[name].run(ctx, command.args)
             if isinstance(result, StartFlow):
-                await self.start_flow(result.flow, data=result.data)
+                await self.start_flow(result.flow, data=result.data, at=result.at)
             else:
                 self.show(result)
         else:

@@ -52,10 +52,12 @@ class Finish:
 
 @dataclass(frozen=True)
 class StartFlow:
-    """Begin ``flow`` with its data model built from ``data`` (e.g. the words after /search)."""
+    """Begin ``flow`` with its data model built from ``data`` (e.g. the words after /search), at its start step
+    or at step ``at`` (e.g. where a resumed draft has its first unanswered question)."""
 
     flow: str
     data: dict[str, Any] = field(default_factory=dict)
+    at: str = ""
 
 
 Outcome = Goto | Retry | Finish
@@ -158,8 +160,15 @@ class Step:
         return Retry(ctx.t(N_("I can't use a file here.")))
 
 
+OnLeave = Callable[[Ctx, Any], Awaitable[None]]  # (the turn, the data of the flow being left)
+
+
 class Flow:
-    """A named table of steps with a pydantic model for its data, validated when constructed."""
+    """A named table of steps with a pydantic model for its data, validated when constructed.
+
+    ``on_leave`` runs when the person leaves the flow unfinished: another command or flow, /cancel, /menu, or
+    the idle timeout (not when a step finishes it). It may keep what was entered, e.g. a job post's draft.
+    """
 
     def __init__(
         self,
@@ -170,12 +179,14 @@ class Flow:
         start: str,
         *,
         needs_account: bool = True,
+        on_leave: OnLeave | None = None,
     ) -> None:
         self.name = name
         self.title = title
         self.data_model = data_model
         self.start = start
         self.needs_account = needs_account
+        self.on_leave = on_leave
         self.steps = {step.name: step for step in steps}
         problems = []
         if len(self.steps) != len(steps):

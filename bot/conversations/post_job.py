@@ -18,7 +18,7 @@ from bot.conversations.flow import CommandSpec, Ctx, Finish, Flow, Goto, Outcome
 from bot.conversations.job_views import job_detail
 from bot.conversations.menu import main_menu
 from bot.core.errors import UserError
-from bot.core.i18n import N_, Count
+from bot.core.i18n import N_, Count, Moment
 from bot.core.jobs import (
     DESCRIPTION_MAX,
     EXPERIENCE,
@@ -29,6 +29,7 @@ from bot.core.jobs import (
     PROJECT_LENGTHS,
     Job,
     JobDraft,
+    KeptDraft,
     add_skills,
     clean_category,
     clean_description,
@@ -622,7 +623,13 @@ STEPS: list[Step] = [
 ]
 
 
-FLOW = Flow("post_job", N_("Posting a job"), PostJobData, STEPS, start="title")
+async def keep_unfinished(ctx: Ctx, data: PostJobData) -> None:
+    """A new post left before it was published, saved or discarded is kept for the next /post_job."""
+    if ctx.account is not None and data.job_id is None:
+        await ctx.services.jobs.keep_draft(ctx.account, data.draft)
+
+
+FLOW = Flow("post_job", N_("Posting a job"), PostJobData, STEPS, start="title", on_leave=keep_unfinished)
 EDIT_FLOW = Flow("edit_job", N_("Editing a job post"), PostJobData, STEPS, start="preview")
 
 
@@ -642,14 +649,42 @@ def not_a_client(ctx: Ctx) -> Screen:
     )
 
 
+def resume_offer(ctx: Ctx, kept: KeptDraft) -> Screen:
+    return Screen(
+        ctx.t(
+            N_("📝 You have a job post you didn't finish: “{title}” (saved {date})."),
+            title=kept.draft.title,
+            date=Moment(kept.saved_at),
+        ),
+        buttons=rows(
+            ctx.command_button(ctx.t(N_("▶️ Resume your draft")), "post_job", "resume"),
+            ctx.command_button(ctx.t(N_("🆕 Start a new post")), "post_job", "new"),
+        ),
+        name="post-job-resume",
+    )
+
+
 async def post_job(ctx: Ctx, args: str) -> Screen | StartFlow:
-    """/post_job; "/post_job hire" first turns the client role on for a freelancer who asked to hire."""
+    """/post_job: a new post, or first the offer to resume the one left unfinished ("/post_job resume|new");
+    "/post_job hire" first turns the client role on for a freelancer who asked to hire."""
     assert ctx.account is not None
     if not ctx.account.is_client:
         if args.strip() != "hire":
             return not_a_client(ctx)
         ctx.account = await ctx.services.jobs.become_client(ctx.account)
-    return StartFlow("post_job")
+    jobs = ctx.services.jobs
+    kept = await jobs.kept_draft(ctx.account)
+    if kept is None:
+        return StartFlow("post_job")
+    if args.strip() == "resume":
+        await jobs.drop_draft(ctx.account)  # it lives in the flow again, and is kept again if left again
+        return StartFlow(
+            "post_job", {"draft": kept.draft.model_dump(mode="json")}, at=kept.draft.missing() or "preview"
+        )
+    if args.strip() == "new":
+        await jobs.drop_draft(ctx.account, discard_files=True)
+        return StartFlow("post_job")
+    return resume_offer(ctx, kept)
 
 
 def editing(job: Job, *, copy: bool = False) -> dict[str, object]:

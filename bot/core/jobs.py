@@ -258,6 +258,14 @@ async def freelancer_to_invite(repos: Repositories, inviter: Account, username: 
     return Account.from_row(row)
 
 
+@dataclass(frozen=True)
+class KeptDraft:
+    """A post its client left unfinished, and when."""
+
+    draft: JobDraft
+    saved_at: datetime
+
+
 class JobService:
     def __init__(self, repos: Repositories, now: datetime) -> None:
         self._repos = repos
@@ -443,6 +451,22 @@ class JobService:
             raise UserError(N_("A job post can have at most {max} files."), max=MAX_ATTACHMENTS)
         stored = await self._files.store(client.id, upload, allowed=ATTACHMENT_TYPES)
         draft.attachments.append(AttachedFile(id=stored.id, filename=stored.filename, size=stored.size))
+
+    async def keep_draft(self, client: Account, draft: JobDraft) -> None:
+        """Keep an unfinished post for the next /post_job (one per client; an untouched one is not worth it)."""
+        if draft != JobDraft():
+            await self._repos.jobs.keep_draft(client.id, draft.model_dump(mode="json"), self._now)
+
+    async def kept_draft(self, client: Account) -> KeptDraft | None:
+        row = await self._repos.jobs.kept_draft(client.id)
+        return KeptDraft(JobDraft.model_validate(row.data), row.saved_at) if row else None
+
+    async def drop_draft(self, client: Account, *, discard_files: bool = False) -> None:
+        """Forget the kept draft: it was resumed, or ``discard_files`` when the client starts afresh instead."""
+        kept = await self.kept_draft(client)
+        if kept is not None and discard_files:
+            await self.forget_files(client, [file.id for file in kept.draft.attachments])
+        await self._repos.jobs.drop_draft(client.id)
 
     async def forget_files(self, client: Account, file_ids: list[int]) -> None:
         """Delete uploads of a discarded post (files another saved post uses are kept)."""
