@@ -14,6 +14,7 @@ from bot.conversations.flow import Ctx, Goto, Outcome, Retry, Step
 from bot.core.events import AttachmentIn
 from bot.core.i18n import N_
 from bot.core.jobs import AttachedFile
+from bot.core.numbers import whole_number
 from bot.core.ui import Button, Screen, escape, rows
 
 DONE = "done"
@@ -35,8 +36,8 @@ def done_button(ctx: Ctx, count: int) -> Button:
 
 def removed(value: str, count: int) -> int | None:
     """The index a "❌ n" button of a numbered list removes, or None."""
-    index = value.removeprefix("rm")
-    return int(index) if value.startswith("rm") and index.isdigit() and int(index) < count else None
+    index = whole_number(value.removeprefix("rm")) if value.startswith("rm") else None
+    return index if index is not None and index < count else None
 
 
 class DraftFiles(Protocol):

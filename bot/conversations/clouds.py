@@ -205,6 +205,7 @@ class CloudData(BaseModel):
 
 class NameStep(Step):
     name = "name"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         return Screen(
@@ -223,6 +224,7 @@ class NameStep(Step):
 
 class InviteStep(Step):
     name = "invite"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         return Screen(
@@ -252,6 +254,6 @@ NEW_FLOW = Flow("new_cloud", N_("Creating a talent cloud"), CloudData, STEPS, st
 INVITE_FLOW = Flow("cloud_invite", N_("Inviting to a talent cloud"), CloudData, STEPS, start="invite")
 
 COMMANDS = [
-    CommandSpec("clouds", N_("talent clouds: your private pools of freelancers"), clouds_screen),
+    CommandSpec("clouds", N_("talent clouds: your private pools of freelancers"), clouds_screen, role="client"),
     CommandSpec("cloud", N_("one talent cloud"), cloud_command, in_help=False),
 ]

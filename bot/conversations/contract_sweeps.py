@@ -49,15 +49,12 @@ async def _milestone(services: Services, milestone_id: int, notices: NoticeList)
         contract.client_id,
         contract_notice,
         message=N_(
-            "⏰ “{milestone}” on “{title}” pays itself to the freelancer on {date} (UTC) unless you approve "
+            "⏰ “{milestone}” on “{title}” pays itself to the freelancer on {date} unless you approve "
             "it or ask for changes before then."
         ),
         contract_id=contract.id,
-        params={
-            "milestone": milestone.description,
-            "title": contract.title,
-            "date": milestone.auto_release_at.strftime("%Y-%m-%d %H:%M"),
-        },
+        params={"milestone": milestone.description, "title": contract.title},
+        moments={"date": milestone.auto_release_at.isoformat()},
         buttons=[
             (N_("✅ Approve & pay"), ("contract", ident, "approve", milestone_ident)),
             (N_("✏️ Request changes"), ("contract", ident, "changes", milestone_ident)),
@@ -91,10 +88,9 @@ async def _issue(services: Services, week: tuple[int, date, int], notices: Notic
         key=f"invoice:{invoice.id}",
         message=message,
         contract_id=contract.id,
-        params={
-            "title": contract.title,
+        params={"title": contract.title, "hours": format_minutes(invoice.minutes)},
+        days={
             "week": invoice.week_start.isoformat(),
-            "hours": format_minutes(invoice.minutes),
             "until": (invoice.review_until - timedelta(days=1)).date().isoformat(),  # the Friday
         },
         amounts={"amount": (invoice.amount_minor, contract.currency)},
@@ -117,11 +113,8 @@ async def _pay(services: Services, invoice_id: int, notices: NoticeList) -> None
         key=f"invoice-paid:{invoice.id}",
         message=N_("💰 Your invoice for “{title}”, week of {week} ({hours}), was paid: {amount}."),
         contract_id=contract.id,
-        params={
-            "title": contract.title,
-            "week": invoice.week_start.isoformat(),
-            "hours": format_minutes(invoice.minutes),
-        },
+        params={"title": contract.title, "hours": format_minutes(invoice.minutes)},
+        days={"week": invoice.week_start.isoformat()},
         amounts={"amount": (invoice.amount_minor, contract.currency)},
         name="invoice-paid",
     )

@@ -9,7 +9,7 @@ Notifications are built in their recipient's language (``notice``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import ClassVar
 
 from pydantic import BaseModel, Field
@@ -45,9 +45,10 @@ from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.fees import FeeRules
 from bot.core.hourly import format_minutes
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_, Day, Moment, Translator
 from bot.core.jobs import AttachedFile
 from bot.core.money import format_money, parse_amount
+from bot.core.numbers import whole_number
 from bot.core.ui import MAX_BUTTON_LABEL, Button, Choice, Option, Screen, escape, rows, shorten
 
 LIST_LIMIT = 25
@@ -78,12 +79,17 @@ def contract_notice(
     params: dict[str, object] | None = None,
     amounts: Amounts | None = None,
     buttons: Sequence[tuple[str, Sequence[str]]] = (),
+    days: dict[str, str] | None = None,
+    moments: dict[str, str] | None = None,
     name: str = "contract-notice",
 ) -> Screen:
     """A notification about a contract in the reader's language, with command buttons and "Open the contract";
-    replying to it writes in the contract's conversation."""
-    values = dict(params or {})
+    replying to it writes in the contract's conversation. ``days`` and ``moments`` (ISO dates and date-times)
+    are shown in the reader's date style and time zone."""
+    values: dict[str, object] = dict(params or {})
     values.update({key: money(tr, minor, currency) for key, (minor, currency) in (amounts or {}).items()})
+    values.update({key: Day(date.fromisoformat(value)) for key, value in (days or {}).items()})
+    values.update({key: Moment(datetime.fromisoformat(value)) for key, value in (moments or {}).items()})
     pressable = [command_button(tr.t(label), *command) for label, command in buttons]
     pressable.append(command_button(tr.t(N_("📄 Open the contract")), "contract", str(contract_id)))
     return Screen(
@@ -145,7 +151,7 @@ def fee_summary(tr: Translator, fees: FeeRules) -> str:
 
 
 def milestone_line(tr: Translator, number: int, description: str, amount: int, due: date | None) -> str:
-    due_text = " · " + tr.t(N_("due {date}"), date=due.isoformat()) if due else ""
+    due_text = " · " + tr.t(N_("due {date}"), date=Day(due)) if due else ""
     return f"{number}. {escape(description)} — {money(tr, amount)}{due_text}"
 
 
@@ -155,7 +161,7 @@ def _milestone_status(tr: Translator, milestone: Milestone) -> str:
         status += " · " + tr.t(N_("{amount} in escrow"), amount=money(tr, milestone.in_escrow_minor))
     if milestone.status == "submitted" and milestone.auto_release_at:
         status += " · " + tr.t(
-            N_("pays itself on {date} unless the client answers"), date=milestone.auto_release_at.date().isoformat()
+            N_("pays itself on {date} unless the client answers"), date=Day(milestone.auto_release_at.date())
         )
     return status
 
@@ -179,7 +185,7 @@ async def contract_text(ctx: Ctx, contract: Contract, milestones: list[Milestone
             icon=STATUS_ICONS[contract.status],
             status=tr.t(CONTRACT_STATUSES[contract.status]),
         ),
-        tr.t(N_("Start date: {date}"), date=contract.start_date.isoformat()),
+        tr.t(N_("Start date: {date}"), date=Day(contract.start_date)),
     ]
     sections = ["\n".join(head)]
     if contract.kind == "hourly":
@@ -205,7 +211,7 @@ async def contract_text(ctx: Ctx, contract: Contract, milestones: list[Milestone
         for invoice in invoices:
             friday = (invoice.review_until - timedelta(days=1)).date()
             status = {
-                "review": tr.t(N_("under review until the end of {date}"), date=friday.isoformat()),
+                "review": tr.t(N_("under review until the end of {date}"), date=Day(friday)),
                 "disputed": tr.t(N_("in dispute")),
                 "paid": tr.t(N_("paid")),
                 "refunded": tr.t(N_("refunded")),
@@ -213,7 +219,7 @@ async def contract_text(ctx: Ctx, contract: Contract, milestones: list[Milestone
             lines.append(
                 tr.t(
                     N_("Week of {week}: {hours} · {amount} · {status}"),
-                    week=invoice.week_start.isoformat(),
+                    week=Day(invoice.week_start),
                     hours=format_minutes(invoice.minutes),
                     amount=money(tr, invoice.amount_minor),
                     status=status,
@@ -263,7 +269,7 @@ def _options(ctx: Ctx, contract: Contract, milestones: list[Milestone], invoices
             wanted.append((N_("⚖️ Open a dispute"), subject, ("dispute", "milestone", str(milestone.id))))
     for invoice in invoices:
         if invoice.status in DISPUTABLE_INVOICE:
-            subject = ctx.t(N_("week of {week}"), week=invoice.week_start.isoformat())
+            subject = ctx.t(N_("week of {week}"), week=Day(invoice.week_start))
             wanted.append((N_("⚖️ Open a dispute"), subject, ("dispute", "invoice", str(invoice.id))))
     return [
         Option(shorten(f"{ctx.t(label)} · {subject}", MAX_BUTTON_LABEL), Action(RUN_COMMAND, command))
@@ -427,7 +433,9 @@ async def _milestone_action(ctx: Ctx, contract: Contract, action: str, milestone
     if action in FLOW_ACTIONS:
         if contract.status != "active":
             raise UserError(N_("This contract isn't active: nothing can be done on it now."))
-        return StartFlow(FLOW_ACTIONS[action].name, {"contract_id": contract.id, "milestone_id": int(milestone_id)})
+        return StartFlow(
+            FLOW_ACTIONS[action].name, {"contract_id": contract.id, "milestone_id": whole_number(milestone_id)}
+        )
     return await contract_screen(ctx, contract, ctx.t(N_("⚠️ I don't know that action.")))
 
 
@@ -489,7 +497,7 @@ async def contract_command(ctx: Ctx, args: str) -> Screen | StartFlow:
             raise UserError(N_("This contract isn't active: nothing can be done on it now."))
         return StartFlow(FLOW_ACTIONS[action].name, {"contract_id": contract.id})
     if action:
-        if not milestone_id.isdigit():
+        if whole_number(milestone_id) is None:
             return await contract_screen(ctx, contract, ctx.t(N_("⚠️ Say which milestone, by its number.")))
         return await _milestone_action(ctx, contract, action, milestone_id)
     return await contract_screen(ctx, contract)
@@ -521,6 +529,7 @@ async def _milestone_title(ctx: Ctx) -> str:
 
 class SubmitStep(Step):
     name = "work"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         files = [f"📎 {escape(file.filename)}" for file in ctx.data.files]
@@ -581,6 +590,7 @@ class MilestoneQuestionStep(Step):
 
 class ChangesStep(MilestoneQuestionStep):
     name = "changes"
+    accepts_text = True
     question = N_("✏️ <b>Request changes on “{milestone}”</b>\n\nWhat should the freelancer change?")
 
     async def on_text(self, ctx: Ctx, text: str) -> Outcome:
@@ -604,6 +614,7 @@ class ChangesStep(MilestoneQuestionStep):
 
 class PartStep(MilestoneQuestionStep):
     name = "part"
+    accepts_text = True
     question = N_(
         "💸 <b>Pay part of “{milestone}”</b>\n\nHow much do you release now? The rest stays in escrow "
         "as a new milestone."
@@ -628,6 +639,7 @@ class PartStep(MilestoneQuestionStep):
 
 class AddMilestoneStep(Step):
     name = "milestone"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         return Screen(

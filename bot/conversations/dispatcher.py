@@ -203,7 +203,7 @@ class Dispatcher:
             if row.platform not in self.front_ends:
                 await repos.outbox.retry_at(row.id, self._later(self.policy.unserved_retry_seconds), None, counts=False)
                 return None
-            chat, language, user = ChatRef(row.platform, row.chat_id), payload.get("locale"), None
+            chat, language, user, timezone = ChatRef(row.platform, row.chat_id), payload.get("locale"), None, None
         else:
             account = await repos.accounts.get(row.recipient_id)
             if account is None or account.deleted_at is not None:
@@ -220,8 +220,8 @@ class Dispatcher:
                 return None
             # A private chat's id is the user's id on that platform; front ends open the DM where needed.
             user = identity.platform_user_id
-            chat, language = ChatRef(identity.platform, user), account.language
-        screen = render_notice(row.kind, payload, Translator(language or self.default_language))
+            chat, language, timezone = ChatRef(identity.platform, user), account.language, account.timezone
+        screen = render_notice(row.kind, payload, Translator(language or self.default_language, timezone))
         files = FileService(repos, now)
         for file_id in payload.get("files", []):
             found = await files.content(file_id)

@@ -28,8 +28,9 @@ from bot.core.actions import Action
 from bot.core.disputes import Case, Evidence, Resolved
 from bot.core.errors import UserError
 from bot.core.hourly import format_minutes
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_, Day, Translator
 from bot.core.money import format_money, parse_amount
+from bot.core.numbers import whole_number
 from bot.core.ui import Choice, Option, Screen, rows, shorten
 
 KINDS = ("milestone", "invoice")
@@ -51,10 +52,10 @@ def snippet(text: str) -> str:
 
 
 def _ident(raw: str, usage: str) -> int:
-    ident = raw.strip().removeprefix("#")
-    if not ident.isdigit():
+    ident = whole_number(raw.strip().removeprefix("#"))
+    if ident is None:
         raise UserError(usage)
-    return int(ident)
+    return ident
 
 
 def case_title(translator: Translator, case: Case) -> str:
@@ -171,6 +172,7 @@ async def open_dispute(ctx: Ctx, kind: str, target_id: int, reason: str) -> Scre
 
 class ReasonStep(Step):
     name = "reason"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         what = (
@@ -269,7 +271,7 @@ def evidence_text(ctx: Ctx, evidence: Evidence) -> str:
             id=contract.id,
             title=contract.title,
             kind=ctx.t(N_("hourly")) if contract.kind == "hourly" else ctx.t(N_("fixed price")),
-            date=contract.start_date.isoformat(),
+            date=Day(contract.start_date),
         ),
         ctx.t(
             N_("Client: {client} · Freelancer: {freelancer}"),
@@ -294,7 +296,7 @@ def evidence_text(ctx: Ctx, evidence: Evidence) -> str:
                 description=milestone.description,
                 amount=_money(ctx, evidence, milestone.amount_minor),
                 funded=_money(ctx, evidence, milestone.funded_minor),
-                due=ctx.t(N_(" · due {date}"), date=milestone.due_date.isoformat()) if milestone.due_date else "",
+                due=ctx.t(N_(" · due {date}"), date=Day(milestone.due_date)) if milestone.due_date else "",
             )
         )
         lines.append(ctx.t(N_("<b>Submissions</b> ({count})"), count=len(evidence.submissions)))
@@ -313,7 +315,7 @@ def evidence_text(ctx: Ctx, evidence: Evidence) -> str:
             ctx.t(
                 N_("<b>Invoice #{id}</b> · week of {week} · {time} · {amount}"),
                 id=invoice.id,
-                week=invoice.week_start.isoformat(),
+                week=Day(invoice.week_start),
                 time=format_minutes(invoice.minutes),
                 amount=_money(ctx, evidence, invoice.amount_minor),
             )
@@ -427,6 +429,7 @@ async def resolve_command(ctx: Ctx, args: str) -> Screen | StartFlow:
 
 class ShareStep(Step):
     name = "share"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         assert ctx.account is not None

@@ -100,6 +100,7 @@ async def earnings_screen(ctx: Ctx, notice: str = "") -> Screen:
 
 class AmountStep(Step):
     name = "amount"
+    accepts_text = True
 
     async def _available(self, ctx: Ctx) -> int:
         assert ctx.account is not None
@@ -158,6 +159,6 @@ async def withdraw_command(ctx: Ctx, _args: str) -> Screen | StartFlow:
 FLOW = Flow("withdraw", N_("Withdraw"), WithdrawData, [AmountStep()], start="amount")
 
 COMMANDS = [
-    CommandSpec("earnings", N_("your earnings and withdrawals (freelancers)"), earnings_command),
-    CommandSpec("withdraw", N_("withdraw your available earnings"), withdraw_command, in_help=False),
+    CommandSpec("earnings", N_("your earnings and withdrawals (freelancers)"), earnings_command, role="freelancer"),
+    CommandSpec("withdraw", N_("withdraw your available earnings"), withdraw_command, in_help=False, role="freelancer"),
 ]

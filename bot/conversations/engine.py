@@ -31,6 +31,7 @@ from bot.conversations.flow import (
     Flow,
     FlowDefinitionError,
     Goto,
+    OnLeave,
     Outcome,
     Retry,
     StartFlow,
@@ -282,6 +283,11 @@ class Engine:
                 repos = Repositories.bind(session)
                 if not await repos.conversations.remove(key, row.version):
                     continue
+                left = self.unfinished(row)
+                if left is not None:
+                    idle = Inbound(Actor(row.platform, row.user_id), row.chat_id, Text(""))
+                    on_leave, data = left
+                    await on_leave((await _Turn.open(self, repos, idle)).ctx, data)
                 notice = pending(0, timeout_notice, self._timeout_params(row.flow))
                 await repos.outbox.add(
                     {
@@ -301,6 +307,16 @@ class Engine:
         if closed:
             self.outbox_written.set()
         return closed
+
+    def unfinished(self, row: ConversationRow) -> tuple[OnLeave, Any] | None:
+        """The on_leave hook and data of a conversation closed unfinished, when its flow has such a hook."""
+        flow = self.flows.get(row.flow)
+        if flow is None or flow.on_leave is None:
+            return None
+        try:
+            return flow.on_leave, flow.data_model.model_validate(row.data)
+        except ValidationError:
+            return None
 
     async def run_sweep(self, sweep: Sweep) -> int:
         """Run a scheduled sweep: its due items are listed, then each is handled in a transaction of its own with
@@ -325,15 +341,22 @@ class Engine:
                 self.outbox_written.set()
         return done
 
-    async def resume_screen(self, platform: str, chat_id: str, user_id: str) -> Screen | None:
-        """The screen a user left off at, re-rendered (the console shows it when it starts again)."""
+    async def locale_of(self, platform: str, chat_id: str, user_id: str, locale_hint: str | None = None) -> str:
+        """The language a user is spoken to in: their account's, else their sign-up's, else their platform's."""
         async with self.database.transaction() as session:
-            event = Inbound(Actor(platform, user_id), chat_id, Text(""))
+            event = Inbound(Actor(platform, user_id, locale_hint=locale_hint), chat_id, Text(""))
+            return (await _Turn.open(self, Repositories.bind(session), event)).ctx.locale
+
+    async def resume_screen(self, platform: str, chat_id: str, user_id: str, locale_hint: str | None = None) -> Screen:
+        """Where a user is, re-rendered (the console shows it when it starts again and on /as): their flow's
+        step; else their home, the main menu or the way to sign up. An idle conversation is left for the
+        timeout sweep to close and announce."""
+        async with self.database.transaction() as session:
+            event = Inbound(Actor(platform, user_id, locale_hint=locale_hint), chat_id, Text(""))
             turn = await _Turn.open(self, Repositories.bind(session), event)
-            if turn.flow is None:
-                return None
-            await turn.render_current()
-            await turn.persist()
+            await turn.show_where_we_are()
+            if turn.flow is not None:
+                await turn.persist()
         return turn.screens[-1]
 
 
@@ -354,6 +377,7 @@ class _Turn:
         self.flow: Flow | None = None
         self.state: str | None = None
         self.form_progress: dict[str, Any] | None = None
+        self.left: list[tuple[OnLeave, Any]] = []  # flows left unfinished this turn, told so on saving
         if row is not None:
             self._restore(row)
 
@@ -376,6 +400,9 @@ class _Turn:
     def _restore(self, row: ConversationRow) -> None:
         if row.expires_at <= self.now:
             self.show(self.engine.timeout_screen(self.ctx.locale, row.flow))
+            left = self.engine.unfinished(row)
+            if left is not None:
+                self.left.append(left)
             return
         flow = self.engine.flows.get(row.flow)
         try:
@@ -408,6 +435,8 @@ class _Turn:
     # ---- saving ---------------------------------------------------------------------------------
 
     async def persist(self) -> None:
+        for on_leave, data in self.left:
+            await on_leave(self.ctx, data)
         conversations = self.repos.conversations
         expected = self.row.version if self.row else None
         if self.flow is not None:
@@ -452,7 +481,10 @@ class _Turn:
         a choice longer than a select menu shows its ``page``, the step none the wiser."""
         self.ctx.screen_seq += 1
         screen = await self.step.show(self.ctx)
-        screen = screen.replace(name=screen.name or f"{self.flow_name}.{self.state}")
+        screen = screen.replace(
+            name=screen.name or f"{self.flow_name}.{self.state}",
+            expects_text=screen.expects_text or self.step.accepts_text,
+        )
         tag = self.ctx.screen_tag
         screen = self._paged(screen, page, lambda shown: Action(CHOICE_PAGE, (tag, str(shown))))
         if screen.form is not None and not self.modal_forms:
@@ -460,7 +492,7 @@ class _Turn:
                 self.form_progress = {"form": screen.form.id, "index": 0, "values": {}}
             prompt = self._field_prompt(screen.form, self.form_progress["index"])
             text = prompt if prompt_only else f"{screen.text}\n\n{prompt}"
-            screen = screen.replace(text=text, form=None)
+            screen = screen.replace(text=text, form=None, expects_text=True)
         self.show(screen.with_notice(notice) if notice else screen)
 
     def _paged(self, screen: Screen, page: int, page_action: Callable[[int], Action]) -> Screen:
@@ -494,17 +526,21 @@ class _Turn:
 
     # ---- flow control ---------------------------------------------------------------------------
 
-    def leave_flow(self) -> None:
+    def leave_flow(self, *, finished: bool = False) -> None:
+        if self.flow is not None and self.flow.on_leave is not None and not finished:
+            self.left.append((self.flow.on_leave, self.ctx.data))
         self.flow = self.state = self.form_progress = None
         self.ctx.data = None
 
-    async def start_flow(self, name: str, *, data: dict[str, Any] | None = None) -> None:
+    async def start_flow(self, name: str, *, data: dict[str, Any] | None = None, at: str = "") -> None:
         flow = self.engine.flows[name]
         if flow.needs_account and self.ctx.account is None:
             await self.run_command(Command("start"))
             return
+        if at and flow.step(at) is None:
+            raise FlowDefinitionError(f"flow {name!r} has no step {at!r} to start at")
         self.leave_flow()
-        self.flow, self.state = flow, flow.start
+        self.flow, self.state = flow, at or flow.start
         self.ctx.data = flow.data_model(**(data or {}))
         self.ctx.screen_seq, self.ctx.flow_nonce = 0, secrets.token_urlsafe(3)  # the old flow's buttons expire
         await self.render_current()
@@ -518,11 +554,23 @@ class _Turn:
         elif isinstance(outcome, Retry):
             await self.render_current(outcome.message, prompt_only=self.form_progress is not None)
         else:
-            self.leave_flow()
+            self.leave_flow(finished=True)
             self.show(outcome.screen)
             if outcome.then:
-                name, _, args = outcome.then.partition(" ")
+                await self.run_remembered(outcome.then)
+
+    async def run_remembered(self, then: str) -> None:
+        """Run what was asked for before the flow (e.g. ``job 999`` before signing up) in a savepoint: when it
+        fails, only its own work is undone, the flow's (the new account) stands, and the reason shows on the
+        screen the flow finished on."""
+        name, _, args = then.partition(" ")
+        shown = len(self.screens)
+        try:
+            async with self.repos.session.begin_nested():
                 await self.run_command(Command(name, args))
+        except UserError as error:
+            del self.screens[shown:]
+            self.screens[-1] = self.screens[-1].with_notice("⚠️ " + self.ctx.t(error.message_id, **error.params))
 
     async def refuse(self, error: UserError) -> None:
         """Bad input: everything the turn did was rolled back; show where we are with the reason."""
@@ -607,7 +655,7 @@ class _Turn:
         elif name in self.engine.commands:
             result = await self.engine.commands[name].run(ctx, command.args)
             if isinstance(result, StartFlow):
-                await self.start_flow(result.flow, data=result.data)
+                await self.start_flow(result.flow, data=result.data, at=result.at)
             else:
                 words = command.args.split()
                 self.show(self._paged(result, page, lambda shown: Action(COMMAND_PAGE, (str(shown), name, *words))))

@@ -5,14 +5,15 @@ from __future__ import annotations
 from bot.conversations.flow import CommandSpec, Ctx
 from bot.conversations.job_views import numbered_cards
 from bot.core.i18n import N_
-from bot.core.ui import Screen
+from bot.core.numbers import whole_number
+from bot.core.ui import Screen, rows
 
 FEED_PAGE_SIZE = 5
 
 
 async def feed_command(ctx: Ctx, args: str) -> Screen:
     """``/feed [PAGE]``."""
-    page = int(args) if args.strip().isdigit() and int(args) > 0 else 1
+    page = max(1, whole_number(args) or 1)
     result = await ctx.services.feed.feed(ctx.account, page, FEED_PAGE_SIZE)
     title = ctx.t(N_("<b>⭐ Best matches for you</b>"))
     if not result.total:
@@ -37,7 +38,7 @@ async def feed_command(ctx: Ctx, args: str) -> Screen:
             name="feed",
         )
     first = (result.page - 1) * FEED_PAGE_SIZE + 1
-    cards, open_buttons = numbered_cards(ctx, [(hit, hit.client, hit.saved) for hit in result.hits], first)
+    cards, open_jobs = numbered_cards(ctx, [(hit, hit.client, hit.saved) for hit in result.hits], first)
     lines = [title, ctx.t(N_("Ranked by your skills, categories, rate and the jobs you saved or hid."))]
     lines += ["", cards] if cards else ["", ctx.t(N_("No jobs on this page."))]
     paging = []
@@ -47,7 +48,7 @@ async def feed_command(ctx: Ctx, args: str) -> Screen:
         paging.append(ctx.command_button(ctx.t(N_("Next ▶")), "feed", str(result.page + 1)))
     if result.pages > 1:
         lines += ["", ctx.t(N_("Page {page} of {pages}"), page=result.page, pages=result.pages)]
-    return Screen("\n".join(lines), buttons=tuple(row for row in (open_buttons, tuple(paging)) if row), name="feed")
+    return Screen("\n".join(lines), buttons=rows(*paging), choice=open_jobs, name="feed")
 
 
-COMMANDS = [CommandSpec("feed", N_("your best-matching jobs"), feed_command)]
+COMMANDS = [CommandSpec("feed", N_("your best-matching jobs"), feed_command, role="freelancer")]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.dates import format_date
 from babel.numbers import format_decimal
 from pydantic import BaseModel
 
@@ -29,7 +28,9 @@ from bot.conversations.notices import notice_kind
 from bot.core.actions import Action
 from bot.core.errors import UserError
 from bot.core.feedback import COMMENT_MAX, NOTE_MAX, STARS, ContractFeedback
+from bot.core.formats import format_day
 from bot.core.i18n import N_, Count, Translator
+from bot.core.numbers import whole_number
 from bot.core.profiles import clean_text
 from bot.core.ui import MAX_BUTTON_LABEL, Choice, Option, Screen, rows, shorten
 
@@ -41,7 +42,7 @@ class FeedbackData(BaseModel):
 
 
 def day(locale: str, moment: datetime) -> str:
-    return format_date(moment.date(), "medium", locale=locale)
+    return format_day(moment.date(), locale)
 
 
 def star_line(stars: int) -> str:
@@ -49,10 +50,10 @@ def star_line(stars: int) -> str:
 
 
 def contract_id_of(raw: str) -> int:
-    ident = raw.strip().removeprefix("#")
-    if not ident.isdigit():
+    ident = whole_number(raw.strip().removeprefix("#"))
+    if ident is None:
         raise UserError(N_("Send /feedback followed by the contract number, like /feedback 12."))
-    return int(ident)
+    return ident
 
 
 @notice_kind("feedback.left")
@@ -120,14 +121,16 @@ class StarsStep(Step):
         return Screen(text, buttons=(stars,))
 
     async def on_click(self, ctx: Ctx, value: str) -> Outcome:
-        if not value.isdigit() or int(value) not in STARS:
+        stars = whole_number(value)
+        if stars not in STARS:
             return await super().on_click(ctx, value)
-        ctx.data.stars = int(value)
+        ctx.data.stars = stars
         return Goto("comment")
 
 
 class CommentStep(Step):
     name = "comment"
+    accepts_text = True
     goes_to = ("note",)
 
     async def show(self, ctx: Ctx) -> Screen:
@@ -151,6 +154,7 @@ class CommentStep(Step):
 
 class NoteStep(Step):
     name = "note"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         text = ctx.t(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel
 
@@ -20,7 +20,7 @@ from bot.core.actions import Action
 from bot.core.events import Actor, AttachmentIn
 from bot.core.i18n import N_, Translator
 from bot.core.services import Services
-from bot.core.ui import Button, Option, Screen
+from bot.core.ui import Button, Choice, Option, Screen, shortened
 
 CHOICE = "c"  # action kind of a button that belongs to the current flow screen: args (screen_tag, value)
 RUN_COMMAND = "cmd"  # action kind of a button that runs a command: args (name,)
@@ -55,10 +55,12 @@ class Finish:
 
 @dataclass(frozen=True)
 class StartFlow:
-    """Begin ``flow`` with its data model built from ``data`` (e.g. the words after /search)."""
+    """Begin ``flow`` with its data model built from ``data`` (e.g. the words after /search), at its start step
+    or at step ``at`` (e.g. where a resumed draft has its first unanswered question)."""
 
     flow: str
     data: dict[str, Any] = field(default_factory=dict)
+    at: str = ""
 
 
 Outcome = Goto | Retry | Finish
@@ -86,7 +88,7 @@ class Ctx:
     _translator: Translator = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        self._translator = Translator(self.locale)
+        self._translator = Translator(self.locale, self.account.timezone if self.account else None)
 
     @property
     def now(self) -> datetime:
@@ -94,7 +96,7 @@ class Ctx:
 
     def set_locale(self, language: str) -> None:
         self.locale = language
-        self._translator = Translator(language)
+        self._translator = Translator(language, self.account.timezone if self.account else None)
 
     def t(self, message: str, /, **params: Any) -> str:
         return self._translator.t(message, **params)
@@ -117,6 +119,12 @@ class Ctx:
     def command_button(self, label: str, command: str, *args: str) -> Button:
         return command_button(label, command, *args)
 
+    def command_options(self, placeholder: str, items: list[tuple[str, str, str]]) -> Choice | None:
+        """A list's items to open by their title, as (label, command, argument), each like typing
+        ``/command argument``; None for an empty list. Labels are shortened to fit."""
+        options = tuple(Option(shortened(label), Action(RUN_COMMAND, (command, arg))) for label, command, arg in items)
+        return Choice(options, placeholder=placeholder) if options else None
+
     @property
     def is_admin(self) -> bool:
         """Admins are named by username in the config (``admins``)."""
@@ -131,10 +139,15 @@ class Ctx:
 
 
 class Step:
-    """One state of a flow. Subclasses set ``name``/``goes_to`` and override what they accept."""
+    """One state of a flow. Subclasses set ``name``/``goes_to`` and override what they accept.
+
+    ``accepts_text`` marks a step that asks for something typed (an amount, a number, a message): its screens
+    say so (``Screen.expects_text``), so a front end reads a typed "1" as the answer, not as button 1.
+    """
 
     name: ClassVar[str]
     goes_to: ClassVar[tuple[str, ...]] = ()
+    accepts_text: ClassVar[bool] = False
 
     async def show(self, ctx: Ctx) -> Screen:
         raise NotImplementedError
@@ -156,8 +169,15 @@ class Step:
         return Retry(ctx.t(N_("I can't use a file here.")))
 
 
+OnLeave = Callable[[Ctx, Any], Awaitable[None]]  # (the turn, the data of the flow being left)
+
+
 class Flow:
-    """A named table of steps with a pydantic model for its data, validated when constructed."""
+    """A named table of steps with a pydantic model for its data, validated when constructed.
+
+    ``on_leave`` runs when the person leaves the flow unfinished: another command or flow, /cancel, /menu, or
+    the idle timeout (not when a step finishes it). It may keep what was entered, e.g. a job post's draft.
+    """
 
     def __init__(
         self,
@@ -168,12 +188,14 @@ class Flow:
         start: str,
         *,
         needs_account: bool = True,
+        on_leave: OnLeave | None = None,
     ) -> None:
         self.name = name
         self.title = title
         self.data_model = data_model
         self.start = start
         self.needs_account = needs_account
+        self.on_leave = on_leave
         self.steps = {step.name: step for step in steps}
         problems = []
         if len(self.steps) != len(steps):
@@ -195,13 +217,15 @@ class Flow:
 
 @dataclass(frozen=True)
 class CommandSpec:
-    """A slash command outside any flow: shows a screen or starts a flow. ``run`` gets the words after it."""
+    """A slash command outside any flow: shows a screen or starts a flow. ``run`` gets the words after it.
+    ``role`` ("freelancer" or "client") keeps it out of the help of accounts without that role."""
 
     name: str
     description: str
     run: Callable[[Ctx, str], Awaitable[Screen | StartFlow]]
     needs_account: bool = True
     in_help: bool = True
+    role: Literal["", "freelancer", "client"] = ""
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from babel.dates import format_date, format_timedelta
+from babel.dates import format_timedelta
 from babel.numbers import format_decimal
 
 from bot.conversations.flow import CommandSpec, Ctx
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Day
 from bot.core.jobs import (
     EXPERIENCE,
     HOURS_PER_WEEK,
@@ -26,7 +26,7 @@ from bot.core.jobs import (
 from bot.core.money import format_money
 from bot.core.places import country_name
 from bot.core.taxonomy import CATEGORIES
-from bot.core.ui import Attachment, Button, Screen, escape, rows
+from bot.core.ui import Attachment, Button, Choice, Screen, escape, rows
 
 CARD_SKILLS = 5
 PROPOSAL_BUCKETS = (
@@ -111,15 +111,11 @@ def job_card(ctx: Ctx, job: CardJob, client: ClientSummary, number: int | None =
     return "\n".join(lines)
 
 
-def numbered_cards(
-    ctx: Ctx, cards: list[tuple[CardJob, ClientSummary, bool]], first: int
-) -> tuple[str, tuple[Button, ...]]:
-    """Cards numbered from ``first`` (with a ♥ on saved ones) and the row of buttons that open them by number."""
+def numbered_cards(ctx: Ctx, cards: list[tuple[CardJob, ClientSummary, bool]], first: int) -> tuple[str, Choice | None]:
+    """Cards numbered from ``first`` (with a ♥ on saved ones) and the choice that opens each by its title."""
     texts = [job_card(ctx, job, client, first + index, saved=saved) for index, (job, client, saved) in enumerate(cards)]
-    buttons = tuple(
-        ctx.command_button(str(first + index), "job", str(job.id)) for index, (job, _client, _saved) in enumerate(cards)
-    )
-    return "\n\n".join(texts), buttons
+    items = [(f"{first + index}. {job.title}", "job", str(job.id)) for index, (job, _, _) in enumerate(cards)]
+    return "\n\n".join(texts), ctx.command_options(ctx.t(N_("Open a job post")), items)
 
 
 def audience(ctx: Ctx, job: Job) -> str:
@@ -163,9 +159,7 @@ def job_detail(ctx: Ctx, job: Job, client: ClientSummary) -> str:
         files += [f"📎 {escape(file.filename)} ({file_size(file.size)})" for file in job.attachments]
         sections.append("\n".join(files))
     about = [ctx.t(N_("<b>About the client</b>")), *client_facts(ctx, client)]
-    about.append(
-        ctx.t(N_("Member since {date}"), date=format_date(client.member_since.date(), "medium", locale=ctx.locale))
-    )
+    about.append(ctx.t(N_("Member since {date}"), date=Day(client.member_since.date())))
     sections.append("\n".join(about))
     return "\n\n".join(sections)
 
@@ -183,7 +177,12 @@ async def proposal_buttons(ctx: Ctx, job: Job) -> list[Button]:
 async def job_screen(ctx: Ctx, args: str) -> Screen:
     """/job ID: the post, if the asker may see it (the service enforces who may)."""
     assert ctx.account is not None
-    job = await ctx.services.jobs.visible(ctx.account, args.strip() or "?")
+    return await job_page(ctx, await ctx.services.jobs.visible(ctx.account, args.strip() or "?"))
+
+
+async def job_page(ctx: Ctx, job: Job) -> Screen:
+    """A post with what the viewer may do with it; its ♥ button says whether they saved it, and toggles."""
+    assert ctx.account is not None
     client = await ctx.services.jobs.client_summary(job.client_id)
     buttons = []
     if job.attachments:
@@ -192,7 +191,10 @@ async def job_screen(ctx: Ctx, args: str) -> Screen:
         buttons.append(ctx.command_button(ctx.t(N_("⚙️ Manage")), "my_job", str(job.id)))
     elif ctx.account.is_freelancer:
         buttons += await proposal_buttons(ctx, job)
-        buttons.append(ctx.command_button(ctx.t(N_("♥ Save")), "save", str(job.id)))
+        if await ctx.services.saved.is_saved(ctx.account, job.id):
+            buttons.append(ctx.command_button(ctx.t(N_("♥ Saved · Unsave")), "unsave", str(job.id)))
+        else:
+            buttons.append(ctx.command_button(ctx.t(N_("♥ Save")), "save", str(job.id)))
         buttons.append(ctx.command_button(ctx.t(N_("👎 Not interested")), "hide", str(job.id)))
     buttons.append(ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu"))
     return Screen(job_detail(ctx, job, client), buttons=rows(*buttons), name="job")

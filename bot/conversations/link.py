@@ -12,7 +12,7 @@ from pydantic import BaseModel
 from bot.conversations.flow import CommandSpec, Ctx, Finish, Flow, Outcome, StartFlow, Step
 from bot.conversations.menu import main_menu, signed_out
 from bot.core.errors import UserError
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Day
 from bot.core.linking import CODE_LIFETIME, platform_name
 from bot.core.ui import Screen, rows
 
@@ -107,7 +107,7 @@ async def unlink_command(ctx: Ctx, args: str) -> Screen:
             ctx.t(
                 N_("• {platform}, since {date}{current}"),
                 platform=platform_name(item.platform),
-                date=item.linked_at.date().isoformat(),
+                date=Day(item.linked_at.date()),
                 current=current,
             )
         )

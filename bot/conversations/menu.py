@@ -5,7 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.conversations.flow import CommandSpec, Ctx
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Day
 from bot.core.places import country_name, utc_offset
 from bot.core.ui import Screen, rows
 
@@ -52,12 +52,20 @@ def signed_out(ctx: Ctx) -> Screen:
     )
 
 
+def for_my_roles(ctx: Ctx, spec: CommandSpec) -> bool:
+    """A command of a role the account does not have is not offered to it (newcomers are offered everything)."""
+    account = ctx.account
+    if account is None or not spec.role:
+        return True
+    return account.is_freelancer if spec.role == "freelancer" else account.is_client
+
+
 def help_screen(ctx: Ctx, commands: list[CommandSpec]) -> Screen:
     lines = [
         ctx.t(N_("<b>gigbot</b> is a freelance marketplace that lives in chat. Commands:")),
         "/start · " + ctx.t(N_("sign up, or open the main menu")),
         "/menu · " + ctx.t(N_("the main menu")),
-        *(f"/{spec.name} · {ctx.t(spec.description)}" for spec in commands),
+        *(f"/{spec.name} · {ctx.t(spec.description)}" for spec in commands if for_my_roles(ctx, spec)),
         "/help · " + ctx.t(N_("this list")),
         "/cancel · " + ctx.t(N_("stop what you are doing")),
     ]
@@ -87,7 +95,7 @@ async def account_screen(ctx: Ctx, _args: str) -> Screen:
                 offset=utc_offset(account.timezone, ctx.now),
                 time=local_time,
             ),
-            ctx.t(N_("Member since: {value}"), value=account.created_at.date().isoformat()),
+            ctx.t(N_("Member since: {value}"), value=Day(account.created_at.date())),
             ctx.t(N_("Notifications: {where}"), where=await _notified_where(ctx)),
         ]
     )

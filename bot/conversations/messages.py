@@ -8,9 +8,6 @@ thread is decided by the messaging service (its two parties only).
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
-from babel.dates import format_datetime
 from pydantic import BaseModel
 
 from bot.conversations.flow import (
@@ -27,8 +24,10 @@ from bot.conversations.flow import (
 from bot.conversations.job_views import ago, file_attachments
 from bot.conversations.notices import notice_kind
 from bot.core.events import AttachmentIn
+from bot.core.formats import format_moment
 from bot.core.i18n import N_, Count, Translator
 from bot.core.messaging import MESSAGE_MAX, Message, Thread
+from bot.core.numbers import whole_number
 from bot.core.ui import Button, Screen, escape, rows
 
 INBOX_SIZE = 10
@@ -68,7 +67,7 @@ def message_notice(
 
 
 def _message_line(ctx: Ctx, message: Message) -> str:
-    when = format_datetime(message.created_at, "short", tzinfo=ZoneInfo(ctx.account.timezone), locale=ctx.locale)
+    when = format_moment(message.created_at, ctx.locale, ctx.account.timezone)
     who = (
         ctx.t(N_("You"))
         if message.sender_id == ctx.account.id
@@ -111,13 +110,13 @@ async def thread_screen(ctx: Ctx, thread_id: str, page: int = 1, notice: str = "
 async def thread_command(ctx: Ctx, args: str) -> Screen:
     """/thread ID [PAGE]."""
     ident, _, page = args.strip().partition(" ")
-    return await thread_screen(ctx, ident or "?", max(1, int(page)) if page.strip().isdigit() else 1)
+    return await thread_screen(ctx, ident or "?", max(1, whole_number(page) or 1))
 
 
 async def messages_command(ctx: Ctx, args: str) -> Screen:
     """/messages [PAGE]: the account's conversations, latest activity first, with their unread counts."""
     assert ctx.account is not None
-    page = max(1, int(args)) if args.strip().isdigit() else 1
+    page = max(1, whole_number(args) or 1)
     threads, total = await ctx.services.messaging.inbox(ctx.account, (page - 1) * INBOX_SIZE, INBOX_SIZE)
     unread = await ctx.services.messaging.unread(ctx.account)
     lines = [ctx.t(N_("📥 <b>Messages</b> · {count} unread"), count=unread), ""]
@@ -136,8 +135,9 @@ async def messages_command(ctx: Ctx, args: str) -> Screen:
         lines.append(f"{number}. <b>{about}</b>{badge} · {escape(when)}" + (f"\n   {snippet}" if snippet else ""))
     if not threads:
         lines.append(ctx.t(N_("No conversations yet. They start with a proposal, an invitation or a contract.")))
-    numbers = [
-        ctx.command_button(str(first + index), "thread", str(row.thread.id)) for index, row in enumerate(threads)
+    items = [
+        (f"{number}. {row.other_name}" + (f" · {row.job_title}" if row.job_title else ""), "thread", str(row.thread.id))
+        for number, row in enumerate(threads, first)
     ]
     paging: list[Button] = []
     if page > 1:
@@ -145,7 +145,12 @@ async def messages_command(ctx: Ctx, args: str) -> Screen:
     if page * INBOX_SIZE < total:
         paging.append(ctx.command_button(ctx.t(N_("Next ▶")), "messages", str(page + 1)))
     paging.append(ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu"))
-    return Screen("\n".join(lines), buttons=(*rows(*numbers, per_row=5), tuple(paging)), name="messages")
+    return Screen(
+        "\n".join(lines),
+        buttons=(tuple(paging),),
+        choice=ctx.command_options(ctx.t(N_("Open a conversation")), items),
+        name="messages",
+    )
 
 
 async def thread_files_command(ctx: Ctx, args: str) -> Screen:
@@ -165,6 +170,7 @@ class ReplyData(BaseModel):
 
 class WriteStep(Step):
     name = "write"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         thread = await ctx.services.messaging.thread(ctx.account, ctx.data.thread_id)

@@ -168,6 +168,7 @@ def invitation(translator: Translator, *, client_name: str, job_id: int, title: 
 
 class InviteStep(Step):
     name = "username"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         return Screen(
@@ -217,6 +218,6 @@ EXPIRE_STALE_JOBS = Sweep("expire-stale-jobs", lambda services: services.jobs.st
 
 
 COMMANDS = [
-    CommandSpec("my_jobs", N_("your job posts"), my_jobs),
-    CommandSpec("my_job", N_("manage one of your job posts"), my_job, in_help=False),
+    CommandSpec("my_jobs", N_("your job posts"), my_jobs, role="client"),
+    CommandSpec("my_job", N_("manage one of your job posts"), my_job, in_help=False, role="client"),
 ]

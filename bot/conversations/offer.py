@@ -24,7 +24,7 @@ from bot.conversations.flow import (
 from bot.conversations.notices import notice_kind
 from bot.core.contracts import OfferTerms, parse_milestone, parse_start_date, parse_weekly_limit
 from bot.core.errors import UserError
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_, Day, Translator
 from bot.core.money import format_money
 from bot.core.proposals import MAX_MILESTONES, parse_bid
 from bot.core.ui import Screen, rows
@@ -57,7 +57,7 @@ def terms_text(tr: Translator, terms: OfferTerms) -> str:
             milestone_line(tr, number, m.description, m.amount_minor, m.due_date)
             for number, m in enumerate(terms.milestones, 1)
         ]
-    lines.append(tr.t(N_("📅 Start date: {date}"), date=terms.start_date.isoformat()))
+    lines.append(tr.t(N_("📅 Start date: {date}"), date=Day(terms.start_date)))
     return "\n".join(lines)
 
 
@@ -168,6 +168,7 @@ class EditStep(Step):
 
 class RateStep(EditStep):
     name = "rate"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         return self.screen(ctx, ctx.t(N_("💵 What hourly rate do you offer, in US dollars? For example <i>35</i>.")))
@@ -179,6 +180,7 @@ class RateStep(EditStep):
 
 class LimitStep(EditStep):
     name = "limit"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         question = ctx.t(N_("⏱ At most how many hours a week may the freelancer log? From 1 to 80, e.g. <i>20</i>."))
@@ -191,6 +193,7 @@ class LimitStep(EditStep):
 
 class MilestonesStep(EditStep):
     name = "milestones"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         tr = Translator(ctx.locale)
@@ -228,6 +231,7 @@ class MilestonesStep(EditStep):
 
 class StartStep(EditStep):
     name = "start"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         example = ctx.now.date().isoformat()
@@ -262,4 +266,4 @@ async def offer(ctx: Ctx, args: str) -> StartFlow:
     return StartFlow(FLOW.name, data)
 
 
-COMMANDS = [CommandSpec("offer", N_("hire: make an offer on a proposal, /offer 12"), offer)]
+COMMANDS = [CommandSpec("offer", N_("hire: make an offer on a proposal, /offer 12"), offer, role="client")]

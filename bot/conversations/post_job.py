@@ -18,7 +18,7 @@ from bot.conversations.flow import CommandSpec, Ctx, Finish, Flow, Goto, Outcome
 from bot.conversations.job_views import job_detail
 from bot.conversations.menu import main_menu
 from bot.core.errors import UserError
-from bot.core.i18n import N_, Count
+from bot.core.i18n import N_, Count, Moment
 from bot.core.jobs import (
     DESCRIPTION_MAX,
     EXPERIENCE,
@@ -29,6 +29,7 @@ from bot.core.jobs import (
     PROJECT_LENGTHS,
     Job,
     JobDraft,
+    KeptDraft,
     add_skills,
     clean_category,
     clean_description,
@@ -37,6 +38,7 @@ from bot.core.jobs import (
     parse_budget,
     parse_rate_range,
 )
+from bot.core.numbers import whole_number
 from bot.core.taxonomy import CATEGORIES, normalise_skill, suggest_skills
 from bot.core.ui import Button, Choice, Screen, escape, rows
 
@@ -155,6 +157,7 @@ def _now_line(ctx: Ctx, value: str) -> str:
 
 class TitleStep(JobStep):
     name = "title"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         question = ctx.t(
@@ -172,6 +175,7 @@ class TitleStep(JobStep):
 
 class DescriptionStep(JobStep):
     name = "description"
+    accepts_text = True
     previous = "title"
 
     async def show(self, ctx: Ctx) -> Screen:
@@ -240,6 +244,7 @@ class CategoryStep(JobStep):
 
 class SkillsStep(JobStep):
     name = "skills"
+    accepts_text = True
     previous = "category"
 
     async def show(self, ctx: Ctx) -> Screen:
@@ -284,8 +289,9 @@ class SkillsStep(JobStep):
 
     async def on_choice(self, ctx: Ctx, value: str) -> Outcome:
         draft, hints = ctx.data.draft, ctx.data.skill_hints
-        if value.startswith("hint") and value[4:].isdigit() and int(value[4:]) < len(hints):
-            draft.skills, _ = add_skills(draft.skills, hints[int(value[4:])])
+        hint = whole_number(value.removeprefix("hint")) if value.startswith("hint") else None
+        if hint is not None and hint < len(hints):
+            draft.skills, _ = add_skills(draft.skills, hints[hint])
             ctx.data.skill_hints = []
             return Retry(ctx.t(N_("Added: {skills}."), skills=draft.skills[-1]))
         if value == "clear":
@@ -323,6 +329,7 @@ class JobTypeStep(JobStep):
 
 class RateStep(JobStep):
     name = "rate"
+    accepts_text = True
     previous = "job_type"
 
     async def show(self, ctx: Ctx) -> Screen:
@@ -342,6 +349,7 @@ class RateStep(JobStep):
 
 class BudgetStep(JobStep):
     name = "budget"
+    accepts_text = True
     previous = "job_type"
 
     async def show(self, ctx: Ctx) -> Screen:
@@ -413,6 +421,7 @@ class QuestionsStep(JobStep):
     """An optional numbered list: questions come in, "❌ n" takes one out."""
 
     name = "questions"
+    accepts_text = True
     previous = "length"
 
     async def show(self, ctx: Ctx) -> Screen:
@@ -614,7 +623,13 @@ STEPS: list[Step] = [
 ]
 
 
-FLOW = Flow("post_job", N_("Posting a job"), PostJobData, STEPS, start="title")
+async def keep_unfinished(ctx: Ctx, data: PostJobData) -> None:
+    """A new post left before it was published, saved or discarded is kept for the next /post_job."""
+    if ctx.account is not None and data.job_id is None:
+        await ctx.services.jobs.keep_draft(ctx.account, data.draft)
+
+
+FLOW = Flow("post_job", N_("Posting a job"), PostJobData, STEPS, start="title", on_leave=keep_unfinished)
 EDIT_FLOW = Flow("edit_job", N_("Editing a job post"), PostJobData, STEPS, start="preview")
 
 
@@ -634,14 +649,42 @@ def not_a_client(ctx: Ctx) -> Screen:
     )
 
 
+def resume_offer(ctx: Ctx, kept: KeptDraft) -> Screen:
+    return Screen(
+        ctx.t(
+            N_("📝 You have a job post you didn't finish: “{title}” (saved {date})."),
+            title=kept.draft.title,
+            date=Moment(kept.saved_at),
+        ),
+        buttons=rows(
+            ctx.command_button(ctx.t(N_("▶️ Resume your draft")), "post_job", "resume"),
+            ctx.command_button(ctx.t(N_("🆕 Start a new post")), "post_job", "new"),
+        ),
+        name="post-job-resume",
+    )
+
+
 async def post_job(ctx: Ctx, args: str) -> Screen | StartFlow:
-    """/post_job; "/post_job hire" first turns the client role on for a freelancer who asked to hire."""
+    """/post_job: a new post, or first the offer to resume the one left unfinished ("/post_job resume|new");
+    "/post_job hire" first turns the client role on for a freelancer who asked to hire."""
     assert ctx.account is not None
     if not ctx.account.is_client:
         if args.strip() != "hire":
             return not_a_client(ctx)
         ctx.account = await ctx.services.jobs.become_client(ctx.account)
-    return StartFlow("post_job")
+    jobs = ctx.services.jobs
+    kept = await jobs.kept_draft(ctx.account)
+    if kept is None:
+        return StartFlow("post_job")
+    if args.strip() == "resume":
+        await jobs.drop_draft(ctx.account)  # it lives in the flow again, and is kept again if left again
+        return StartFlow(
+            "post_job", {"draft": kept.draft.model_dump(mode="json")}, at=kept.draft.missing() or "preview"
+        )
+    if args.strip() == "new":
+        await jobs.drop_draft(ctx.account, discard_files=True)
+        return StartFlow("post_job")
+    return resume_offer(ctx, kept)
 
 
 def editing(job: Job, *, copy: bool = False) -> dict[str, object]:
@@ -652,4 +695,4 @@ def editing(job: Job, *, copy: bool = False) -> dict[str, object]:
     return {"job_id": job.id, "draft": draft.model_dump(), "status": job.status, "published_at": job.published_at}
 
 
-COMMANDS = [CommandSpec("post_job", N_("post a job and hire"), post_job)]
+COMMANDS = [CommandSpec("post_job", N_("post a job and hire"), post_job, role="client")]

@@ -30,6 +30,7 @@ class DeleteData(BaseModel):
 
 class ConfirmStep(Step):
     name = "confirm"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         assert ctx.account is not None

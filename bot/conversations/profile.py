@@ -8,7 +8,7 @@ from babel.numbers import format_decimal
 from bot.conversations.feedback import reputation_lines
 from bot.conversations.flow import CommandSpec, Ctx, StartFlow
 from bot.core.accounts import Account
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Day
 from bot.core.money import format_money
 from bot.core.places import country_name
 from bot.core.profiles import (
@@ -163,7 +163,7 @@ async def public_profile(ctx: Ctx, username: str) -> Screen:
         client = await ctx.services.profiles.client(person.id)
         text += ["", *client_lines(ctx, person, client, public=True)]
     text += ["", *await reputation_lines(ctx, person.id, freelancer=person.is_freelancer)]
-    text.append(ctx.t(N_("Member since: {value}"), value=person.created_at.date().isoformat()))
+    text.append(ctx.t(N_("Member since: {value}"), value=Day(person.created_at.date())))
     return Screen("\n".join(text), back, attachments=await _photo(ctx, person.id), name="profile.public")
 
 
@@ -195,5 +195,11 @@ async def verify_payment_command(ctx: Ctx, _args: str) -> Screen:
 COMMANDS = [
     CommandSpec("profile", N_("your profile, or someone's: /profile @username"), profile_command),
     CommandSpec("edit_profile", N_("edit your profile"), edit_profile_command),
-    CommandSpec("verify_payment", N_("verify your payment method (clients)"), verify_payment_command, in_help=False),
+    CommandSpec(
+        "verify_payment",
+        N_("verify your payment method (clients)"),
+        verify_payment_command,
+        in_help=False,
+        role="client",
+    ),
 ]

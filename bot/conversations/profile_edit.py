@@ -17,6 +17,7 @@ from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.i18n import N_
 from bot.core.money import format_money
+from bot.core.numbers import whole_number
 from bot.core.profiles import (
     ABOUT_MAX,
     CLIENT_NAME_MAX,
@@ -65,7 +66,7 @@ async def _profile(ctx: Ctx) -> FreelancerProfile:
 
 def _id(value: str, prefix: str) -> int | None:
     head, _, tail = value.partition(":")
-    return int(tail) if head == prefix and tail.isdigit() else None
+    return whole_number(tail) if head == prefix else None
 
 
 # section (also the name of its step) -> (label, the completeness item it fills, if any)
@@ -210,6 +211,7 @@ class BasicsStep(SectionStep):
 
 class SkillsStep(SectionStep):
     name = "skills"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         skills = (await _profile(ctx)).skills
@@ -278,6 +280,7 @@ class CategoriesStep(SectionStep):
 
 class RateStep(SectionStep):
     name = "rate"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         profile = await _profile(ctx)
@@ -300,6 +303,7 @@ class RateStep(SectionStep):
 
 class AvailabilityStep(SectionStep):
     name = "availability"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         profile = await _profile(ctx)
@@ -562,6 +566,7 @@ class TestimonialAddStep(SectionStep):
 
 class CompanyStep(SectionStep):
     name = "company"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         assert ctx.account is not None

@@ -11,16 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from babel.dates import format_date
-
 from bot.conversations.flow import CommandSpec, Ctx, StartFlow, command_button
 from bot.conversations.job_views import ago, file_attachments, file_size
 from bot.conversations.notices import notice_kind
 from bot.core.errors import UserError
 from bot.core.fees import FeeQuote
-from bot.core.i18n import N_, Translator
+from bot.core.i18n import N_, Day, Translator
 from bot.core.jobs import PROJECT_LENGTHS, AttachedFile, Job
 from bot.core.money import format_money
+from bot.core.numbers import whole_number
 from bot.core.places import country_name
 from bot.core.proposals import (
     DECLINE_REASONS,
@@ -31,7 +30,7 @@ from bot.core.proposals import (
     Proposal,
     check_terms_editable,
 )
-from bot.core.ui import Button, Screen, escape, rows
+from bot.core.ui import Button, Choice, Screen, escape, rows
 
 PAGE_SIZE = 10
 STATUS_ICONS = {"active": "🟢", "withdrawn": "↩️", "declined": "🚫", "hired": "🤝"}
@@ -54,7 +53,7 @@ def milestone_lines(ctx: Ctx, milestones: Sequence[MilestoneDraft]) -> list[str]
     for number, milestone in enumerate(milestones, 1):
         line = f"{number}. {escape(milestone.description)} · {format_money(milestone.amount_minor, ctx.locale)}"
         if milestone.due_date is not None:
-            line += " · " + ctx.t(N_("due {date}"), date=format_date(milestone.due_date, "medium", locale=ctx.locale))
+            line += " · " + ctx.t(N_("due {date}"), date=Day(milestone.due_date))
         lines.append(line)
     return lines
 
@@ -384,13 +383,15 @@ def _paging(ctx: Ctx, page: int, total: int, command: str, *args: str) -> list[B
     return paging
 
 
-def _number_buttons(ctx: Ctx, items: list[ListedProposal], first: int) -> tuple[tuple[Button, ...], ...]:
-    numbers = [ctx.command_button(str(first + index), "proposal", str(item.id)) for index, item in enumerate(items)]
-    return rows(*numbers, per_row=5)
+def _opened_by_name(ctx: Ctx, items: list[ListedProposal], first: int, *, client: bool) -> Choice | None:
+    """The list's proposals to open: by the freelancer's name for the client, by the job's title otherwise."""
+    labels = [f"{number}. {item.name if client else item.title}" for number, item in enumerate(items, first)]
+    opened = [(label, "proposal", str(item.id)) for label, item in zip(labels, items, strict=True)]
+    return ctx.command_options(ctx.t(N_("Open a proposal")), opened)
 
 
 def _page_of(words: list[str]) -> int:
-    return next((max(1, int(word)) for word in words if word.isdigit()), 1)
+    return next((max(1, number) for word in words if (number := whole_number(word)) is not None), 1)
 
 
 async def proposals_command(ctx: Ctx, args: str) -> Screen:
@@ -432,8 +433,12 @@ async def proposals_command(ctx: Ctx, args: str) -> Screen:
         *_paging(ctx, page, total, "proposals", *view),
         ctx.command_button(ctx.t(N_("🔎 Find work")), "search"),
     ]
-    buttons = (*_number_buttons(ctx, items, first), *rows(*nav, per_row=4))
-    return Screen("\n".join(lines), buttons=buttons, name="proposals")
+    return Screen(
+        "\n".join(lines),
+        buttons=rows(*nav, per_row=4),
+        choice=_opened_by_name(ctx, items, first, client=False),
+        name="proposals",
+    )
 
 
 async def job_proposals_command(ctx: Ctx, args: str) -> Screen:
@@ -484,12 +489,18 @@ async def job_proposals_command(ctx: Ctx, args: str) -> Screen:
         *_paging(ctx, page, total, "job_proposals", ident, *view_args, *sort_args),
         ctx.command_button(ctx.t(N_("⬅️ Back to the job")), "my_job", ident),
     ]
-    buttons = (*_number_buttons(ctx, items, first), tuple(options), tuple(nav))
-    return Screen("\n".join(lines), buttons=buttons, name="job-proposals")
+    return Screen(
+        "\n".join(lines),
+        buttons=(tuple(options), tuple(nav)),
+        choice=_opened_by_name(ctx, items, first, client=True),
+        name="job-proposals",
+    )
 
 
 COMMANDS = [
-    CommandSpec("proposals", N_("your proposals"), proposals_command),
+    CommandSpec("proposals", N_("your proposals"), proposals_command, role="freelancer"),
     CommandSpec("proposal", N_("one of your proposals, or one sent to your job: /proposal 12"), proposal_command),
-    CommandSpec("job_proposals", N_("the proposals to one of your jobs"), job_proposals_command, in_help=False),
+    CommandSpec(
+        "job_proposals", N_("the proposals to one of your jobs"), job_proposals_command, in_help=False, role="client"
+    ),
 ]

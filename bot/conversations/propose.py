@@ -120,6 +120,7 @@ def _layout(*row_groups: tuple[Button, ...]) -> tuple[tuple[Button, ...], ...]:
 
 class BidStep(ProposeStep):
     name = "bid"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         data = ctx.data
@@ -270,6 +271,7 @@ class FeesStep(ProposeStep):
 
 class CoverStep(ProposeStep):
     name = "cover"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         data = ctx.data
@@ -324,6 +326,7 @@ class CoverStep(ProposeStep):
 
 class AnswersStep(ProposeStep):
     name = "answers"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         data = ctx.data
@@ -577,4 +580,8 @@ async def propose_command(ctx: Ctx, args: str) -> Screen | StartFlow:
     return StartFlow(FLOW.name, propose_data(job))
 
 
-COMMANDS = [CommandSpec("propose", N_("send a proposal to a job: /propose 42"), propose_command, in_help=False)]
+COMMANDS = [
+    CommandSpec(
+        "propose", N_("send a proposal to a job: /propose 42"), propose_command, in_help=False, role="freelancer"
+    )
+]

@@ -16,6 +16,7 @@ from bot.core.errors import UserError
 from bot.core.i18n import N_, Count
 from bot.core.jobs import EXPERIENCE, HOURS_PER_WEEK, PROJECT_LENGTHS
 from bot.core.money import format_money, parse_amount
+from bot.core.numbers import whole_number
 from bot.core.search import JobFilters, SearchPage, Sort, parse_query
 from bot.core.taxonomy import CATEGORIES
 from bot.core.ui import MAX_OPTION_DESCRIPTION, Button, Choice, Screen, rows, shorten
@@ -164,7 +165,7 @@ class ResultsStep(Step):
                 else ctx.t(N_("No jobs match. Try fewer words or filters, or type a new search."))
             )
         first = (result.page - 1) * PAGE_SIZE + 1
-        cards, open_buttons = numbered_cards(ctx, [(hit, hit.client, hit.saved) for hit in result.hits], first)
+        cards, open_jobs = numbered_cards(ctx, [(hit, hit.client, hit.saved) for hit in result.hits], first)
         if cards:
             lines += ["", cards]
         if result.pages > 1:
@@ -178,7 +179,7 @@ class ResultsStep(Step):
                 )
             ),
         ]
-        buttons: list[tuple[Button, ...]] = [open_buttons] if open_buttons else []
+        buttons: list[tuple[Button, ...]] = []
         paging = []
         if result.page > 1:
             paging.append(ctx.button(ctx.t(N_("◀ Previous")), f"{PAGE}:{result.page - 1}"))
@@ -194,12 +195,12 @@ class ResultsStep(Step):
                 ctx.button(ctx.t(N_("↕️ Sort: {sort}"), sort=ctx.t(SORT_LABELS[data.sort])), SORT),
             )
         )
-        return Screen("\n".join(lines), buttons=tuple(buttons), name="search.results")
+        return Screen("\n".join(lines), buttons=tuple(buttons), choice=open_jobs, name="search.results")
 
     async def on_click(self, ctx: Ctx, value: str) -> Outcome:
         kind, _, arg = value.partition(":")
-        if kind == PAGE and arg.isdigit():
-            ctx.data.page = max(1, int(arg))
+        if kind == PAGE and (page := whole_number(arg)) is not None:
+            ctx.data.page = max(1, page)
             return Retry("")
         if kind == GROUP:
             return Goto("filters")
@@ -319,7 +320,7 @@ class FilterStep(Step):
                 ctx.t(N_("Type a range in dollars, like 20-50, or a minimum like 30+.")),
             ]
         )
-        return Screen(text, buttons=(back,), name="search.filter")
+        return Screen(text, buttons=(back,), expects_text=True, name="search.filter")
 
     async def on_click(self, ctx: Ctx, value: str) -> Outcome:
         panel, filters = ctx.data.editing, ctx.data.filters
@@ -341,10 +342,10 @@ class FilterStep(Step):
                 filters.payment_verified = not filters.payment_verified
             else:
                 filters.previous_clients = not filters.previous_clients
-        elif panel == "posted" and arg.isdigit() and int(arg) in dict(POSTED_WITHIN):
-            filters.posted_within_days = None if filters.posted_within_days == int(arg) else int(arg)
-        elif panel == "cloud" and arg.isdigit():
-            cloud = next((c for c in await ctx.services.clouds.postable(ctx.account) if c.id == int(arg)), None)
+        elif panel == "posted" and (days := whole_number(arg)) in dict(POSTED_WITHIN):
+            filters.posted_within_days = None if filters.posted_within_days == days else days
+        elif panel == "cloud" and (cloud_id := whole_number(arg)) is not None:
+            cloud = next((c for c in await ctx.services.clouds.postable(ctx.account) if c.id == cloud_id), None)
             if cloud is None:  # no longer a member: refuse like any foreign id
                 return await super().on_click(ctx, value)
             chosen = filters.cloud_id != cloud.id
@@ -427,4 +428,4 @@ async def _search(ctx: Ctx, args: str) -> StartFlow:
     return StartFlow("search", {"query": args.strip()})
 
 
-COMMANDS = [CommandSpec("search", N_("find work: /search words, with filters"), _search)]
+COMMANDS = [CommandSpec("search", N_("find work: /search words, with filters"), _search, role="freelancer")]

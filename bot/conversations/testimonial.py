@@ -20,6 +20,7 @@ class TestimonialData(BaseModel):
 
 class WriteStep(Step):
     name = "write"
+    accepts_text = True
 
     async def show(self, ctx: Ctx) -> Screen:
         assert ctx.account is not None

@@ -14,6 +14,7 @@ from bot.conversations.profile import own_profile
 from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.i18n import N_, Translator
+from bot.core.numbers import whole_number
 from bot.core.profiles import VERIFICATION_STATES
 from bot.core.ui import Screen, rows
 
@@ -76,10 +77,10 @@ async def review_command(ctx: Ctx, args: str) -> Screen:
     """``/review_identity approve|reject ACCOUNT_ID``, from the buttons admins receive."""
     assert ctx.account is not None
     verdict, _, raw_id = args.partition(" ")
-    if verdict not in ("approve", "reject") or not raw_id.strip().isdigit():
+    account_id = whole_number(raw_id)
+    if verdict not in ("approve", "reject") or account_id is None:
         raise UserError(N_("Use the Approve or Reject buttons of a verification request."))
     approve = verdict == "approve"
-    account_id = int(raw_id)
     username = await ctx.services.profiles.review_identity(ctx.account, ctx.admins, account_id, approve)
 
     ctx.notify(account_id, review_outcome, approved=approve)
@@ -113,6 +114,6 @@ def review_outcome(translator: Translator, *, approved: bool) -> Screen:
 FLOW = Flow("verification", N_("Identity verification"), VerificationData, [UploadStep()], start="upload")
 
 COMMANDS = [
-    CommandSpec("verify", N_("verify your identity (freelancers)"), verify_command),
+    CommandSpec("verify", N_("verify your identity (freelancers)"), verify_command, role="freelancer"),
     CommandSpec("review_identity", N_("review an identity document (admins)"), review_command, in_help=False),
 ]

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from bot.conversations.flow import CommandSpec, Ctx, Finish, Flow, Outcome, StartFlow, Step
 from bot.core.hourly import Logged, format_minutes, parse_duration
 from bot.core.i18n import N_
+from bot.core.numbers import whole_number
 from bot.core.ui import MAX_BUTTON_LABEL, Choice, Screen, rows, shorten
 
 USAGE = N_(
@@ -54,7 +55,7 @@ class PickContractStep(Step):
 
     async def on_click(self, ctx: Ctx, value: str) -> Outcome:
         assert ctx.account is not None
-        if not value.isdigit():
+        if whole_number(value) is None:
             return await super().on_click(ctx, value)
         logged = await ctx.services.hourly.log(ctx.account, value, ctx.data.minutes, ctx.data.memo)
         return Finish(logged_screen(ctx, logged))
@@ -78,4 +79,6 @@ async def log_time(ctx: Ctx, args: str) -> Screen | StartFlow:
     return logged_screen(ctx, await ctx.services.hourly.log(ctx.account, contract_id, minutes, memo))
 
 
-COMMANDS = [CommandSpec("log", N_("log time on an hourly contract: /log 2h30 what you did"), log_time)]
+COMMANDS = [
+    CommandSpec("log", N_("log time on an hourly contract: /log 2h30 what you did"), log_time, role="freelancer")
+]

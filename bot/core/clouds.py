@@ -14,6 +14,7 @@ from bot.core.accounts import Account
 from bot.core.errors import UserError
 from bot.core.i18n import N_
 from bot.core.jobs import freelancer_to_invite
+from bot.core.numbers import whole_number
 from bot.storage.orm import TalentCloudRow
 from bot.storage.repositories import Repositories
 
@@ -80,7 +81,7 @@ class CloudService:
 
     async def visible(self, account: Account, cloud_id: int | str) -> tuple[Cloud, Role]:
         """The cloud and the account's role in it; someone with no role gets the same refusal as for none."""
-        row = await self._repos.clouds.get(int(cloud_id)) if str(cloud_id).isdigit() else None
+        row = await self._repos.clouds.get(ident) if (ident := whole_number(cloud_id)) is not None else None
         cloud = Cloud.from_row(row) if row else None
         role = await self.role(account, cloud) if cloud else None
         if cloud is None or role is None:

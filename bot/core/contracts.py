@@ -29,12 +29,13 @@ from pydantic import BaseModel, Field
 from bot.core.accounts import Account
 from bot.core.errors import UserError
 from bot.core.fees import FeeRules, percent_of
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Money
 from bot.core.jobs import FIXED_MAX_MINOR, FIXED_MIN_MINOR
 from bot.core.ledger import LedgerService, escrow
 from bot.core.market import MarketRules
 from bot.core.messaging import MessagingService
-from bot.core.money import CURRENCY, format_money, parse_amount
+from bot.core.money import CURRENCY, parse_amount
+from bot.core.numbers import whole_number
 from bot.core.proposals import (
     MAX_MILESTONES,
     MilestoneDraft,
@@ -197,8 +198,7 @@ def _milestone_not_found(milestone_id: int | str) -> UserError:
 
 
 def _ident(raw: int | str) -> int | None:
-    text = str(raw).strip().removeprefix("#")
-    return int(text) if text.isdigit() and len(text) < 12 else None
+    return whole_number(str(raw).strip().removeprefix("#"))
 
 
 def check_weekly_limit(hours: int) -> int:
@@ -209,9 +209,10 @@ def check_weekly_limit(hours: int) -> int:
 
 def parse_weekly_limit(text: str) -> int:
     cleaned = text.strip().lower().removesuffix("hours").removesuffix("h").strip()
-    if not cleaned.lstrip("-").isdigit():
+    hours = whole_number(cleaned.removeprefix("-"))
+    if hours is None:
         raise UserError(N_("Type the weekly limit as a whole number of hours, like 20."))
-    return check_weekly_limit(int(cleaned))
+    return check_weekly_limit(-hours if cleaned.startswith("-") else hours)
 
 
 def parse_start_date(raw: str, today: date) -> date:
@@ -228,8 +229,8 @@ def check_milestone_amount(minor: int) -> int:
     if not FIXED_MIN_MINOR <= minor <= FIXED_MAX_MINOR:
         raise UserError(
             N_("A milestone must be between {min} and {max}."),
-            min=format_money(FIXED_MIN_MINOR, "en"),
-            max=format_money(FIXED_MAX_MINOR, "en"),
+            min=Money(FIXED_MIN_MINOR),
+            max=Money(FIXED_MAX_MINOR),
         )
     return minor
 
@@ -265,8 +266,8 @@ def check_terms(terms: OfferTerms, today: date) -> None:
         if terms.total_minor > FIXED_MAX_MINOR:
             raise UserError(
                 N_("The milestones add up to {total}; a fixed-price contract can be at most {max}."),
-                total=format_money(terms.total_minor, "en"),
-                max=format_money(FIXED_MAX_MINOR, "en"),
+                total=Money(terms.total_minor),
+                max=Money(FIXED_MAX_MINOR),
             )
     if not today <= terms.start_date <= today + LATEST_START:
         raise UserError(N_("The start date must be between today and a year from now."))
@@ -574,7 +575,7 @@ class ContractService:
         if milestone.status in RELEASABLE and not 0 < amount < funded:
             raise UserError(
                 N_("A partial payment must be more than zero and less than the {amount} in escrow."),
-                amount=format_money(funded, "en", contract.currency),
+                amount=Money(funded, contract.currency),
             )
         rest = funded - amount
         await self._move(
@@ -725,7 +726,7 @@ class ContractService:
         if release_minor < 0 or refund_minor < 0 or release_minor + refund_minor != funded:
             raise UserError(
                 N_("The payment and the refund must add up to the {amount} in escrow."),
-                amount=format_money(funded, "en", contract.currency),
+                amount=Money(funded, contract.currency),
             )
         status = "released" if release_minor else "refunded"
         values = {"released_minor": release_minor, "refunded_minor": refund_minor, "closed_at": self._now}
@@ -753,7 +754,7 @@ class ContractService:
         if pay_minor < 0 or refund_minor < 0 or pay_minor + refund_minor != invoice.amount_minor:
             raise UserError(
                 N_("The payment and the refund must add up to the {amount} in escrow."),
-                amount=format_money(invoice.amount_minor, "en", contract.currency),
+                amount=Money(invoice.amount_minor, contract.currency),
             )
         ref = f"invoice:{invoice.id}"
         await self.hold(contract, ref, invoice.amount_minor)

@@ -19,8 +19,7 @@ from typing import Protocol
 from bot.core.accounts import Account
 from bot.core.contracts import MILESTONE_STATUSES
 from bot.core.errors import UserError
-from bot.core.i18n import N_
-from bot.core.money import format_money
+from bot.core.i18n import N_, Money
 from bot.core.profiles import clean_text
 from bot.storage.orm import (
     ContractRow,
@@ -234,7 +233,7 @@ class DisputeService:
         if share > escrow:
             raise UserError(
                 N_("The freelancer's share can't be more than the {amount} in escrow."),
-                amount=format_money(escrow, "en", case.contract.currency),
+                amount=Money(escrow, case.contract.currency),
             )
         if not await self._disputes.claim_resolution(dispute_id, resolution, share, admin.id, self._now):
             raise UserError(N_("Dispute #{id} was already resolved."), id=dispute_id)

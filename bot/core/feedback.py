@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from bot.core.accounts import Account
 from bot.core.errors import UserError
-from bot.core.i18n import N_
+from bot.core.i18n import N_, Day
 from bot.core.market import MarketRules
 from bot.core.profiles import clean_text
 from bot.storage.feedback import ReceivedFeedback
@@ -134,7 +134,7 @@ class FeedbackService:
             raise UserError(N_("You have already left feedback on this contract: it can be given only once."))
         if before.closes_at <= self._now:
             raise UserError(
-                N_("The feedback window for this contract closed on {date}."), date=before.closes_at.date().isoformat()
+                N_("The feedback window for this contract closed on {date}."), date=Day(before.closes_at.date())
             )
         if stars not in STARS:
             raise UserError(N_("Pick from 1 to 5 stars."))

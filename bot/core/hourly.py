@@ -34,7 +34,7 @@ _DURATION = re.compile(
     rf"^\s*(?:(?P<hours>\d{{1,3}}(?:[.,]\d{{1,3}})?)\s*{_UNIT_H}"
     rf"(?:(?P<attached>\d{{1,2}})(?![\d.,a-z])|\s*(?P<spaced>\d{{1,3}})\s*{_UNIT_M})?"
     rf"|(?P<minutes>\d{{1,4}})\s*{_UNIT_M})(?P<memo>.*)$",
-    re.I | re.S,
+    re.I | re.S | re.ASCII,  # digits 0-9 only (\d alone also reads other scripts' digits)
 )
 
 

@@ -7,6 +7,8 @@ Mark strings with ``N_`` where they are defined and translate them where a user'
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -16,6 +18,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
+from bot.core.formats import format_day, format_moment, format_money
 from bot.core.ui import fmt
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -34,6 +37,28 @@ def N_(message: str) -> Msg:
 
 class Count(int):
     """A number shown with the reader's digit grouping when passed as a parameter (1,000 / 1 000)."""
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount shown in the reader's locale when passed as a parameter ("$1,250.50" / "1 250,50 $US")."""
+
+    minor: int
+    currency: str = "USD"
+
+
+@dataclass(frozen=True)
+class Day:
+    """A date shown in the reader's date style when passed as a parameter ("Dec 3, 2026" / "3 déc. 2026")."""
+
+    value: date
+
+
+@dataclass(frozen=True)
+class Moment:
+    """A date and time shown in the reader's language and time zone when passed as a parameter."""
+
+    value: datetime
 
 
 @cache
@@ -58,8 +83,11 @@ def supported(language: str | None) -> str | None:
 
 
 class Translator:
-    def __init__(self, language: str) -> None:
+    """Messages in one language; ``timezone`` (the reader's, when known) places the moments it shows."""
+
+    def __init__(self, language: str, timezone: str | None = None) -> None:
         self.language = supported(language) or DEFAULT_LANGUAGE
+        self.timezone = timezone
         self._catalog = _catalog(self.language)
 
     def _params(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -70,6 +98,12 @@ class Translator:
             return self._catalog.gettext(value)
         if isinstance(value, Count):
             return format_decimal(value, locale=self.language)
+        if isinstance(value, Money):
+            return format_money(value.minor, self.language, value.currency)
+        if isinstance(value, Day):
+            return format_day(value.value, self.language)
+        if isinstance(value, Moment):
+            return format_moment(value.value, self.language, self.timezone)
         return value
 
     def t(self, message: str, /, **params: Any) -> str:

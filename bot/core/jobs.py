@@ -19,8 +19,9 @@ from bot.core.credits import refund_closed_job
 from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.files import DOCUMENT_TYPES, FileService
-from bot.core.i18n import N_, Count
+from bot.core.i18n import N_, Count, Money
 from bot.core.money import CURRENCY, MINOR_PER_MAJOR, format_money, parse_amount
+from bot.core.numbers import whole_number
 from bot.core.taxonomy import CATEGORIES, normalise_skill
 from bot.storage.orm import JobRow
 from bot.storage.repositories import Repositories
@@ -204,7 +205,7 @@ def _amount(text: str, minimum: int, maximum: int, *, what: Literal["rate", "bud
             if what == "rate"
             else N_("A fixed budget must be between {min} and {max}.")
         )
-        raise UserError(message, min=format_money(minimum, "en"), max=format_money(maximum, "en"))
+        raise UserError(message, min=Money(minimum), max=Money(maximum))
     return minor
 
 
@@ -221,8 +222,8 @@ def parse_rate_range(text: str) -> tuple[int, int]:
     if low > high:
         raise UserError(
             N_("The lowest rate ({low}) is above the highest ({high}). Type the range like 25-40."),
-            low=format_money(low, "en"),
-            high=format_money(high, "en"),
+            low=Money(low),
+            high=Money(high),
         )
     return low, high
 
@@ -255,6 +256,14 @@ async def freelancer_to_invite(repos: Repositories, inviter: Account, username: 
     if not row.is_freelancer:
         raise UserError(N_("@{username} is not a freelancer, so they can't be invited."), username=name)
     return Account.from_row(row)
+
+
+@dataclass(frozen=True)
+class KeptDraft:
+    """A post its client left unfinished, and when."""
+
+    draft: JobDraft
+    saved_at: datetime
 
 
 class JobService:
@@ -310,7 +319,7 @@ class JobService:
 
     async def visible(self, viewer: Account | None, job_id: int | str) -> Job:
         """The job if the viewer may see it; else the same polite refusal whether or not it exists."""
-        row = await self._repos.jobs.get(int(job_id)) if str(job_id).isdigit() else None
+        row = await self._repos.jobs.get(ident) if (ident := whole_number(job_id)) is not None else None
         job = await self._load(row) if row is not None else None
         if job is None or not await self.can_view(viewer, job):
             raise _not_found(str(job_id)[:12])
@@ -327,7 +336,7 @@ class JobService:
 
     async def owned(self, client: Account, job_id: int | str) -> Job:
         """The client's own job; anyone else's (or none) gets the same refusal as an invisible one."""
-        row = await self._repos.jobs.get(int(job_id)) if str(job_id).isdigit() else None
+        row = await self._repos.jobs.get(ident) if (ident := whole_number(job_id)) is not None else None
         if row is None or row.client_id != client.id:
             raise _not_found(str(job_id)[:12])
         return await self._load(row)
@@ -388,8 +397,8 @@ class JobService:
         elif not FIXED_MIN_MINOR <= (draft.budget_minor or 0) <= FIXED_MAX_MINOR:
             raise UserError(
                 N_("A fixed budget must be between {min} and {max}."),
-                min=format_money(FIXED_MIN_MINOR, "en"),
-                max=format_money(FIXED_MAX_MINOR, "en"),
+                min=Money(FIXED_MIN_MINOR),
+                max=Money(FIXED_MAX_MINOR),
             )
         if len(draft.attachments) > MAX_ATTACHMENTS:
             raise UserError(N_("A job post can have at most {max} files."), max=MAX_ATTACHMENTS)
@@ -442,6 +451,22 @@ class JobService:
             raise UserError(N_("A job post can have at most {max} files."), max=MAX_ATTACHMENTS)
         stored = await self._files.store(client.id, upload, allowed=ATTACHMENT_TYPES)
         draft.attachments.append(AttachedFile(id=stored.id, filename=stored.filename, size=stored.size))
+
+    async def keep_draft(self, client: Account, draft: JobDraft) -> None:
+        """Keep an unfinished post for the next /post_job (one per client; an untouched one is not worth it)."""
+        if draft != JobDraft():
+            await self._repos.jobs.keep_draft(client.id, draft.model_dump(mode="json"), self._now)
+
+    async def kept_draft(self, client: Account) -> KeptDraft | None:
+        row = await self._repos.jobs.kept_draft(client.id)
+        return KeptDraft(JobDraft.model_validate(row.data), row.saved_at) if row else None
+
+    async def drop_draft(self, client: Account, *, discard_files: bool = False) -> None:
+        """Forget the kept draft: it was resumed, or ``discard_files`` when the client starts afresh instead."""
+        kept = await self.kept_draft(client)
+        if kept is not None and discard_files:
+            await self.forget_files(client, [file.id for file in kept.draft.attachments])
+        await self._repos.jobs.drop_draft(client.id)
 
     async def forget_files(self, client: Account, file_ids: list[int]) -> None:
         """Delete uploads of a discarded post (files another saved post uses are kept)."""

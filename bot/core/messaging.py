@@ -20,6 +20,7 @@ from bot.core.files import FileService
 from bot.core.i18n import N_, Count
 from bot.core.jobs import JobService
 from bot.core.market import MarketRules
+from bot.core.numbers import whole_number
 from bot.core.proposals import ProposalService
 from bot.storage.messages import InboxRow
 from bot.storage.orm import MessageRow, ThreadRow
@@ -114,7 +115,7 @@ class MessagingService:
         )
 
     async def _party_row(self, account: Account, thread_id: int | str) -> ThreadRow:
-        row = await self._messages.get(int(thread_id)) if str(thread_id).isdigit() else None
+        row = await self._messages.get(ident) if (ident := whole_number(thread_id)) is not None else None
         if row is None or account.id not in (row.client_id, row.freelancer_id):
             raise _not_found(thread_id)
         return row

@@ -6,18 +6,17 @@ Only USD is offered for now; every amount still carries its currency so more can
 from __future__ import annotations
 
 import re
-from decimal import Decimal
-
-from babel import Locale
-from babel.numbers import format_currency
 
 from bot.core.errors import UserError
-from bot.core.i18n import N_
+from bot.core.formats import MINOR_PER_MAJOR as MINOR_PER_MAJOR
+from bot.core.formats import format_money as format_money
+from bot.core.i18n import N_, Money
 
 CURRENCY = "USD"
-MINOR_PER_MAJOR = 100
 MAX_AMOUNT_MINOR = 100_000_000 * MINOR_PER_MAJOR  # $100M: more than any job here will ever cost
-_AMOUNT = re.compile(r"^\$?\s*(\d{1,3}(?:[ ,\u00a0\u202f]\d{3})+|\d+)(?:[.,](\d{1,2}))?\s*(?:\$|usd)?$", re.I)
+_AMOUNT = re.compile(
+    r"^\$?\s*(\d{1,3}(?:[ ,\u00a0\u202f]\d{3})+|\d+)(?:[.,](\d{1,2}))?\s*(?:\$|usd)?$", re.I | re.ASCII
+)
 
 
 def parse_amount(text: str, *, minimum_minor: int = 1) -> int:
@@ -30,16 +29,7 @@ def parse_amount(text: str, *, minimum_minor: int = 1) -> int:
     cents = (match.group(2) or "").ljust(2, "0")
     minor = int(whole) * MINOR_PER_MAJOR + int(cents)
     if minor < minimum_minor:
-        raise UserError(N_("The amount must be at least {amount}."), amount=format_money(minimum_minor, "en"))
+        raise UserError(N_("The amount must be at least {amount}."), amount=Money(minimum_minor))
     if minor > MAX_AMOUNT_MINOR:
-        raise UserError(N_("The amount can't be more than {amount}."), amount=format_money(MAX_AMOUNT_MINOR, "en"))
+        raise UserError(N_("The amount can't be more than {amount}."), amount=Money(MAX_AMOUNT_MINOR))
     return minor
-
-
-def format_money(minor: int, locale: str, currency: str = CURRENCY) -> str:
-    """ "$1,250.50" in English, "1 250,50 $US" in French; whole amounts without cents."""
-    amount = Decimal(minor) / MINOR_PER_MAJOR
-    if minor % MINOR_PER_MAJOR:
-        return format_currency(amount, currency, locale=locale)
-    whole = Locale.parse(locale).currency_formats["standard"].pattern.replace(".00", "")
-    return format_currency(amount, currency, format=whole, locale=locale, currency_digits=False)

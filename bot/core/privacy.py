@@ -41,6 +41,7 @@ class PrivacyService:
         assert row is not None
         freelancer = await profiles.freelancer(account_id)
         client = await profiles.client(account_id)
+        kept = await self._repos.jobs.kept_draft(account_id)
         data = {
             "exported_at": _when(self._now),
             "account": _columns(
@@ -123,6 +124,7 @@ class PrivacyService:
                 )
                 for job in await profiles.jobs_of(account_id)
             ],
+            "unfinished_job_post": kept and _columns(kept, "data", "saved_at"),
             "saved_jobs": [_columns(saved, "job_id", "created_at") for saved in await profiles.saved_jobs(account_id)],
             "hidden_jobs": [
                 _columns(hidden, "job_id", "reason", "created_at") for hidden in await profiles.hidden_jobs(account_id)

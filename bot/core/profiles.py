@@ -17,8 +17,9 @@ from bot.core.accounts import Account
 from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.files import DOCUMENT_TYPES, IMAGE_TYPES, FileService, StoredFile
-from bot.core.i18n import N_, Count
-from bot.core.money import MINOR_PER_MAJOR, format_money, parse_amount
+from bot.core.i18n import N_, Count, Money
+from bot.core.money import MINOR_PER_MAJOR, parse_amount
+from bot.core.numbers import whole_number
 from bot.core.taxonomy import CATEGORIES, normalise_skill
 from bot.storage.orm import (
     AccountRow,
@@ -115,9 +116,9 @@ def clean_url(raw: str) -> str:
 
 def parse_year(raw: str, now: datetime) -> int:
     text = raw.strip()
-    if not text.isdigit() or len(text) != 4:
+    year = whole_number(text) if len(text) == 4 else None
+    if year is None:
         raise UserError(N_("Please type a year with four digits, like 2021."))
-    year = int(text)
     if not FIRST_YEAR <= year <= now.year:
         raise UserError(N_("The year must be between {first} and {last}."), first=FIRST_YEAR, last=now.year)
     return year
@@ -126,15 +127,16 @@ def parse_year(raw: str, now: datetime) -> int:
 def parse_rate(raw: str) -> int:
     minor = parse_amount(raw, minimum_minor=RATE_MIN)
     if minor > RATE_MAX:
-        raise UserError(N_("An hourly rate can be at most {amount}."), amount=format_money(RATE_MAX, "en"))
+        raise UserError(N_("An hourly rate can be at most {amount}."), amount=Money(RATE_MAX))
     return minor
 
 
 def parse_hours(raw: str) -> int:
     text = raw.strip().lower().removesuffix("h").strip()
-    if not text.isdigit() or not HOURS_MIN <= int(text) <= HOURS_MAX:
+    hours = whole_number(text)
+    if hours is None or not HOURS_MIN <= hours <= HOURS_MAX:
         raise UserError(N_("Please type a number of hours a week from {low} to {high}."), low=HOURS_MIN, high=HOURS_MAX)
-    return int(text)
+    return hours
 
 
 def new_token(length: int = 20) -> str:

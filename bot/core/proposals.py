@@ -25,7 +25,7 @@ from bot.core.credits import CreditService
 from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.files import DOCUMENT_TYPES, FileService
-from bot.core.i18n import N_, Count
+from bot.core.i18n import N_, Count, Money
 from bot.core.jobs import (
     FIXED_MAX_MINOR,
     FIXED_MIN_MINOR,
@@ -37,7 +37,8 @@ from bot.core.jobs import (
     JobService,
 )
 from bot.core.market import MarketRules
-from bot.core.money import CURRENCY, format_money, parse_amount
+from bot.core.money import CURRENCY, parse_amount
+from bot.core.numbers import whole_number
 from bot.storage.orm import ProposalRow
 from bot.storage.proposals import ClientView
 from bot.storage.repositories import Repositories
@@ -175,7 +176,7 @@ def check_bid(minor: int, *, hourly: bool) -> int:
             if hourly
             else N_("A fixed-price bid must be between {min} and {max}.")
         )
-        raise UserError(message, min=format_money(low, "en"), max=format_money(high, "en"))
+        raise UserError(message, min=Money(low), max=Money(high))
     return minor
 
 
@@ -189,8 +190,8 @@ def check_milestone_amount(minor: int) -> int:
     if not FIXED_MIN_MINOR <= minor <= FIXED_MAX_MINOR:
         raise UserError(
             N_("A milestone must be between {min} and {max}."),
-            min=format_money(FIXED_MIN_MINOR, "en"),
-            max=format_money(FIXED_MAX_MINOR, "en"),
+            min=Money(FIXED_MIN_MINOR),
+            max=Money(FIXED_MAX_MINOR),
         )
     return minor
 
@@ -253,8 +254,8 @@ def check_terms(job: Job, draft: ProposalDraft) -> None:
     if total > FIXED_MAX_MINOR:
         raise UserError(
             N_("The milestones add up to {total}; a fixed-price bid can be at most {max}."),
-            total=format_money(total, "en"),
-            max=format_money(FIXED_MAX_MINOR, "en"),
+            total=Money(total),
+            max=Money(FIXED_MAX_MINOR),
         )
 
 
@@ -318,7 +319,8 @@ class ProposalService:
         )
 
     async def _row(self, proposal_id: int | str) -> ProposalRow | None:
-        return await self._proposals.get(int(proposal_id)) if str(proposal_id).isdigit() else None
+        ident = whole_number(proposal_id)
+        return await self._proposals.get(ident) if ident is not None else None
 
     async def _own_row(self, freelancer: Account, proposal_id: int | str) -> ProposalRow:
         row = await self._row(proposal_id)

@@ -11,6 +11,7 @@ from bot.core.accounts import Account
 from bot.core.errors import UserError
 from bot.core.i18n import N_
 from bot.core.jobs import Job, JobService
+from bot.core.numbers import whole_number
 from bot.storage.repositories import Repositories
 
 HIDE_REASONS = {
@@ -36,7 +37,8 @@ class SavedJobsService:
         return job
 
     async def unsave(self, viewer: Account, job_id: str) -> None:
-        if not job_id.isdigit() or not await self._saved.unsave(viewer.id, int(job_id)):
+        ident = whole_number(job_id)
+        if ident is None or not await self._saved.unsave(viewer.id, ident):
             raise UserError(N_("That job is not in your saved jobs."))
 
     async def hide(self, viewer: Account, job_id: str, reason: str | None) -> Job:
@@ -49,8 +51,12 @@ class SavedJobsService:
         return job
 
     async def unhide(self, viewer: Account, job_id: str) -> None:
-        if not job_id.isdigit() or not await self._saved.unhide(viewer.id, int(job_id)):
+        ident = whole_number(job_id)
+        if ident is None or not await self._saved.unhide(viewer.id, ident):
             raise UserError(N_("That job is not hidden."))
+
+    async def is_saved(self, viewer: Account, job_id: int) -> bool:
+        return await self._saved.is_saved(viewer.id, job_id)
 
     async def saved_ids(self, viewer: Account, offset: int, limit: int) -> tuple[list[int], int]:
         return await self._saved.saved_ids(viewer.id, offset, limit), await self._saved.saved_count(viewer.id)

@@ -216,6 +216,9 @@ class Screen:
 
     ``reply_to`` names a command ("reply", "12"): answering this message with the platform's reply feature runs
     it with the answer, so a relayed message is answered in its thread.
+
+    ``expects_text``: the screen asks a question answered by typing (a form field, an amount, a message), so
+    what is typed is an answer even when it looks like a button's number.
     """
 
     text: str
@@ -226,6 +229,7 @@ class Screen:
     edit: bool = False
     ephemeral: bool = False
     reply_to: tuple[str, ...] = ()
+    expects_text: bool = False
     name: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
@@ -247,6 +251,11 @@ class Screen:
 
     def replace(self, **changes: Any) -> Screen:
         return replace(self, **changes)
+
+
+def shortened(text: str, limit: int = MAX_BUTTON_LABEL) -> str:
+    """A label cut to ``limit`` characters with an ellipsis (labels only: never text someone must read whole)."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def rows(*buttons: Button, per_row: int = 2) -> tuple[tuple[Button, ...], ...]:

@@ -14,6 +14,7 @@ from bot.storage.orm import (
     CloudMemberRow,
     FileRow,
     JobAttachmentRow,
+    JobDraftRow,
     JobInviteRow,
     JobQuestionRow,
     JobRow,
@@ -30,6 +31,21 @@ class JobRepository:
 
     async def get(self, job_id: int) -> JobRow | None:
         return await self.session.get(JobRow, job_id)
+
+    async def kept_draft(self, client_id: int) -> JobDraftRow | None:
+        return await self.session.get(JobDraftRow, client_id)
+
+    async def keep_draft(self, client_id: int, data: dict[str, object], now: datetime) -> None:
+        """The client's one unfinished post, replacing the one kept before."""
+        row = await self.session.get(JobDraftRow, client_id)
+        if row is None:
+            self.session.add(JobDraftRow(account_id=client_id, data=data, saved_at=now))
+        else:
+            row.data, row.saved_at = data, now
+        await self.session.flush()
+
+    async def drop_draft(self, client_id: int) -> None:
+        await self.session.execute(delete(JobDraftRow).where(JobDraftRow.account_id == client_id))
 
     async def save(
         self, job: JobRow, skills: Sequence[str], questions: Sequence[str], file_ids: Sequence[int]

@@ -364,6 +364,16 @@ class JobInviteRow(Base):
     created_at: Mapped[datetime]
 
 
+class JobDraftRow(Base):
+    """A job post its client left unfinished (one per client), kept so the next /post_job can resume it."""
+
+    __tablename__ = "job_drafts"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    data: Mapped[dict]
+    saved_at: Mapped[datetime]
+
+
 class SavedJobRow(Base):
     __tablename__ = "saved_jobs"
 

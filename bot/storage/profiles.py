@@ -18,6 +18,7 @@ from bot.storage.orm import (
     HiddenJobRow,
     IdentityRow,
     JobAttachmentRow,
+    JobDraftRow,
     JobInviteRow,
     JobRow,
     LinkCodeRow,
@@ -213,6 +214,7 @@ class ProfileRepository:
             WorkHistoryRow,
             SavedJobRow,
             HiddenJobRow,
+            JobDraftRow,
             LinkCodeRow,
             CloudMemberRow,
         )

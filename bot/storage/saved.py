@@ -27,6 +27,10 @@ class SavedJobRepository:
         )
         return result.rowcount == 1
 
+    async def is_saved(self, account_id: int, job_id: int) -> bool:
+        query = select(SavedJobRow.job_id).where(SavedJobRow.account_id == account_id, SavedJobRow.job_id == job_id)
+        return (await self.session.execute(query)).first() is not None
+
     async def saved_ids(self, account_id: int, offset: int = 0, limit: int | None = None) -> list[int]:
         """Newest saved first."""
         query = (

@@ -124,3 +124,37 @@ def test_logs_say_what_happened_without_saying_what_was_typed(workdir: Path) -> 
     assert "inbound platform=console chat=me user=me kind=text" in log
     assert "outbound platform=console chat=me screen=signup.details" in log
     assert "Secret Name" not in log
+
+
+SIGN_UP_JANE = "/start\n1\n1\nJane Doe\njane_doe\nfrance\n1\n"
+
+
+def test_a_number_typed_at_an_open_question_answers_it_instead_of_pressing_a_button(workdir: Path) -> None:
+    # /search, [1] Filters, 11. Custom fixed budget (its screen asks for a typed range), then "1" and "²"
+    out = gigbot(workdir, "console", stdin=SIGN_UP_JANE + "/search\n1\n11\n1\n²\n").stdout
+    budget_panel = out.split("me> 11\n", 1)[1]
+    assert budget_panel.count("⚠️ Type a range like 20-50, or a minimum like 30+.") == 2  # not [1] Done
+    assert "Sorry, something went wrong" not in out
+
+
+def test_switching_user_shows_where_that_user_is(workdir: Path) -> None:
+    out = gigbot(workdir, "console", stdin="/as jane\n" + SIGN_UP_JANE + "/as newcomer\n/as jane\n").stdout
+    newcomer = out.split("— you are now newcomer —", 1)[1].split("— you are now jane —", 1)[0]
+    assert "You don't have a gigbot account yet. Send /start to create one" in newcomer
+    back = out.split("— you are now jane —")[-1]
+    assert "👋 Hi Jane Doe! What would you like to do?" in back  # her main menu, not a blank prompt
+    french = gigbot(workdir, "console", stdin="/as nouveau\n", lang="fr_FR.UTF-8").stdout
+    assert "Vous n’avez pas encore de compte gigbot" in french.split("nouveau", 1)[1]
+
+
+def test_the_console_speaks_the_language_of_whoever_is_at_it(workdir: Path) -> None:
+    french = gigbot(workdir, "console", stdin="/as x\n/as no way\n/attach /nope\n", lang="fr_FR.UTF-8").stdout
+    assert "console gigbot · tapez /start · un numéro appuie sur ce bouton" in french
+    assert "— vous êtes maintenant x —" in french
+    assert "Utilisation\u00a0: /as NOM" in french
+    assert "Fichier introuvable\u00a0: /nope" in french
+    assert "Au revoir\u00a0! Tout est enregistré" in french
+    # in an English terminal, y picks Français at sign-up: from then on the console speaks French to y
+    english = gigbot(workdir, "console", stdin="/as y\n/start\n2\n").stdout
+    assert "— you are now y —" in english
+    assert "Au revoir\u00a0! Tout est enregistré" in english

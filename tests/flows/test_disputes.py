@@ -109,7 +109,7 @@ async def test_the_reason_can_be_asked_for_and_the_admin_reads_the_evidence(app:
         "Dispute #1 · open · opened on Jan 5, 2026 by Alice Martin",
         "Reason: The logos ignore our brand colours.",
         "In escrow: $100",
-        "Contract #1 “Logo design” · fixed price · started 2026-01-05",
+        "Contract #1 “Logo design” · fixed price · started Jan 5, 2026",
         "Client: Alice Martin · Freelancer: Bob Stone",
         "Milestone #1 “Part 1” · $100 · funded $100",
         "Submissions (1)",
@@ -237,7 +237,7 @@ async def test_an_invoice_under_review_can_be_disputed_from_the_contract_screen(
     alice, bob, _judge = await people(alice)
     contract_id, invoice_id = await invoice_in_review(app, alice, bob, minutes=150, rate=40_00)
     await alice.send(f"/contract {contract_id}")
-    await alice.click("⚖️ Open a dispute · week of 2026-01-05")
+    await alice.click("⚖️ Open a dispute · week of Jan 5, 2026")
     assert f"Open a dispute on invoice #{invoice_id}" in alice.screen.plain
     await alice.send("These hours were not worked.")
     assert "Dispute #1 is open on the invoice for the week of 2026-01-05" in alice.screen.plain
@@ -250,7 +250,7 @@ async def test_a_disputed_invoice_shows_the_week_and_is_refunded(app: App, alice
     assert "Dispute #1 is open on the invoice for the week of 2026-01-05" in alice.screen.plain
     await judge.send("/dispute_case 1")
     pack = judge.screen.plain
-    assert "Invoice #1 · week of 2026-01-05 · 2h30 · $100" in pack
+    assert "Invoice #1 · week of Jan 5, 2026 · 2h30 · $100" in pack
     assert "• 2h30 fixing the booking bug" in pack
     await judge.send("/resolve_dispute 1 refund confirm")
     assert "Dispute #1 resolved: $0 to the freelancer, $100 back to the client." in judge.screen.plain

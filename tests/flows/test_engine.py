@@ -55,7 +55,9 @@ async def test_idle_conversation_times_out_even_across_a_restart(make_app, clock
     assert "Sign-up was closed after 60 minutes without activity" in notices[0].screen.plain
     assert await restarted.engine.expire_idle() == 0  # fires once
     assert await delivered(restarted) == []
-    assert await restarted.engine.resume_screen("test", "alice", "alice") is None
+    assert (
+        "You don't have a gigbot account yet" in (await restarted.engine.resume_screen("test", "alice", "alice")).plain
+    )
 
 
 async def test_a_late_click_on_an_expired_conversation_says_so(alice: Harness, clock: ManualClock) -> None:
@@ -86,7 +88,7 @@ async def test_cancel_forgets_the_flow_and_help_keeps_it(alice: Harness) -> None
     assert "How will you use gigbot?" in screens[1].plain
     await alice.send("/cancel")
     assert "Cancelled: Sign-up." in alice.screen.plain
-    assert await alice.engine.resume_screen("test", "alice", "alice") is None
+    assert "You don't have a gigbot account yet" in (await alice.engine.resume_screen("test", "alice", "alice")).plain
     await alice.send("/cancel")
     assert "There is nothing to cancel." in alice.screen.plain
 
@@ -234,9 +236,7 @@ async def test_signup_survives_a_restart_on_each_backend(make_app, database_url:
 
 
 async def _resumed(app, user: str) -> Screen:
-    screen = await app.engine.resume_screen("test", user, user)
-    assert screen is not None
-    return screen
+    return await app.engine.resume_screen("test", user, user)
 
 
 async def test_a_deep_link_start_payload_runs_its_command(alice: Harness) -> None:
@@ -271,7 +271,7 @@ async def test_a_step_that_cannot_be_shown_explains_and_leaves_the_user_on_the_m
     await alice.send("/vanish")
     assert "That job post no longer exists." in alice.screen.plain
     assert "What would you like to do?" in alice.screen.plain
-    assert await engine.resume_screen("test", "alice", "alice") is None
+    assert "What would you like to do?" in (await engine.resume_screen("test", "alice", "alice")).plain
 
 
 async def _start(flow: str) -> StartFlow:
@@ -285,3 +285,37 @@ async def test_what_a_newcomer_asked_for_is_done_once_they_have_signed_up(alice:
     assert "Your account is ready" in alice.screens[-2].plain
     assert "Your account" in alice.screen.plain
     assert "Username: @alice" in alice.screen.plain
+
+
+async def test_screens_say_when_they_wait_for_a_typed_answer(alice: Harness) -> None:
+    await alice.send("/start")
+    assert not alice.screen.expects_text  # the language buttons
+    await alice.click("English")
+    await alice.click("freelancer")
+    assert alice.screen.expects_text  # the full name, asked as a form field
+    bob = alice.user("bob")
+    await sign_up(bob, "client", username="bob")
+    await bob.send("/post_job")
+    assert bob.screen.expects_text  # the title
+    await bob.send("/menu")
+    assert not bob.screen.expects_text
+
+
+@pytest.mark.parametrize(
+    ("role", "language", "offered", "not_offered"),
+    [
+        ("freelancer", "English", ["/search", "/feed", "/saved", "/proposals", "/earnings"], ["/post_job", "/my_jobs"]),
+        ("client", "English", ["/post_job", "/my_jobs", "/clouds", "/offer"], ["/search", "/feed", "/earnings"]),
+        ("Both", "English", ["/search", "/earnings", "/post_job", "/offer"], []),
+        ("freelance", "Français", ["/search", "/feed"], ["/post_job", "/my_jobs", "/offer", "/clouds"]),
+    ],
+)
+async def test_help_offers_the_commands_of_the_roles_the_account_has(
+    alice: Harness, role: str, language: str, offered: list[str], not_offered: list[str]
+) -> None:
+    await sign_up(alice, role, language=language)
+    await alice.send("/help")
+    commands = {line.split(" ", 1)[0] for line in alice.screen.plain.splitlines()}
+    assert set(offered) <= commands
+    assert not set(not_offered) & commands
+    assert {"/messages", "/contracts", "/profile", "/account"} <= commands

@@ -198,7 +198,7 @@ async def test_a_submission_pays_itself_after_14_days_with_two_reminders(
     clock.advance(hours=1)  # 3 days before
     sent = await swept(app, AUTO_RELEASE)
     assert told(sent, "alice") == [told(sent, "alice")[0]]
-    assert "pays itself to the freelancer on 2026-01-19 09:00 (UTC)" in told(sent, "alice")[0]
+    assert "pays itself to the freelancer on Jan 19, 2026, 10:00\u202fAM unless" in told(sent, "alice")[0]  # Paris time
     assert told(sent, "bob") == []
     assert await swept(app, AUTO_RELEASE) == []  # each reminder once
     clock.advance(days=1, hours=23)

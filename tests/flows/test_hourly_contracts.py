@@ -133,20 +133,20 @@ async def test_the_monday_invoice_is_held_reviewed_until_friday_then_paid(
     clock.advance(hours=1, minutes=30)  # Monday 2026-01-12 00:30
     issued = await swept(app, WEEKLY_INVOICES)
     (text,) = told(issued, "alice")
-    assert "Invoice for “Build a Django REST API”, week of 2026-01-05: 2h30 · $87.50, held in escrow." in text
-    assert "Review it until the end of Friday 2026-01-16 (UTC)" in text
+    assert "Invoice for “Build a Django REST API”, week of Jan 5, 2026: 2h30 · $87.50, held in escrow." in text
+    assert "Review it until the end of Friday Jan 16, 2026 (UTC)" in text
     assert await swept(app, WEEKLY_INVOICES) == []  # one invoice per week
     money = await balances(app)
     assert money[escrow("invoice:1")] == 87_50
     await alice.send(f"/contract {contract_id}")
-    assert "Week of 2026-01-05: 2h30 · $87.50 · under review until the end of 2026-01-16" in alice.screen.plain
+    assert "Week of Jan 5, 2026: 2h30 · $87.50 · under review until the end of Jan 16, 2026" in alice.screen.plain
 
     clock.advance(days=4, hours=23, minutes=29)  # Friday 23:59
     assert await swept(app, PAY_INVOICES) == []
     clock.advance(minutes=1)  # Saturday 00:00 UTC: the review is over
     paid = await swept(app, PAY_INVOICES)
     (text,) = told(paid, "bob")
-    assert "Your invoice for “Build a Django REST API”, week of 2026-01-05 (2h30), was paid: $87.50." in text
+    assert "Your invoice for “Build a Django REST API”, week of Jan 5, 2026 (2h30), was paid: $87.50." in text
     assert await swept(app, PAY_INVOICES) == []
     money = await balances(app)
     async with app.database.transaction() as session:
@@ -175,7 +175,7 @@ async def test_a_week_without_time_makes_no_invoice_and_missed_weeks_are_caught_
     await bob.send("/log 2h Week three")
     clock.advance(days=7)  # the bot was down both Mondays: both weeks are invoiced now
     issued = await swept(app, WEEKLY_INVOICES)
-    assert [text.split("week of ")[1][:10] for text in told(issued, "alice")] == ["2026-01-12", "2026-01-19"]
+    assert [text.split("week of ")[1][:12] for text in told(issued, "alice")] == ["Jan 12, 2026", "Jan 19, 2026"]
 
 
 async def test_a_declined_weekly_charge_is_retried_before_paying(

@@ -143,8 +143,8 @@ async def test_unlink_refuses_the_current_and_the_last_platform(alice: Harness) 
 
     await telegram.send("/unlink")
     text = telegram.screen.plain
-    assert "• Test, since 2026-01-05" in text
-    assert "• Telegram, since 2026-01-05 (you are here)" in text
+    assert "• Test, since Jan 5, 2026" in text
+    assert "• Telegram, since Jan 5, 2026 (you are here)" in text
     assert [b.label for b in telegram.screen.all_buttons()] == ["✂️ Unlink Test", "⬅️ Main menu"]
     await telegram.click("Unlink Test")
     assert "Test is unlinked" in telegram.screen.plain

@@ -55,7 +55,8 @@ async def test_the_inbox_counts_unread_and_a_thread_pages_older_messages(alice: 
     await bob.send("/messages")
     assert "Messages · 0 unread" in bob.screen.plain
 
-    await alice.click("1")
+    assert [option.label for option in alice.screen.choice.options] == ["1. Bob Stone · Build a Django REST API"]
+    await alice.click("1. Bob Stone")
     thread = alice.screen.plain
     assert "Page 1 of 2 (1 is the latest)" in thread
     assert "Message 3" in thread

@@ -20,7 +20,7 @@ async def test_an_hourly_offer_is_prefilled_from_the_proposal_and_accepted(app: 
     preview = alice.screen.plain
     assert "Your offer to Bob Stone" in preview
     assert "Hourly: $35/hr, at most 40 hours a week" in preview
-    assert "Start date: 2026-01-05" in preview
+    assert "Start date: Jan 5, 2026" in preview
     assert "Client pays: $35 + $1.75 marketplace fee = $36.75 an hour" in preview
     assert "Bob Stone receives: $35 − $3.50 service fee = $31.50 an hour" in preview
 
@@ -40,7 +40,7 @@ async def test_an_hourly_offer_is_prefilled_from_the_proposal_and_accepted(app: 
     assert "between today and a year from now" in alice.screen.plain
     await alice.send("2026-01-12")
     assert "Hourly: $40/hr, at most 20 hours a week" in alice.screen.plain
-    assert "Start date: 2026-01-12" in alice.screen.plain
+    assert "Start date: Jan 12, 2026" in alice.screen.plain
 
     await alice.click("Send the offer")
     assert "Offer sent to Bob Stone" in alice.screen.plain
@@ -81,7 +81,7 @@ async def test_a_fixed_offer_takes_the_proposal_milestones_and_refuses_bad_ones(
     await alice.send(f"/offer {proposal_id}")
     preview = alice.screen.plain
     assert "Fixed price: $1,200" in preview
-    assert "1. Design — $400 · due 2026-02-01" in preview
+    assert "1. Design — $400 · due Feb 1, 2026" in preview
     assert "2. Build — $800" in preview
     assert "Client pays: $1,200 + $60 marketplace fee = $1,260" in preview
     assert "Bob Stone receives: $1,200 − $120 service fee = $1,080" in preview
@@ -105,7 +105,7 @@ async def test_a_fixed_offer_takes_the_proposal_milestones_and_refuses_bad_ones(
     await alice.click("Done")
     preview = alice.screen.plain
     assert "Fixed price: $550.50" in preview
-    assert "2. Launch — $150.50 · due 2026-03-01" in preview
+    assert "2. Launch — $150.50 · due Mar 1, 2026" in preview
     await alice.click("Send the offer")
     contract_id = int(alice.screen.plain.split("Contract #", 1)[1].split(" ", 1)[0])
     await bob.click("Accept")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy import select
 
@@ -177,6 +179,23 @@ async def test_bad_budgets_are_refused(alice: Harness, budget: str, complaint: s
     assert "What level of experience" in alice.screen.plain
 
 
+async def start_posting_in_french(alice: Harness) -> None:
+    await sign_up(alice, "Recruter", language="Français", username="alice")
+    await alice.send("/post_job")
+    await alice.send("Build a Django REST API")
+
+
+async def test_a_refused_budget_names_the_limits_in_french_money(alice: Harness) -> None:
+    await start_posting_in_french(alice)
+    await alice.send(DESCRIPTION)
+    await alice.click("Développement web, mobile et logiciel")
+    await alice.send("Python")
+    await alice.click("Terminé")
+    await alice.click("Un prix fixe")
+    await alice.send("4")
+    assert "entre 5\u00a0$US et 1\u202f000\u202f000\u00a0$US" in alice.screen.plain  # not "$5 and $1,000,000"
+
+
 async def test_screening_questions_add_remove_and_limits(alice: Harness) -> None:
     await reach_skills(alice)
     await alice.send("Python")
@@ -315,4 +334,59 @@ async def test_the_client_panel_and_card_show_their_record(app: App, alice: Harn
         "Proposals: 10 to 15",
         "🛠 Python · Django · PostgreSQL",
         "✅ Payment verified · ⭐ 4.5 (2 reviews) · 3 hires · $1,200 spent · France",
+    ]
+
+
+async def test_a_post_left_for_another_command_is_kept_and_offered_back(alice: Harness, clock: ManualClock) -> None:
+    await reach_skills(alice)
+    await alice.send("python, django")
+    await alice.send("/menu")  # leaves the post half done
+    clock.advance(hours=3)
+    await alice.send("/post_job")
+    assert "You have a job post you didn't finish: “Build a Django REST API” (saved Jan 5, 2026" in alice.screen.plain
+    await alice.click("Resume your draft")
+    assert "How do you want to pay?" in alice.screen.plain  # the first question not answered yet
+    await alice.click("A fixed price")
+    await alice.send("500")
+    await alice.click("Intermediate")
+    await alice.click("1 to 3 months")
+    await alice.click("Skip")
+    await alice.click("Public")
+    await alice.click("Skip")
+    assert "Skills: Python, Django" in alice.screen.plain
+    await alice.click("Publish")
+    assert "Your job “Build a Django REST API” is live" in alice.screen.plain
+    await alice.send("/post_job")
+    assert "What is the title of your job?" in alice.screen.plain  # nothing left over to resume
+
+
+async def test_a_cancelled_or_timed_out_post_is_kept_and_can_be_started_afresh(app: App, alice: Harness, clock) -> None:
+    await reach_skills(alice)
+    await alice.send("/cancel")
+    await alice.send("/export")
+    exported = json.loads(alice.screen.attachments[0].content)["unfinished_job_post"]
+    assert exported["data"]["title"] == "Build a Django REST API"  # it is their data too
+    await alice.send("/post_job")
+    await alice.click("Start a new post")
+    assert "What is the title of your job?" in alice.screen.plain
+    await alice.send("Translate our app into French")
+    clock.advance(hours=2)
+    await app.engine.expire_idle()
+    await alice.delivered()  # the timeout notice
+    await alice.send("/post_job")
+    assert "“Translate our app into French”" in alice.screen.plain
+    await alice.click("Resume your draft")
+    assert "Describe the job" in alice.screen.plain
+
+
+async def test_the_offer_to_resume_speaks_french(alice: Harness) -> None:
+    await start_posting_in_french(alice)
+    await alice.send("/menu")
+    await alice.send("/post_job")
+    assert "Vous avez une offre non terminée\u00a0: «\u00a0Build a Django REST API\u00a0» (enregistrée le" in (
+        alice.screen.plain
+    )
+    assert [b.label for b in alice.screen.all_buttons()] == [
+        "▶️ Reprendre le brouillon",
+        "🆕 Commencer une nouvelle offre",
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.conversations.harness import Harness
 from tests.flows.job_steps import client_and_freelancer, post_job
+from tests.flows.signup_steps import sign_up
 
 
 async def _three_jobs(alice: Harness) -> Harness:
@@ -24,9 +25,36 @@ async def test_search_shows_cards_and_opens_a_job(alice: Harness) -> None:
     assert "1. Design a café logo in Illustrator" in text
     assert "Fixed price: $1,500" in text
     assert "Proposals: Less than 5" in text
-    await bob.click("3")
+    assert [option.label for option in bob.screen.choice.options] == [
+        "1. Design a café logo in Illustrator",
+        "2. Fix our Django admin",
+        "3. Build a Django REST API",
+    ]  # each job opens by its title, numbered as its card
+    await bob.click("3. Build a Django REST API")
     assert "Build a Django REST API" in bob.screen.plain
     assert "We need a REST API for our booking app" in bob.screen.plain
+
+
+async def test_lists_open_jobs_by_their_titles_in_french_too(alice: Harness) -> None:
+    await client_and_freelancer(alice)
+    await post_job(alice, title="Build a Django REST API" + " with a very long title" * 3)
+    chloe = alice.user("chloe")
+    await sign_up(chloe, "freelance", language="Français", username="chloe")
+    for command in ("/search django", "/feed"):
+        await chloe.send(command)
+        choice = chloe.screen.choice
+        assert choice is not None
+        assert choice.placeholder == "Ouvrir une offre"
+        [label] = [option.label for option in choice.options]
+        assert label.startswith("1. Build a Django REST API with a very long title")
+        assert len(label) == 80
+        assert label.endswith("…")
+    await chloe.send("/job 1")
+    await chloe.click("♥ Enregistrer")
+    assert chloe.screen.plain.startswith("♥ Offre «\u00a0Build a Django REST API")
+    assert {"📨 Envoyer une proposition", "♥ Enregistrée · Retirer"} <= {b.label for b in chloe.screen.all_buttons()}
+    await chloe.send("/saved")
+    assert chloe.screen.choice.options[0].label.startswith("1. Build a Django REST API")
 
 
 async def test_typing_new_words_searches_again_and_bad_syntax_gets_a_hint(alice: Harness) -> None:
@@ -89,8 +117,18 @@ async def test_save_and_hide_from_a_job(alice: Harness) -> None:
     bob = await _three_jobs(alice)
     await bob.send("/search logo")
     await bob.click("1")
-    await bob.click("Save")
-    assert "♥ Saved “Design a café logo in Illustrator”" in bob.screen.plain
+    [card] = await bob.click("Save")
+    assert card.edit  # it replaces the job card it was pressed on...
+    assert card.plain.startswith("♥ Saved “Design a café logo in Illustrator”. Find it again under /saved.")
+    assert "We need a REST API for our booking app" in card.plain  # ...with the card still there
+    labels = [button.label for button in card.all_buttons()]
+    assert "📨 Submit a proposal" in labels
+    assert "♥ Saved · Unsave" in labels
+    assert "♥ Save" not in labels
+    [card] = await bob.click("Unsave")
+    assert card.plain.startswith("Removed from your saved jobs.")
+    assert {"📨 Submit a proposal", "♥ Save"} <= {button.label for button in card.all_buttons()}
+    await bob.click("♥ Save")
     await bob.send("/saved")
     assert "♥ Saved jobs · 1" in bob.screen.plain
     await bob.send("/search django")

@@ -204,3 +204,25 @@ async def test_the_main_menu_offers_what_each_role_does(alice: Harness) -> None:
     await sign_up(bob, "client", username="bob")
     assert [row[0].label for row in bob.screen.buttons] == ["📝 Post a job", "💬 Messages", "👤 My profile"]
     assert [button.label for button in bob.screen.buttons[1]] == ["💬 Messages", "🤝 Contracts"]  # no earnings
+
+
+async def test_a_command_remembered_before_signup_that_fails_leaves_the_account_standing(alice: Harness) -> None:
+    await alice.send("/job 999")
+    await sign_up(alice, "freelancer")
+    assert "Your account is ready, Alice Martin" in alice.screen.plain
+    assert "⚠️ Job #999 was not found, or it is not visible to you." in alice.screen.plain
+    await alice.send("/account")
+    assert "Username: @alice" in alice.screen.plain
+
+
+async def test_the_remembered_command_fails_politely_in_french_too(app) -> None:
+    amelie = Harness(app.engine, "amelie", locale="fr")
+    await amelie.send("/job 999")
+    await amelie.send("/start")
+    await amelie.click("Français")
+    await amelie.click("freelance")
+    await amelie.submit({"full_name": "Amélie Laurent", "username": "amelie"})
+    await amelie.send("France")
+    await amelie.click("✅")
+    assert "Votre compte est prêt, Amélie Laurent" in amelie.screen.plain
+    assert "⚠️ L’offre #999 est introuvable, ou vous n’y avez pas accès." in amelie.screen.plain

@@ -1,6 +1,7 @@
 """The console front end: a chat in the terminal, so anyone can use gigbot without a platform token.
 
-Type a message or /command; type a number to press that button; ``/attach PATH`` sends a file; ``>12 text``
+Type a message or /command; type a number to press that button (unless the screen asks for a typed answer:
+then the number is the answer); ``/attach PATH`` sends a file; ``>12 text``
 answers message #12 as a platform's "reply" would (relayed messages and notifications show their number);
 ``/as NAME`` switches which user you are (so one person can play client and freelancer). Ctrl-D quits.
 Each console user is the identity ("console", NAME) and has a chat of the same name; notifications for another
@@ -35,11 +36,15 @@ from bot.core.events import (
     Text,
     parse_command,
 )
+from bot.core.i18n import N_, Translator
+from bot.core.markup import to_terminal
+from bot.core.numbers import whole_number
 from bot.core.ui import Screen
 
 PLATFORM = "console"
 _USER_NAME = re.compile(r"[A-Za-z0-9_]{1,32}")
-_REPLY = re.compile(r">(\d{1,9})\s+(.*)", re.DOTALL)
+_REPLY = re.compile(r">([0-9]{1,9})\s+(.*)", re.DOTALL)
+BANNER = N_("gigbot console · type /start · a number presses that button · /as NAME switches user · Ctrl-D quits")
 
 
 def _locale_from_environment() -> str | None:
@@ -69,6 +74,7 @@ class ConsoleFrontEnd:
         self.user = self._user_file.read_text().strip() if self._user_file.exists() else default_user
         self.last_screen: dict[str, Screen] = {}
         self.locale_hint = _locale_from_environment()
+        self.translator = Translator(self.locale_hint or engine.default_language)
         self.done = asyncio.Event()
         self._message_ids = itertools.count(1)
         self._lines: asyncio.Queue[str | None] = asyncio.Queue()
@@ -79,6 +85,15 @@ class ConsoleFrontEnd:
         self.stdout.write(text + "\n")
         self.stdout.flush()
 
+    def _words(self, message: str, **params: str) -> str:
+        """The console's own words, in the current user's language (placeholders escaped as on any screen)."""
+        return to_terminal(self.translator.t(message, **params), color=self.color)
+
+    async def _follow_language(self) -> None:
+        """Speak as the bot speaks to the current user: their account's language, else the terminal's."""
+        locale = await self.engine.locale_of(PLATFORM, self.user, self.user, self.locale_hint)
+        self.translator = Translator(locale)
+
     # ---- sending ----------------------------------------------------------------------------------
 
     async def send(self, message: Outbound) -> SendOutcome:
@@ -87,8 +102,12 @@ class ConsoleFrontEnd:
         user = message.chat.chat_id
         message_id = str(next(self._message_ids))
         self.last_screen[user] = message.screen
-        header = "" if user == self.user else f"📨 for {user}:\n"
-        footer = f"\n  (#{message_id}: answer with >{message_id} your text)" if message.screen.reply_to else ""
+        header = "" if user == self.user else self._words(N_("📨 for {user}:"), user=user) + "\n"
+        footer = (
+            "\n  " + self._words(N_("(#{number}: answer with >{number} your text)"), number=message_id)
+            if message.screen.reply_to
+            else ""
+        )
         self._print(f"\n{header}{render(message.screen, color=self.color)}{footer}")
         return Sent(message_id)
 
@@ -98,18 +117,18 @@ class ConsoleFrontEnd:
     # ---- reading ----------------------------------------------------------------------------------
 
     async def _resume(self) -> None:
-        screen = await self.engine.resume_screen(PLATFORM, self.user, self.user)
-        if screen is not None:
-            await self.send(Outbound(ChatRef(PLATFORM, self.user), screen))
+        screen = await self.engine.resume_screen(PLATFORM, self.user, self.user, self.locale_hint)
+        await self.send(Outbound(ChatRef(PLATFORM, self.user), screen))
 
     async def _switch_user(self, name: str) -> None:
         if not _USER_NAME.fullmatch(name):
-            self._print("Usage: /as NAME (letters, digits and _, up to 32 characters), e.g. /as alice")
+            self._print(self._words(N_("Usage: /as NAME (letters, digits and _, up to 32 characters), e.g. /as alice")))
             return
         self.user = name
         self._user_file.parent.mkdir(parents=True, exist_ok=True)
         self._user_file.write_text(name)
-        self._print(f"— you are now {name} —")
+        await self._follow_language()
+        self._print(self._words(N_("— you are now {name} —"), name=name))
         await self._resume()
 
     def _payload(self, line: str) -> Payload | None:
@@ -118,16 +137,18 @@ class ConsoleFrontEnd:
         command = parse_command(line)
         if command is not None:
             return command
-        if line.isascii() and line.isdigit():
-            actions = numbered_actions(self.last_screen[self.user]) if self.user in self.last_screen else []
-            if 1 <= int(line) <= len(actions):
-                return Click(self.engine.codec.pack(actions[int(line) - 1][1]))
+        last = self.last_screen.get(self.user)
+        number = whole_number(line)
+        if last is not None and not last.expects_text and number is not None:  # an open question wins over buttons
+            actions = numbered_actions(last)
+            if 1 <= number <= len(actions):
+                return Click(self.engine.codec.pack(actions[number - 1][1]))
         return Text(line)
 
     def _attachment(self, path: Path) -> AttachmentIn | None:
         """``/attach PATH`` sends a local file, as a chat app's paperclip would."""
         if not path.is_file():
-            self._print(f"No such file: {path}")
+            self._print(self._words(N_("No such file: {path}"), path=str(path)))
             return None
         mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         return AttachmentIn(path.name, mime_type, path.read_bytes())
@@ -153,10 +174,9 @@ class ConsoleFrontEnd:
         loop.call_soon_threadsafe(self._lines.put_nowait, None)
 
     async def start(self, on_event: TurnHandler) -> None:
-        self._print(
-            "gigbot console · type /start · a number presses that button · /as NAME switches user · Ctrl-D quits"
-        )
-        self._print(f"— you are {self.user} —")
+        await self._follow_language()
+        self._print(self._words(BANNER))
+        self._print(self._words(N_("— you are {name} —"), name=self.user))
         await self._resume()
         loop = asyncio.get_running_loop()
         threading.Thread(target=self._read_stdin, args=(loop,), name="console-stdin", daemon=True).start()
@@ -168,7 +188,7 @@ class ConsoleFrontEnd:
             self.stdout.flush()
             line = await self._lines.get()
             if line is None or self._closing:
-                self._print("\nBye! Everything is saved; run again to carry on.")
+                self._print("\n" + self._words(N_("Bye! Everything is saved; run again to carry on.")))
                 self.done.set()
                 return
             line = line.rstrip("\r\n")
@@ -179,6 +199,7 @@ class ConsoleFrontEnd:
                 await self._switch_user(line[4:].strip())
             elif line and (event := self.event(line)) is not None:
                 await on_event(event)
+                await self._follow_language()  # signing up or changing language changes it
 
     async def stop(self) -> None:
         """Take no more lines; the one being handled finishes first."""
