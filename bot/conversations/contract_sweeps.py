@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
 
-from bot.conversations.contracts import notice
+from bot.conversations.contracts import moved_amounts, notice
 from bot.conversations.engine import Deliver, Engine
 from bot.conversations.flow import Notify
 from bot.core.events import Outbound
@@ -55,12 +55,16 @@ async def _milestones(services: Services, notify: Callable[[int, Notify], None])
                 partial(
                     notice,
                     message=N_(
-                        "💰 “{milestone}” on “{title}” was paid automatically ({amount}): the client didn't answer "
-                        "the submission in time."
+                        "💰 “{milestone}” on “{title}” was paid automatically: the client didn't answer the "
+                        "submission in time. Released {amount} to {name}: {fee} service fee, {name} receives {net}."
                     ),
                     contract_id=contract.id,
-                    params={"milestone": milestone.description, "title": contract.title},
-                    amounts={"amount": (moved.amount_minor, contract.currency)},
+                    params={
+                        "milestone": milestone.description,
+                        "title": contract.title,
+                        "name": contract.freelancer_name,
+                    },
+                    amounts=moved_amounts(moved),
                     name="auto-released",
                 ),
             )
@@ -116,14 +120,21 @@ async def _pay(services: Services, notify: Callable[[int, Notify], None]) -> Non
             contract.freelancer_id,
             partial(
                 notice,
-                message=N_("💰 Your invoice for “{title}”, week of {week} ({hours}), was paid: {amount}."),
+                message=N_(
+                    "💰 Your invoice for “{title}”, week of {week} ({hours}), was paid: {amount}, {fee} service fee, "
+                    "you receive {net}."
+                ),
                 contract_id=contract.id,
                 params={
                     "title": contract.title,
                     "week": invoice.week_start.isoformat(),
                     "hours": format_minutes(invoice.minutes),
                 },
-                amounts={"amount": (invoice.amount_minor, contract.currency)},
+                amounts={
+                    "amount": (invoice.amount_minor, contract.currency),
+                    "fee": (paid.fee_minor, contract.currency),
+                    "net": (invoice.amount_minor - paid.fee_minor, contract.currency),
+                },
                 name="invoice-paid",
             ),
         )

@@ -165,6 +165,8 @@ async def dispute_command(ctx: Ctx, args: str) -> Screen | StartFlow:
     target_id = _ident(raw_id, usage)
     if reason.strip():
         return await open_dispute(ctx, kind, target_id, reason)
+    assert ctx.account is not None
+    await ctx.services.disputes.may_open(ctx.account, kind, target_id)
     return StartFlow("dispute", {"kind": kind, "target_id": target_id})
 
 
@@ -323,18 +325,28 @@ async def case_command(ctx: Ctx, args: str) -> Screen:
 def notify_outcome(ctx: Ctx, resolved: Resolved) -> None:
     """Both parties hear the decision, each in their language."""
     case = resolved.case
-    currency = case.contract.currency
 
     def outcome(translator: Translator) -> Screen:
+        if not resolved.freelancer_minor:
+            return Screen(
+                translator.t(
+                    N_(
+                        "⚖️ The dispute on {what} was decided by a gigbot admin: all {refunded} goes back to the client."
+                    ),
+                    what=case_title(translator, case),
+                    **_settled_amounts(translator.language, resolved),
+                ),
+                name="disputes.resolved",
+            )
         return Screen(
             translator.t(
                 N_(
                     "⚖️ The dispute on {what} was decided by a gigbot admin: {paid} goes to the freelancer "
-                    "(pending for the security period, then in /earnings) and {refunded} back to the client."
+                    "({fee} service fee, the freelancer receives {net}, pending for the security period, then in "
+                    "/earnings) and {refunded} back to the client."
                 ),
                 what=case_title(translator, case),
-                paid=format_money(resolved.freelancer_minor, translator.language, currency),
-                refunded=format_money(resolved.client_minor, translator.language, currency),
+                **_settled_amounts(translator.language, resolved),
             ),
             name="disputes.resolved",
         )
@@ -343,15 +355,29 @@ def notify_outcome(ctx: Ctx, resolved: Resolved) -> None:
     ctx.notify(case.contract.freelancer_id, outcome)
 
 
-def resolved_screen(ctx: Ctx, resolved: Resolved) -> Screen:
+def _settled_amounts(language: str, resolved: Resolved) -> dict[str, str]:
+    """{paid} to the freelancer (gross), its service {fee}, the {net} they receive, and the {refunded} part."""
     currency = resolved.case.contract.currency
+    amounts = {
+        "paid": resolved.freelancer_minor,
+        "fee": resolved.fee_minor,
+        "net": resolved.freelancer_minor - resolved.fee_minor,
+        "refunded": resolved.client_minor,
+    }
+    return {name: format_money(minor, language, currency) for name, minor in amounts.items()}
+
+
+def resolved_screen(ctx: Ctx, resolved: Resolved) -> Screen:
+    message = (
+        N_(
+            "✅ Dispute #{id} resolved: {paid} to the freelancer ({fee} service fee, the freelancer receives {net}), "
+            "{refunded} back to the client."
+        )
+        if resolved.freelancer_minor
+        else N_("✅ Dispute #{id} resolved: all {refunded} back to the client.")
+    )
     return Screen(
-        ctx.t(
-            N_("✅ Dispute #{id} resolved: {paid} to the freelancer, {refunded} back to the client."),
-            id=resolved.case.dispute.id,
-            paid=format_money(resolved.freelancer_minor, ctx.locale, currency),
-            refunded=format_money(resolved.client_minor, ctx.locale, currency),
-        ),
+        ctx.t(message, id=resolved.case.dispute.id, **_settled_amounts(ctx.locale, resolved)),
         buttons=rows(ctx.command_button(ctx.t(N_("⚖️ Dispute queue")), "disputes")),
         name="disputes.done",
     )

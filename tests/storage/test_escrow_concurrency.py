@@ -66,8 +66,8 @@ async def _approve(database: Database, client: Account, contract_id: int, milest
     for _attempt in range(200):
         try:
             async with database.transaction() as session:
-                await _services(session).contracts.approve(client, contract_id, milestone_id)
-            return "released"
+                moved = await _services(session).contracts.approve(client, contract_id, milestone_id)
+            return "already done" if moved.repeated else "released"
         except UserError as refused:
             return refused.message_id
         except DBAPIError:
@@ -81,8 +81,9 @@ async def test_fifty_concurrent_approvals_release_once(database: Database) -> No
     replay = await _approve(database, alice, contract_id, milestone_id)
 
     assert results.count("released") == 1
-    assert set(results) - {"released"} == {"This milestone was already paid."}
-    assert replay == "This milestone was already paid."
+    # a click that reads the milestone after the release committed is told it was done, one before it is refused
+    assert set(results) - {"released"} <= {"already done", "This milestone was already paid."}
+    assert replay == "already done"
     async with database.transaction() as session:
         repos = Repositories.bind(session)
         milestone = await session.get(MilestoneRow, milestone_id)
