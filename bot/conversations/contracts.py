@@ -463,7 +463,7 @@ async def confirm_move(ctx: Ctx, contract: Contract, action: str, milestone_id: 
     """Before money moves: what moves, how much (with the fees), from whom to whom; Confirm or Cancel."""
     assert ctx.account is not None
     contract = await ctx.services.contracts.may(ctx.account, contract.id, action, milestone_id)
-    milestone = next(m for m in await ctx.services.contracts.milestones(contract) if str(m.id) == milestone_id)
+    milestone = next(m for m in await ctx.services.contracts.milestones(contract) if m.id == int(milestone_id))
     tr, currency = Translator(ctx.locale), contract.currency
     if action == "fund":
         fee = contract.fees.client_fee(milestone.amount_minor)
