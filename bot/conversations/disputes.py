@@ -406,8 +406,16 @@ async def resolve_command(ctx: Ctx, args: str) -> Screen | StartFlow:
             else N_("Refund the whole {amount} to the client?")
         )
         ident = str(dispute_id)
+        text = ctx.t(question, amount=amount)
+        if verdict == "release":
+            fee = await ctx.services.contracts.service_fee(case.contract, case.escrow_minor)
+            text += "\n" + ctx.t(
+                N_("{fee} service fee, the freelancer receives {net}."),
+                fee=format_money(fee, ctx.locale, case.contract.currency),
+                net=format_money(case.escrow_minor - fee, ctx.locale, case.contract.currency),
+            )
         return Screen(
-            ctx.t(question, amount=amount),
+            text,
             buttons=rows(
                 ctx.command_button(ctx.t(N_("✅ Yes, decide it")), "resolve_dispute", ident, verdict, "confirm"),
                 ctx.command_button(ctx.t(N_("⬅️ Back to the dispute")), "dispute_case", ident),

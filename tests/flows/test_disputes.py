@@ -134,7 +134,9 @@ async def test_a_release_pays_the_freelancer_once(app: App, alice: Harness) -> N
     await judge.send("/dispute_case 1")
     case_screen = judge.screen
     await judge.click("Release all")
-    assert "Release the whole $100 to the freelancer?" in judge.screen.plain
+    assert (
+        "Release the whole $100 to the freelancer?\n$10 service fee, the freelancer receives $90." in judge.screen.plain
+    )
     confirm = judge.screen
     await judge.click("Yes, decide it")
     assert (
