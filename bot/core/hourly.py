@@ -101,9 +101,6 @@ class HourlyService:
         """The freelancer's active hourly contracts, to pick the one time goes on."""
         return [Contract.from_row(row) for row in await self._contracts.active_hourly(freelancer.id)]
 
-    async def week_minutes(self, contract: Contract) -> int:
-        return await self._contracts.minutes_in_week(contract.id, week_start(self._now))
-
     async def week_entries(self, contract: Contract) -> Sequence[TimeEntryRow]:
         """This week's time entries, oldest first (the week still to be invoiced)."""
         return await self._contracts.time_in_week(contract.id, week_start(self._now))
