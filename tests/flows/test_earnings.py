@@ -3,7 +3,7 @@ making it available (and saying so), withdrawing with the bad amounts people typ
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.bootstrap import App
 from bot.conversations.harness import Harness
@@ -11,7 +11,7 @@ from bot.conversations.money_sweeps import mature_earnings
 from bot.core.clock import ManualClock
 from bot.core.events import Click
 from bot.core.ledger import available, payouts, pending
-from bot.storage.orm import PayoutRow
+from bot.storage.orm import AccountRow, PayoutRow
 from tests.flows.money_fixtures import approve, audit, contract, fund, parties
 
 
@@ -146,3 +146,22 @@ async def test_withdrawing_with_nothing_available_says_when_and_opens_nothing(
     await bob.send("/withdraw 90 typed-token")  # a confirmation typed by hand is checked all the same
     assert "You can withdraw at most what is available." in bob.screen.plain
     assert payouts(2) not in await audit(app)
+
+
+async def test_confirmations_and_refusals_speak_french(app: App, alice: Harness) -> None:
+    alice, bob = await parties(alice)
+    async with app.database.transaction() as session:
+        await session.execute(update(AccountRow).values(language="fr"))
+    contract_id, (milestone_id,) = await contract(app, alice, bob)
+    await alice.send(f"/contract {contract_id} fund {milestone_id}")
+    assert "Financer «\u00a0Part 1\u00a0»\u00a0?" in alice.screen.plain
+    assert [button.label for button in alice.screen.all_buttons()] == ["✅ Confirmer", "✖️ Annuler"]
+    await alice.click("Confirmer")
+    assert "Financé\u00a0: " in alice.screen.plain
+    await bob.send(f"/contract {contract_id} add")
+    assert "Seul le client de ce contrat peut ajouter des jalons." in bob.screen.plain
+    await alice.send(f"/contract {contract_id} approve {milestone_id} ok")
+    assert "de frais de service, Bob Stone reçoit" in alice.screen.plain
+    assert "de frais de service, vous recevez" in bob.screen.plain
+    await bob.send("/withdraw")
+    assert "Rien n’est encore disponible au retrait\u00a0: " in bob.screen.plain
