@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.conversations.contracts import contract_notice
+from bot.conversations.contracts import contract_notice, moved_amounts
 from bot.conversations.flow import Sweep
 from bot.conversations.notices import NoticeList
 from bot.core.hourly import format_minutes
@@ -30,12 +30,12 @@ async def _milestone(services: Services, milestone_id: int, notices: NoticeList)
                 contract_notice,
                 key=f"auto-released:{milestone.id}",
                 message=N_(
-                    "💰 “{milestone}” on “{title}” was paid automatically ({amount}): the client didn't answer "
-                    "the submission in time."
+                    "💰 “{milestone}” on “{title}” was paid automatically: the client didn't answer the "
+                    "submission in time. Released {amount} to {name}: {fee} service fee, {name} receives {net}."
                 ),
                 contract_id=contract.id,
-                params={"milestone": milestone.description, "title": contract.title},
-                amounts={"amount": (released.amount_minor, contract.currency)},
+                params={"milestone": milestone.description, "title": contract.title, "name": contract.freelancer_name},
+                amounts=moved_amounts(released),
                 name="auto-released",
             )
         return
@@ -111,11 +111,18 @@ async def _pay(services: Services, invoice_id: int, notices: NoticeList) -> None
         contract.freelancer_id,
         contract_notice,
         key=f"invoice-paid:{invoice.id}",
-        message=N_("💰 Your invoice for “{title}”, week of {week} ({hours}), was paid: {amount}."),
+        message=N_(
+            "💰 Your invoice for “{title}”, week of {week} ({hours}), was paid: {amount}, {fee} service fee, "
+            "you receive {net}."
+        ),
         contract_id=contract.id,
         params={"title": contract.title, "hours": format_minutes(invoice.minutes)},
         days={"week": invoice.week_start.isoformat()},
-        amounts={"amount": (invoice.amount_minor, contract.currency)},
+        amounts={
+            "amount": (invoice.amount_minor, contract.currency),
+            "fee": (paid.fee_minor, contract.currency),
+            "net": (invoice.amount_minor - paid.fee_minor, contract.currency),
+        },
         name="invoice-paid",
     )
 

@@ -8,6 +8,7 @@ Notifications are built in their recipient's language (``notice``).
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import ClassVar
@@ -38,13 +39,15 @@ from bot.core.contracts import (
     Invoice,
     Milestone,
     Moved,
+    check_part_payment,
     parse_milestone,
 )
 from bot.core.disputes import DISPUTABLE_INVOICE, DISPUTABLE_MILESTONE
 from bot.core.errors import UserError
 from bot.core.events import AttachmentIn
 from bot.core.fees import FeeRules
-from bot.core.hourly import format_minutes
+from bot.core.formats import format_day
+from bot.core.hourly import format_minutes, invoice_amount
 from bot.core.i18n import N_, Day, Moment, Translator
 from bot.core.jobs import AttachedFile
 from bot.core.money import format_money, parse_amount
@@ -52,6 +55,7 @@ from bot.core.numbers import whole_number
 from bot.core.ui import MAX_BUTTON_LABEL, Button, Choice, Option, Screen, escape, rows, shorten
 
 LIST_LIMIT = 25
+MAX_PAGE = 1_000  # of /contracts: far past anyone's list, and the rows read stay bounded
 MAX_SUBMISSION_FILES = 5
 STATUS_ICONS = {"offered": "📨", "active": "🟢", "ended": "🏁", "declined": "✖️", "withdrawn": "↩️"}
 MILESTONE_ICONS = {
@@ -157,7 +161,14 @@ def milestone_line(tr: Translator, number: int, description: str, amount: int, d
 
 def _milestone_status(tr: Translator, milestone: Milestone) -> str:
     status = f"{MILESTONE_ICONS[milestone.status]} {tr.t(MILESTONE_STATUSES[milestone.status])}"
-    if milestone.in_escrow_minor:
+    if milestone.released_minor and milestone.in_escrow_minor:
+        status += " · " + tr.t(
+            N_("released {released} of {amount}, {held} still in escrow"),
+            released=money(tr, milestone.released_minor),
+            amount=money(tr, milestone.funded_minor),
+            held=money(tr, milestone.in_escrow_minor),
+        )
+    elif milestone.in_escrow_minor:
         status += " · " + tr.t(N_("{amount} in escrow"), amount=money(tr, milestone.in_escrow_minor))
     if milestone.status == "submitted" and milestone.auto_release_at:
         status += " · " + tr.t(
@@ -198,16 +209,9 @@ async def contract_text(ctx: Ctx, contract: Contract, milestones: list[Milestone
                 limit=format_minutes(limit),
             )
         ]
-        if contract.status == "active":
-            week = await ctx.services.hourly.week_minutes(contract)
-            lines.append(
-                tr.t(
-                    N_("This week: {logged} logged of {limit} ({left} left)"),
-                    logged=format_minutes(week),
-                    limit=format_minutes(limit),
-                    left=format_minutes(max(0, limit - week)),
-                )
-            )
+        lines += await _this_week(ctx, tr, contract)
+        if invoices:
+            lines.append(tr.t(N_("<b>Invoices</b>")))
         for invoice in invoices:
             friday = (invoice.review_until - timedelta(days=1)).date()
             status = {
@@ -240,6 +244,30 @@ async def contract_text(ctx: Ctx, contract: Contract, milestones: list[Milestone
     if contract.status == "ended" and contract.end_reason:
         sections.append(tr.t(N_("Ended: {reason}"), reason=tr.t(END_REASONS[contract.end_reason])))
     return "\n\n".join(sections)
+
+
+async def _this_week(ctx: Ctx, tr: Translator, contract: Contract) -> list[str]:
+    """This week's time (still to be invoiced): each entry, the hours against the limit, the amount so far."""
+    assert contract.rate_minor is not None
+    entries = await ctx.services.hourly.week_entries(contract)
+    if contract.status != "active" and not entries:
+        return []
+    logged, limit = sum(entry.minutes for entry in entries), contract.weekly_limit_minutes or 0
+    lines = [
+        tr.t(
+            N_("<b>This week</b>: {logged} logged of {limit} ({left} left) · {amount} so far"),
+            logged=format_minutes(logged),
+            limit=format_minutes(limit),
+            left=format_minutes(max(0, limit - logged)),
+            amount=money(tr, invoice_amount(logged, contract.rate_minor)),
+        )
+    ]
+    for entry in entries:
+        line = f"• {escape(format_day(entry.created_at.date(), tr.language))} · {format_minutes(entry.minutes)}"
+        lines.append(f"{line} · {escape(entry.memo)}" if entry.memo else line)
+    if not entries:
+        lines.append(tr.t(N_("No time logged this week yet.")))
+    return lines
 
 
 def _options(ctx: Ctx, contract: Contract, milestones: list[Milestone], invoices: list[Invoice]) -> list[Option]:
@@ -319,7 +347,7 @@ async def contracts_list(ctx: Ctx, args: str) -> Screen:
     """/contracts [PAGE]: the person's offers and contracts, as client or freelancer; offers and active ones
     first, LIST_LIMIT a page with Previous and Next."""
     assert ctx.account is not None
-    page = max(int(args), 1) if args.strip().isdigit() else 1
+    page = min(max(whole_number(args) or 1, 1), MAX_PAGE)
     fetched = await ctx.services.contracts.mine(ctx.account, page * LIST_LIMIT + 1)
     listed = fetched[(page - 1) * LIST_LIMIT : page * LIST_LIMIT]
     if not listed and page > 1:
@@ -360,19 +388,40 @@ async def contracts_list(ctx: Ctx, args: str) -> Screen:
 
 # ---- actions ------------------------------------------------------------------------------------
 
+ALREADY_DONE = N_("ℹ️ That was done already: no money moved a second time.")
+CONFIRMED = "ok"  # the last word of a confirmed fund, approve or refund: /contract 12 fund 34 ok
+
+
+def moved_amounts(moved: Moved) -> Amounts:
+    """{amount} moved (gross), the {fee} taken from it, the {net} the freelancer receives, the {rest} in escrow."""
+    currency = moved.contract.currency
+    return {
+        "amount": (moved.amount_minor or moved.milestone.amount_minor, currency),
+        "fee": (moved.fee_minor, currency),
+        "net": (moved.net_minor, currency),
+        "rest": (moved.milestone.in_escrow_minor, currency),
+    }
+
 
 def moved_notice(
     moved: Moved, template: str, *, buttons: Sequence[tuple[str, tuple[str, ...]]] = (), **extra: object
 ) -> dict[str, object]:
-    """The parameters of a contract notice about a milestone (its title and amount filled in for the reader)."""
+    """The parameters of a contract notice about a milestone (its title and the amounts moved, for the reader)."""
     contract, milestone = moved.contract, moved.milestone
     return {
         "message": template,
         "contract_id": contract.id,
         "params": {"title": contract.title, "milestone": milestone.description, **extra},
-        "amounts": {"amount": (moved.amount_minor or milestone.amount_minor, contract.currency)},
+        "amounts": moved_amounts(moved),
         "buttons": buttons,
     }
+
+
+def _said(ctx: Ctx, message: str, moved: Moved) -> str:
+    """The actor's own line about a move, with the amounts and the freelancer's name."""
+    tr = Translator(ctx.locale)
+    amounts = {key: money(tr, minor, currency) for key, (minor, currency) in moved_amounts(moved).items()}
+    return ctx.t(message, name=moved.contract.freelancer_name, milestone=moved.milestone.description, **amounts)
 
 
 # action: (service method, who is told, their notice, its buttons (label, action), the actor's notice)
@@ -382,14 +431,14 @@ MILESTONE_MOVES: dict[str, tuple[str, str, str, tuple[tuple[str, str], ...], str
         "freelancer_id",
         N_("🔒 The client funded “{milestone}” ({amount}) on “{title}”: the money is in escrow. Start work!"),
         ((N_("📤 Submit work"), "submit"),),
-        N_("✅ Funded: the money is in escrow."),
+        N_("✅ Funded: {amount} is in escrow."),
     ),
     "approve": (
         "approve",
         "freelancer_id",
-        N_("💰 The client approved “{milestone}” and released {amount} to you."),
+        N_("💰 The client approved “{milestone}” and released {amount}: {fee} service fee, you receive {net}."),
         (),
-        N_("✅ Approved: the payment is on its way."),
+        N_("✅ Released {amount} to {name}: {fee} service fee, {name} receives {net}."),
     ),
     "refund_ask": (
         "refund_request",
@@ -403,23 +452,137 @@ MILESTONE_MOVES: dict[str, tuple[str, str, str, tuple[tuple[str, str], ...], str
         "client_id",
         N_("↩️ The freelancer refunded the {amount} in escrow on “{milestone}”."),
         (),
-        N_("↩️ Refunded to the client."),
+        N_("↩️ Refunded {amount} to the client."),
     ),
 }
+MONEY_MOVES = ("fund", "approve", "refund")  # each shows what moves and asks to confirm first
 
 
-async def _milestone_action(ctx: Ctx, contract: Contract, action: str, milestone_id: str) -> Screen | StartFlow:
+def _confirm_buttons(ctx: Ctx, contract: Contract, *confirm: str) -> tuple[tuple[Button, ...], ...]:
+    ident = str(contract.id)
+    return rows(
+        ctx.command_button(ctx.t(N_("✅ Confirm")), "contract", ident, *confirm),
+        ctx.command_button(ctx.t(N_("✖️ Cancel")), "contract", ident),
+    )
+
+
+async def _release_line(ctx: Ctx, contract: Contract, amount: int) -> str:
+    """What a release means for both sides: it leaves escrow, the service fee, what the freelancer receives."""
+    tr, fee = Translator(ctx.locale), await ctx.services.contracts.service_fee(contract, amount)
+    return ctx.t(
+        N_("{amount} leaves escrow for {name}: {fee} service fee, {name} receives {net}."),
+        amount=money(tr, amount, contract.currency),
+        name=contract.freelancer_name,
+        fee=money(tr, fee, contract.currency),
+        net=money(tr, amount - fee, contract.currency),
+    )
+
+
+async def confirm_move(ctx: Ctx, contract: Contract, action: str, milestone_id: str) -> Screen:
+    """Before money moves: what moves, how much (with the fees), from whom to whom; Confirm or Cancel."""
+    assert ctx.account is not None
+    contract = await ctx.services.contracts.may(ctx.account, contract.id, action, milestone_id)
+    milestone = next(m for m in await ctx.services.contracts.milestones(contract) if m.id == whole_number(milestone_id))
+    tr, currency = Translator(ctx.locale), contract.currency
+    if action == "fund":
+        fee = contract.fees.client_fee(milestone.amount_minor)
+        text = ctx.t(
+            N_(
+                "💳 <b>Fund “{milestone}”?</b>\n\n{amount} + {fee} marketplace fee = {total}, charged to your "
+                "payment method. The {amount} stays in escrow until you approve {name}'s work."
+            ),
+            milestone=milestone.description,
+            amount=money(tr, milestone.amount_minor, currency),
+            fee=money(tr, fee, currency),
+            total=money(tr, milestone.amount_minor + fee, currency),
+            name=contract.freelancer_name,
+        )
+    elif action == "approve":
+        head = ctx.t(
+            N_("✅ <b>Pay “{milestone}” to {name}?</b>"), milestone=milestone.description, name=contract.freelancer_name
+        )
+        text = f"{head}\n\n{await _release_line(ctx, contract, milestone.in_escrow_minor)}"
+    else:
+        fee_back = ctx.services.contracts.fee_refund(contract, milestone.funded_minor, milestone.released_minor)
+        text = ctx.t(
+            N_(
+                "↩️ <b>Refund “{milestone}” to {client}?</b>\n\n{amount} goes from escrow back to {client}, with "
+                "{fee} of marketplace fee. You will not be paid for this milestone."
+            ),
+            milestone=milestone.description,
+            client=contract.client_name,
+            amount=money(tr, milestone.in_escrow_minor, currency),
+            fee=money(tr, fee_back, currency),
+        )
+    buttons = _confirm_buttons(ctx, contract, action, milestone_id, CONFIRMED)
+    return Screen(text, buttons=buttons, name="contract-confirm")
+
+
+async def confirm_part(ctx: Ctx, contract: Contract, milestone: Milestone, amount: int) -> Screen:
+    """Before paying part of a milestone: the part with its fees and what stays in escrow. The Confirm button
+    carries a fresh token, so confirming twice pays once."""
+    tr = Translator(ctx.locale)
+    head = ctx.t(
+        N_("💸 <b>Pay {amount} of “{milestone}” to {name}?</b>"),
+        amount=money(tr, amount, contract.currency),
+        milestone=milestone.description,
+        name=contract.freelancer_name,
+    )
+    rest = ctx.t(
+        N_("{rest} stays in escrow in this milestone."),
+        rest=money(tr, milestone.in_escrow_minor - amount, contract.currency),
+    )
+    text = f"{head}\n\n{await _release_line(ctx, contract, amount)}\n{rest}"
+    buttons = _confirm_buttons(ctx, contract, "part", str(milestone.id), str(amount), secrets.token_hex(3))
+    return Screen(text, buttons=buttons, name="contract-confirm")
+
+
+async def _pay_part(ctx: Ctx, contract: Contract, milestone_id: str, amount: str, token: str) -> Screen:
+    """The confirmed partial payment (``/contract ID part M AMOUNT TOKEN``)."""
+    assert ctx.account is not None
+    minor = whole_number(amount)
+    if minor is None:
+        return await contract_screen(ctx, contract, ctx.t(N_("⚠️ Use the Pay part button to say how much.")))
+    moved = await ctx.services.contracts.release_part(ctx.account, contract.id, milestone_id, minor, token)
+    if moved.repeated:
+        return await contract_screen(ctx, moved.contract, ctx.t(ALREADY_DONE))
+    ctx.notify(
+        moved.contract.freelancer_id,
+        contract_notice,
+        **moved_notice(
+            moved,
+            N_(
+                "💰 The client released {amount} of “{milestone}”: {fee} service fee, you receive {net}. "
+                "{rest} stays in escrow."
+            ),
+        ),
+    )
+    said = N_(
+        "✅ Released {amount} of “{milestone}” to {name}: {fee} service fee, {name} receives {net}. "
+        "{rest} stays in escrow."
+    )
+    return await contract_screen(ctx, moved.contract, _said(ctx, said, moved))
+
+
+async def _milestone_action(
+    ctx: Ctx, contract: Contract, action: str, milestone_id: str, extra: list[str]
+) -> Screen | StartFlow:
     assert ctx.account is not None
     service, account, ident = ctx.services.contracts, ctx.account, str(contract.id)
+    if action in MONEY_MOVES and extra != [CONFIRMED]:
+        return await confirm_move(ctx, contract, action, milestone_id)
     if action in MILESTONE_MOVES:
         method, told, message, then, done = MILESTONE_MOVES[action]
         moved = await getattr(service, method)(account, contract.id, milestone_id)
+        if moved.repeated:
+            return await contract_screen(ctx, moved.contract, ctx.t(ALREADY_DONE))
         buttons = [(label, ("contract", ident, next_action, milestone_id)) for label, next_action in then]
         ctx.notify(getattr(contract, told), contract_notice, **moved_notice(moved, message, buttons=buttons))
-        return await contract_screen(ctx, moved.contract, ctx.t(done))
+        return await contract_screen(ctx, moved.contract, _said(ctx, done, moved))
+    if action == "part" and len(extra) == 2:
+        return await _pay_part(ctx, contract, milestone_id, *extra)
     if action == "refund_no":
-        if account.id != contract.freelancer_id:
-            raise UserError(N_("Only the freelancer of this contract can do that."))
+        await service.may(account, contract.id, action, milestone_id)
         ctx.notify(
             contract.client_id,
             contract_notice,
@@ -431,8 +594,7 @@ async def _milestone_action(ctx: Ctx, contract: Contract, action: str, milestone
     if action == "work":
         return await submitted_work(ctx, contract, milestone_id)
     if action in FLOW_ACTIONS:
-        if contract.status != "active":
-            raise UserError(N_("This contract isn't active: nothing can be done on it now."))
+        await service.may(account, contract.id, action, milestone_id)
         return StartFlow(
             FLOW_ACTIONS[action].name, {"contract_id": contract.id, "milestone_id": whole_number(milestone_id)}
         )
@@ -471,9 +633,10 @@ OFFER_ANSWERS = {
 
 async def contract_command(ctx: Ctx, args: str) -> Screen | StartFlow:
     """/contract ID [accept|decline|withdraw|message|add|end|fund M|approve M|changes M|part M|submit M|refund_ask M|
-    refund M|refund_no M|work M]."""
+    refund M|refund_no M|work M]; a money move confirmed: fund|approve|refund M ok, part M AMOUNT TOKEN."""
     assert ctx.account is not None
-    ident, action, milestone_id = [*args.split(), "", "", ""][:3]
+    words = args.split()
+    ident, action, milestone_id = [*words, "", "", ""][:3]
     service, account = ctx.services.contracts, ctx.account
     contract = await service.readable(account, ident or "?")
     if action in OFFER_ANSWERS:
@@ -493,13 +656,12 @@ async def contract_command(ctx: Ctx, args: str) -> Screen | StartFlow:
         thread = await ctx.services.messaging.thread_for_contract(contract, account.id)
         return StartFlow(messages.FLOW.name, {"thread_id": thread.id})
     if action in ("add", "end"):
-        if contract.status != "active":
-            raise UserError(N_("This contract isn't active: nothing can be done on it now."))
+        await service.may(account, contract.id, action)
         return StartFlow(FLOW_ACTIONS[action].name, {"contract_id": contract.id})
     if action:
         if whole_number(milestone_id) is None:
             return await contract_screen(ctx, contract, ctx.t(N_("⚠️ Say which milestone, by its number.")))
-        return await _milestone_action(ctx, contract, action, milestone_id)
+        return await _milestone_action(ctx, contract, action, milestone_id, words[3:])
     return await contract_screen(ctx, contract)
 
 
@@ -612,29 +774,37 @@ class ChangesStep(MilestoneQuestionStep):
         return await _finish(ctx, data.contract_id, ctx.t(N_("✏️ Changes requested: the freelancer has been told.")))
 
 
-class PartStep(MilestoneQuestionStep):
+class PartStep(Step):
     name = "part"
     accepts_text = True
-    question = N_(
-        "💸 <b>Pay part of “{milestone}”</b>\n\nHow much do you release now? The rest stays in escrow "
-        "as a new milestone."
-    )
 
-    async def on_text(self, ctx: Ctx, text: str) -> Outcome:
+    async def _milestone(self, ctx: Ctx) -> tuple[Contract, Milestone]:
         assert ctx.account is not None
         data = ctx.data
+        contract = await ctx.services.contracts.may(ctx.account, data.contract_id, "part", data.milestone_id)
+        milestones = await ctx.services.contracts.milestones(contract)
+        return contract, next(m for m in milestones if m.id == data.milestone_id)
+
+    async def show(self, ctx: Ctx) -> Screen:
+        contract, milestone = await self._milestone(ctx)
+        return Screen(
+            ctx.t(
+                N_(
+                    "💸 <b>Pay part of “{milestone}”</b>\n\n{amount} is in escrow. How much do you release now? "
+                    "The rest stays in escrow in this milestone."
+                ),
+                milestone=milestone.description,
+                amount=money(Translator(ctx.locale), milestone.in_escrow_minor, contract.currency),
+            )
+        )
+
+    async def on_text(self, ctx: Ctx, text: str) -> Outcome:
         if text.strip().startswith("-"):
             raise UserError(N_("An amount can't be negative."))
         amount = parse_amount(text, minimum_minor=0)
-        moved = await ctx.services.contracts.release_part(ctx.account, data.contract_id, data.milestone_id, amount)
-        ctx.notify(
-            moved.contract.freelancer_id,
-            contract_notice,
-            **moved_notice(
-                moved, N_("💰 The client released {amount} of “{milestone}” to you; the rest stays in escrow.")
-            ),
-        )
-        return await _finish(ctx, data.contract_id, ctx.t(N_("✅ Paid part; the rest stays in escrow.")))
+        contract, milestone = await self._milestone(ctx)
+        check_part_payment(milestone.in_escrow_minor, amount, contract.currency)
+        return Finish(await confirm_part(ctx, contract, milestone, amount))
 
 
 class AddMilestoneStep(Step):

@@ -116,21 +116,33 @@ def dispute_for_admins(
 
 @notice_kind("dispute.resolved")
 def dispute_resolved(
-    translator: Translator, *, case: dict[str, object], paid_minor: int, refunded_minor: int, currency: str
+    translator: Translator,
+    *,
+    case: dict[str, object],
+    paid_minor: int,
+    refunded_minor: int,
+    currency: str,
+    fee_minor: int = 0,
 ) -> Screen:
-    """Both parties hear the decision, each in their language."""
-    return Screen(
-        translator.t(
-            N_(
-                "⚖️ The dispute on {what} was decided by a gigbot admin: {paid} goes to the freelancer "
-                "(pending for the security period, then in /earnings) and {refunded} back to the client."
-            ),
-            what=subject_title(translator, **case),
-            paid=format_money(paid_minor, translator.language, currency),
-            refunded=format_money(refunded_minor, translator.language, currency),
-        ),
-        name="disputes.resolved",
+    """Both parties hear the decision, each in their language: what the freelancer gets (gross, fee, net) and
+    what goes back to the client."""
+    amounts = {
+        "paid": paid_minor,
+        "fee": fee_minor,
+        "net": paid_minor - fee_minor,
+        "refunded": refunded_minor,
+    }
+    shown = {name: format_money(minor, translator.language, currency) for name, minor in amounts.items()}
+    message = (
+        N_(
+            "⚖️ The dispute on {what} was decided by a gigbot admin: {paid} goes to the freelancer "
+            "({fee} service fee, the freelancer receives {net}, pending for the security period, then in "
+            "/earnings) and {refunded} back to the client."
+        )
+        if paid_minor
+        else N_("⚖️ The dispute on {what} was decided by a gigbot admin: all {refunded} goes back to the client.")
     )
+    return Screen(translator.t(message, what=subject_title(translator, **case), **shown), name="disputes.resolved")
 
 
 # ---- opening ------------------------------------------------------------------------------------
@@ -209,6 +221,8 @@ async def dispute_command(ctx: Ctx, args: str) -> Screen | StartFlow:
     target_id = _ident(raw_id, usage)
     if reason.strip():
         return await open_dispute(ctx, kind, target_id, reason)
+    assert ctx.account is not None
+    await ctx.services.disputes.may_open(ctx.account, kind, target_id)
     return StartFlow("dispute", {"kind": kind, "target_id": target_id})
 
 
@@ -372,20 +386,35 @@ def notify_outcome(ctx: Ctx, resolved: Resolved) -> None:
             dispute_resolved,
             case=case_subject(case),
             paid_minor=resolved.freelancer_minor,
+            fee_minor=resolved.fee_minor,
             refunded_minor=resolved.client_minor,
             currency=case.contract.currency,
         )
 
 
-def resolved_screen(ctx: Ctx, resolved: Resolved) -> Screen:
+def _settled_amounts(language: str, resolved: Resolved) -> dict[str, str]:
+    """{paid} to the freelancer (gross), its service {fee}, the {net} they receive, and the {refunded} part."""
     currency = resolved.case.contract.currency
+    amounts = {
+        "paid": resolved.freelancer_minor,
+        "fee": resolved.fee_minor,
+        "net": resolved.freelancer_minor - resolved.fee_minor,
+        "refunded": resolved.client_minor,
+    }
+    return {name: format_money(minor, language, currency) for name, minor in amounts.items()}
+
+
+def resolved_screen(ctx: Ctx, resolved: Resolved) -> Screen:
+    message = (
+        N_(
+            "✅ Dispute #{id} resolved: {paid} to the freelancer ({fee} service fee, the freelancer receives {net}), "
+            "{refunded} back to the client."
+        )
+        if resolved.freelancer_minor
+        else N_("✅ Dispute #{id} resolved: all {refunded} back to the client.")
+    )
     return Screen(
-        ctx.t(
-            N_("✅ Dispute #{id} resolved: {paid} to the freelancer, {refunded} back to the client."),
-            id=resolved.case.dispute.id,
-            paid=format_money(resolved.freelancer_minor, ctx.locale, currency),
-            refunded=format_money(resolved.client_minor, ctx.locale, currency),
-        ),
+        ctx.t(message, id=resolved.case.dispute.id, **_settled_amounts(ctx.locale, resolved)),
         buttons=rows(ctx.command_button(ctx.t(N_("⚖️ Dispute queue")), "disputes")),
         name="disputes.done",
     )
@@ -414,8 +443,16 @@ async def resolve_command(ctx: Ctx, args: str) -> Screen | StartFlow:
             else N_("Refund the whole {amount} to the client?")
         )
         ident = str(dispute_id)
+        text = ctx.t(question, amount=amount)
+        if verdict == "release":
+            fee = await ctx.services.contracts.service_fee(case.contract, case.escrow_minor)
+            text += "\n" + ctx.t(
+                N_("{fee} service fee, the freelancer receives {net}."),
+                fee=format_money(fee, ctx.locale, case.contract.currency),
+                net=format_money(case.escrow_minor - fee, ctx.locale, case.contract.currency),
+            )
         return Screen(
-            ctx.t(question, amount=amount),
+            text,
             buttons=rows(
                 ctx.command_button(ctx.t(N_("✅ Yes, decide it")), "resolve_dispute", ident, verdict, "confirm"),
                 ctx.command_button(ctx.t(N_("⬅️ Back to the dispute")), "dispute_case", ident),

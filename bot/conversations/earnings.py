@@ -1,8 +1,9 @@
 """/earnings for freelancers: what is pending (every part still in its security period, and when it becomes
 available), available, withdrawn, the recent history, and withdrawing.
 
-A withdrawal's idempotency key is made when the withdraw flow starts and kept in its data, so a double click,
-a redelivered update or a re-run turn pays once; the ledger refuses more than is available.
+A withdrawal first shows what will move and asks to confirm. The Confirm button carries a fresh token
+(``/withdraw AMOUNT TOKEN``) that makes the payout's idempotency key, so a double click, an old Confirm pressed
+again, a redelivered update or a re-run turn pays once; the ledger refuses more than is available.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from pydantic import BaseModel
 
 from bot.conversations.feedback import day
 from bot.conversations.flow import CommandSpec, Ctx, Finish, Flow, Outcome, StartFlow, Step
-from bot.core.errors import UserError
 from bot.core.i18n import N_
 from bot.core.ledger import Earnings
 from bot.core.money import CURRENCY, format_money, parse_amount
@@ -24,7 +24,7 @@ HISTORY_LINES = 10
 
 
 class WithdrawData(BaseModel):
-    key: str
+    """The amount is asked and confirmed within one screen each: nothing to keep between turns."""
 
 
 def money(ctx: Ctx, minor: int) -> str:
@@ -118,42 +118,91 @@ class AmountStep(Step):
         return Screen(text, buttons=rows(*buttons))
 
     async def on_text(self, ctx: Ctx, text: str) -> Outcome:
-        return await self._withdraw(ctx, parse_amount(text))
+        return await self._confirm(ctx, parse_amount(text))
 
     async def on_click(self, ctx: Ctx, value: str) -> Outcome:
         if value == "cancel":
             return Finish(await earnings_screen(ctx))
         if value == "all":
-            available = await self._available(ctx)
-            if available <= 0:
-                raise UserError(N_("There is nothing available to withdraw yet."))
-            return await self._withdraw(ctx, available)
+            return await self._confirm(ctx, await self._available(ctx))
         return await super().on_click(ctx, value)
 
-    async def _withdraw(self, ctx: Ctx, amount: int) -> Outcome:
+    async def _confirm(self, ctx: Ctx, amount: int) -> Outcome:
         assert ctx.account is not None
-        key = f"payout:{ctx.account.id}:{ctx.data.key}"
-        payout = await ctx.services.ledger.withdraw(ctx.account.id, amount, CURRENCY, key)
-        notice = (
-            ctx.t(N_("That withdrawal was made already; nothing more was sent."))
-            if payout is None
-            else ctx.t(
-                N_("💸 {amount} is on its way to your payout method (sandbox: no real money moves)."),
-                amount=money(ctx, amount),
-            )
+        await ctx.services.ledger.check_withdrawal(ctx.account.id, amount, CURRENCY)
+        return Finish(confirm_screen(ctx, amount))
+
+
+def confirm_screen(ctx: Ctx, amount: int) -> Screen:
+    """What a withdrawal moves, with a Confirm button whose fresh token pays it once however often pressed."""
+    return Screen(
+        ctx.t(
+            N_(
+                "💸 <b>Withdraw {amount}?</b>\n\n{amount} goes from your available earnings to your payout method "
+                "(sandbox: no real money moves). No fee is taken."
+            ),
+            amount=money(ctx, amount),
+        ),
+        buttons=rows(
+            ctx.command_button(ctx.t(N_("✅ Confirm")), "withdraw", str(amount), secrets.token_hex(4)),
+            ctx.command_button(ctx.t(N_("✖️ Cancel")), "earnings"),
+        ),
+        name="earnings.confirm",
+    )
+
+
+async def withdraw(ctx: Ctx, amount: int, token: str) -> Screen:
+    """The confirmed withdrawal (``/withdraw AMOUNT TOKEN``)."""
+    assert ctx.account is not None
+    key = f"payout:{ctx.account.id}:{token}"
+    payout = await ctx.services.ledger.withdraw(ctx.account.id, amount, CURRENCY, key)
+    notice = (
+        ctx.t(N_("That withdrawal was made already; nothing more was sent."))
+        if payout is None
+        else ctx.t(
+            N_("💸 {amount} is on its way to your payout method (sandbox: no real money moves)."),
+            amount=money(ctx, amount),
         )
-        return Finish(await earnings_screen(ctx, notice))
+    )
+    return await earnings_screen(ctx, notice)
+
+
+def nothing_to_withdraw(ctx: Ctx, earnings: Earnings) -> Screen:
+    """Said instead of opening the withdrawal when nothing is available, with when the pending money will be."""
+    if earnings.unmatured:
+        text = ctx.t(
+            N_("Nothing is available to withdraw yet: {amount} is pending until {date}."),
+            amount=money(ctx, earnings.pending_minor),
+            date=day(ctx.locale, max(earning.available_at for earning in earnings.unmatured)),
+        )
+    else:
+        text = ctx.t(N_("There is nothing available to withdraw yet."))
+    return Screen(
+        text,
+        buttons=rows(
+            ctx.command_button(ctx.t(N_("💰 Earnings")), "earnings"),
+            ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu"),
+        ),
+        name="earnings.nothing",
+    )
 
 
 async def earnings_command(ctx: Ctx, _args: str) -> Screen:
     return await earnings_screen(ctx)
 
 
-async def withdraw_command(ctx: Ctx, _args: str) -> Screen | StartFlow:
+async def withdraw_command(ctx: Ctx, args: str) -> Screen | StartFlow:
+    """/withdraw: asks how much, when something is available; /withdraw AMOUNT TOKEN: a confirmed withdrawal."""
     assert ctx.account is not None
     if not ctx.account.is_freelancer:
         return not_a_freelancer(ctx)
-    return StartFlow("withdraw", {"key": secrets.token_hex(8)})
+    amount, _, token = args.strip().partition(" ")
+    if amount.isdigit() and token.strip():
+        return await withdraw(ctx, int(amount), token.strip())
+    earnings = await ctx.services.ledger.earnings(ctx.account.id, CURRENCY)
+    if earnings.available_minor <= 0:
+        return nothing_to_withdraw(ctx, earnings)
+    return StartFlow("withdraw")
 
 
 FLOW = Flow("withdraw", N_("Withdraw"), WithdrawData, [AmountStep()], start="amount")

@@ -28,7 +28,6 @@ from bot.core.proposals import (
     ListedProposal,
     MilestoneDraft,
     Proposal,
-    check_terms_editable,
 )
 from bot.core.ui import Button, Choice, Screen, escape, rows
 
@@ -188,8 +187,7 @@ async def _freelancer_action(ctx: Ctx, proposal: Proposal, action: str, arg: str
         withdrawn = await proposals.withdraw(ctx.account, proposal.id, arg)
         return await freelancer_detail(ctx, withdrawn, ctx.t(N_("↩️ Your proposal was withdrawn.")))
     if action == "edit":
-        check_terms_editable(proposal.status, proposal.client_answered_at)
-        job = await ctx.services.jobs.visible(ctx.account, proposal.job_id)
+        job = await proposals.may_change_terms(ctx.account, proposal.id)
         terms = {
             "bid_kind": proposal.bid_kind,
             "amount_minor": proposal.amount_minor if proposal.bid_kind != "milestones" else None,

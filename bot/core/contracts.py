@@ -6,16 +6,16 @@ Money moves only through the ledger (bot/core/ledger.py), whose keys derive from
 once. Every state change is first claimed by a conditional update of the milestone's status, so 50 clicks
 on "Approve & pay", a replayed click and the auto-release sweep release it exactly once between them.
 
-A partial release splits the milestone: the part paid goes out of this milestone's escrow, the rest moves
-to a new funded milestone that works like any other (submit, approve, refund with the freelancer's consent).
-That keeps "one release per escrow" true without ever re-opening a released milestone. The client fee is
-refunded as ``client_fee(funded) - client_fee(kept)`` per milestone (bot/core/fees.py); after a split the fee
-of the two parts may differ from the fee charged on the whole by a cent.
+Paying part of a milestone keeps it one milestone: the part goes out of its escrow (a release of its own,
+keyed by the confirmation it came from), ``released_minor`` grows, and the rest stays in the same escrow with
+the same status, to be approved, paid in part again, refunded or disputed later. The client fee is refunded as
+``client_fee(funded) - client_fee(released)`` (bot/core/fees.py).
 
-Who may do what is checked here for every action: only the contract's client offers, funds, approves, asks
-for changes, releases, adds milestones or asks for a refund; only its freelancer accepts, submits or
-refunds; anyone who is not a party is told "not found". A milestone in dispute refuses everything but
-``settle_milestone``, which the disputes module calls once an admin has decided.
+Who may do what is checked here for every action (``MILESTONE_ACTIONS``): only the contract's client offers,
+funds, approves, asks for changes, releases, adds milestones or asks for a refund; only its freelancer accepts,
+submits or refunds; anyone who is not a party is told "not found". ``may`` answers the same question before a
+confirmation or a form opens, so a refusal comes before anybody types anything. A milestone in dispute refuses
+everything but ``settle_milestone``, which the disputes module calls once an admin has decided.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from bot.core.errors import UserError
 from bot.core.fees import FeeRules, percent_of
 from bot.core.i18n import N_, Money
 from bot.core.jobs import FIXED_MAX_MINOR, FIXED_MIN_MINOR
-from bot.core.ledger import LedgerService, escrow
+from bot.core.ledger import LedgerService, escrow_key
 from bot.core.market import MarketRules
 from bot.core.messaging import MessagingService
 from bot.core.money import CURRENCY, parse_amount
@@ -49,6 +49,7 @@ from bot.storage.orm import ContractRow, InvoiceRow, MilestoneRow
 from bot.storage.repositories import Repositories
 
 WEEKLY_LIMIT_MAX_HOURS = 80
+WEEKLY_LIMIT_DEFAULTS = {"lt30": 30, "gt30": 40}  # a job's hours per week -> an offer's weekly limit to start from
 LATEST_START = timedelta(days=365)
 END_REASONS = {
     "done": N_("The work is done"),
@@ -73,6 +74,29 @@ MILESTONE_STATUSES = {
     "refunded": N_("Refunded"),
 }
 RELEASABLE = ("funded", "submitted", "changes")  # the money is in escrow and nobody disputes it
+# action on a milestone: (the party who may do it, the milestone statuses it starts from)
+MILESTONE_ACTIONS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "fund": ("client", ("pending",)),
+    "submit": ("freelancer", ("funded", "changes")),
+    "changes": ("client", ("submitted",)),
+    "approve": ("client", RELEASABLE),
+    "part": ("client", RELEASABLE),
+    "refund_ask": ("client", RELEASABLE),
+    "refund": ("freelancer", RELEASABLE),
+    "refund_no": ("freelancer", RELEASABLE),
+}
+# what someone who is not the right party is told, naming who may do it
+ONLY_THE_PARTY = {
+    "fund": N_("Only the client of this contract can fund its milestones."),
+    "submit": N_("Only the freelancer of this contract can submit work."),
+    "changes": N_("Only the client of this contract can request changes."),
+    "approve": N_("Only the client of this contract can approve and pay."),
+    "part": N_("Only the client of this contract can pay part of a milestone."),
+    "refund_ask": N_("Only the client of this contract can ask for a refund."),
+    "refund": N_("Only the freelancer of this contract can refund the client."),
+    "refund_no": N_("Only the freelancer of this contract can answer a refund request."),
+    "add": N_("Only the client of this contract can add milestones."),
+}
 
 
 class OfferTerms(BaseModel):
@@ -186,7 +210,23 @@ class Moved:
     contract: Contract
     milestone: Milestone
     amount_minor: int = 0  # what the action moved (released, refunded, funded)
-    rest: Milestone | None = None  # after a partial release: the new milestone holding the rest
+    fee_minor: int = 0  # on a release: the service fee taken from ``amount_minor``
+    repeated: bool = False  # this very move had been done before: nothing moved now
+
+    @property
+    def net_minor(self) -> int:
+        """What the freelancer receives of a release."""
+        return self.amount_minor - self.fee_minor
+
+
+@dataclass(frozen=True)
+class Settlement:
+    """What settling a dispute moved: paid to the freelancer (before ``service_fee_minor``) and refunded."""
+
+    status: str
+    released_minor: int
+    refunded_minor: int
+    service_fee_minor: int
 
 
 def not_found(contract_id: int | str) -> UserError:
@@ -246,6 +286,15 @@ def parse_milestone(text: str, today: date) -> MilestoneDraft:
     amount = check_milestone_amount(parse_amount(parts[1], minimum_minor=0))
     due = parse_due_date(parts[2], today) if len(parts) == 3 else None
     return MilestoneDraft(description=description, amount_minor=amount, due_date=due)
+
+
+def check_part_payment(held: int, amount: int, currency: str) -> None:
+    """Paying part of a milestone leaves something of the ``held`` escrow in it (else it is paying it all)."""
+    if not 0 < amount < held:
+        raise UserError(
+            N_("A partial payment must be more than zero and less than the {amount} in escrow."),
+            amount=Money(held, currency),
+        )
 
 
 def check_terms(terms: OfferTerms, today: date) -> None:
@@ -326,15 +375,17 @@ class ContractService:
         return proposal
 
     async def offer_terms(self, client: Account, proposal_id: int | str) -> OfferStart:
-        """The terms of an offer the client may make, taken from the proposal: its rate with a 40-hour weekly
-        limit, or its milestones (one milestone of the whole bid if it has none)."""
+        """The terms of an offer the client may make, taken from the proposal: its rate with the weekly limit the
+        job's hours per week suggest, or its milestones (one milestone of the whole bid if it has none)."""
         proposal = await self._offerable(client, proposal_id)
         if proposal.job_type == "hourly":
+            job = await self._repos.jobs.get(proposal.job_id)
+            hours = job.hours_per_week if job is not None else None
             terms = OfferTerms(
                 kind="hourly",
                 title=proposal.job_title,
                 rate_minor=proposal.amount_minor,
-                weekly_limit_hours=40,
+                weekly_limit_hours=WEEKLY_LIMIT_DEFAULTS.get(hours or "", 40),
                 start_date=self.today,
             )
         else:
@@ -396,13 +447,17 @@ class ContractService:
         return row
 
     async def accept(self, freelancer: Account, contract_id: int | str) -> Contract:
-        """The offer becomes the contract: the proposal is hired, the client's hires count grows, and the
-        contract's message thread opens."""
+        """The offer becomes the contract: the proposal is hired, the job is filled (it takes no more proposals
+        unless the client reopens it from /my_jobs), the client's hires count grows, and the contract's message
+        thread opens."""
         row = await self._answer(freelancer, contract_id, "active")
         if row.proposal_id is not None:
             proposal = await self._repos.proposals.get(row.proposal_id)
             if proposal is not None:
                 proposal.status, proposal.updated_at = "hired", self._now
+        job = await self._repos.jobs.get(row.job_id) if row.job_id is not None else None
+        if job is not None and job.status == "open":
+            job.status, job.closed_at = "closed", self._now
         await self._contracts.count_hire(row.client_id, self._now)
         await self._messaging.thread_for_contract(row, freelancer.id)
         return await self._view(row)
@@ -435,6 +490,13 @@ class ContractService:
         """Either side ends an active contract, once no money is left in escrow (ending refunds nothing)."""
         if reason not in END_REASONS:
             raise UserError(N_("Please pick one of the reasons offered."))
+        row = await self._endable(account, contract_id)
+        values = {"status": "ended", "ended_at": self._now, "ended_by": account.id, "end_reason": reason}
+        if not await self._contracts.move(row.id, ("active",), **values):
+            raise self._closed(row)
+        return await self._view(row)
+
+    async def _endable(self, account: Account, contract_id: int | str) -> ContractRow:
         row = await self._party_row(account, contract_id)
         if row.status != "active":
             raise self._closed(row)
@@ -445,26 +507,42 @@ class ContractService:
                     "and wait for the open invoices before ending it."
                 )
             )
-        values = {"status": "ended", "ended_at": self._now, "ended_by": account.id, "end_reason": reason}
-        if not await self._contracts.move(row.id, ("active",), **values):
-            raise self._closed(row)
+        return row
+
+    # ---- who may do what ------------------------------------------------------------------------
+
+    async def may(
+        self, account: Account, contract_id: int | str, action: str, milestone_id: int | str | None = None
+    ) -> Contract:
+        """The contract, if ``account`` may start ``action`` on it (or on its milestone) now; else the
+        ``UserError`` the action itself would raise. Changes nothing: asked before a confirmation or a form
+        opens, while the action checks everything again when it is done."""
+        if action in MILESTONE_ACTIONS:
+            row, milestone = await self._milestone(account, contract_id, milestone_id or "", action)
+            if milestone.status not in MILESTONE_ACTIONS[action][1]:
+                raise self._wrong_state(milestone)
+        elif action == "add":
+            row = await self._addable(account, contract_id)
+        elif action == "end":
+            row = await self._endable(account, contract_id)
+        else:
+            raise UserError(N_("I don't know that action."))
         return await self._view(row)
 
     # ---- milestones -----------------------------------------------------------------------------
 
     async def _milestone(
-        self, account: Account, contract_id: int | str, milestone_id: int | str, role: str
+        self, account: Account, contract_id: int | str, milestone_id: int | str, action: str
     ) -> tuple[ContractRow, MilestoneRow]:
-        """The milestone of an active contract where ``account`` is the ``role`` ("client" or "freelancer")."""
+        """The milestone of an active contract where ``account`` is the party ``action`` needs."""
         row = await self._party_row(account, contract_id)
         ident = _ident(milestone_id)
         milestone = await self._contracts.milestone(ident) if ident is not None else None
         if milestone is None or milestone.contract_id != row.id:
             raise _milestone_not_found(milestone_id)
-        if role == "client" and row.client_id != account.id:
-            raise UserError(N_("Only the client of this contract can do that."))
-        if role == "freelancer" and row.freelancer_id != account.id:
-            raise UserError(N_("Only the freelancer of this contract can do that."))
+        role = MILESTONE_ACTIONS[action][0]
+        if account.id != (row.client_id if role == "client" else row.freelancer_id):
+            raise UserError(ONLY_THE_PARTY[action])
         if row.status != "active":
             raise self._closed(row)
         return row, milestone
@@ -490,10 +568,10 @@ class ContractService:
             await self._repos.session.refresh(milestone)
             raise self._wrong_state(milestone)
 
-    async def _service_fee(self, contract: ContractRow, amount: int) -> int:
+    async def service_fee(self, contract: ContractRow | Contract, amount: int) -> int:
         """The freelancer's fee under the contract's own schedule (tiered: on what this client paid them before)."""
         billed = await self._ledger.billed_between(contract.client_id, contract.freelancer_id)
-        rules = Contract.from_row(contract).fees
+        rules = FeeRules(contract.fee_schedule, contract.fee_bp, contract.client_fee_bp)  # type: ignore[arg-type]
         return rules.service_fee(amount, billed_before_minor=billed, contract_bp=contract.fee_bp)
 
     async def hold(self, contract: ContractRow, ref: str, amount: int) -> None:
@@ -502,24 +580,34 @@ class ContractService:
         await self._ledger.hold(ref, contract.client_id, amount, fee, contract.currency, contract_id=contract.id)
 
     @staticmethod
-    def _fee_refund(contract: ContractRow, funded: int, kept: int) -> int:
+    def fee_refund(contract: ContractRow | Contract, funded: int, kept: int) -> int:
         """The client fee charged on ``funded`` minus the fee on what the client keeps paying for (fees.py)."""
         return percent_of(funded, contract.client_fee_bp) - percent_of(kept, contract.client_fee_bp)
 
-    async def pay_out(self, contract: ContractRow, ref: str, amount: int) -> None:
-        """Release ``amount`` of the escrow ``ref`` to the freelancer, minus the service fee (once per ref)."""
-        fee = await self._service_fee(contract, amount)
-        await self._ledger.release(ref, contract.freelancer_id, amount, fee, contract.currency, contract_id=contract.id)
+    async def pay_out(self, contract: ContractRow, ref: str, amount: int, part: str = "") -> int:
+        """Release ``amount`` of the escrow ``ref`` to the freelancer, minus the service fee (once per ref, or
+        once per confirmation ``part`` of a partial payment); returns the service fee."""
+        fee = await self.service_fee(contract, amount)
+        await self._ledger.release(
+            ref, contract.freelancer_id, amount, fee, contract.currency, contract_id=contract.id, part=part
+        )
         await self._contracts.add_spent(contract.client_id, amount, self._now)
+        return fee
 
     async def _moved(
-        self, contract: ContractRow, milestone: MilestoneRow, amount: int = 0, rest: Milestone | None = None
+        self, contract: ContractRow, milestone: MilestoneRow, amount: int = 0, fee: int = 0, *, repeated: bool = False
     ) -> Moved:
-        return Moved(await self._view(contract), Milestone.from_row(milestone), amount, rest)
+        return Moved(await self._view(contract), Milestone.from_row(milestone), amount, fee, repeated)
+
+    async def _done_before(self, milestone: MilestoneRow, phase: str, part: str = "") -> bool:
+        """This milestone's ``phase`` (hold, release, refund) was posted already: a repeated confirmation."""
+        return await self._ledger.posted(escrow_key(f"milestone:{milestone.id}", phase, part))
 
     async def fund(self, client: Account, contract_id: int | str, milestone_id: int | str) -> Moved:
         """Charge the client (amount + marketplace fee) into the milestone's escrow; a declined card moves nothing."""
-        contract, milestone = await self._milestone(client, contract_id, milestone_id, "client")
+        contract, milestone = await self._milestone(client, contract_id, milestone_id, "fund")
+        if await self._done_before(milestone, "hold"):
+            return await self._moved(contract, milestone, milestone.funded_minor, repeated=True)
         amount = milestone.amount_minor
         await self._move(milestone, ("pending",), status="funded", funded_minor=amount, funded_at=self._now)
         await self.hold(contract, f"milestone:{milestone.id}", amount)
@@ -529,13 +617,13 @@ class ContractService:
         self, freelancer: Account, contract_id: int | str, milestone_id: int | str, message: str, file_ids: list[int]
     ) -> Moved:
         """The freelancer hands in work; the client has ``rules.auto_release`` to answer before it pays itself."""
-        contract, milestone = await self._milestone(freelancer, contract_id, milestone_id, "freelancer")
+        contract, milestone = await self._milestone(freelancer, contract_id, milestone_id, "submit")
         text = message.strip()
         if not text:
             raise UserError(N_("Please say what you are submitting: the message can't be empty."))
         await self._move(
             milestone,
-            ("funded", "changes"),
+            MILESTONE_ACTIONS["submit"][1],
             status="submitted",
             submitted_at=self._now,
             auto_release_at=self._now + self._rules.auto_release,
@@ -547,15 +635,17 @@ class ContractService:
     async def request_changes(
         self, client: Account, contract_id: int | str, milestone_id: int | str, message: str
     ) -> Moved:
-        contract, milestone = await self._milestone(client, contract_id, milestone_id, "client")
+        contract, milestone = await self._milestone(client, contract_id, milestone_id, "changes")
         if not message.strip():
             raise UserError(N_("Please say what should change: the message can't be empty."))
-        await self._move(milestone, ("submitted",), status="changes", auto_release_at=None)
+        await self._move(milestone, MILESTONE_ACTIONS["changes"][1], status="changes", auto_release_at=None)
         return await self._moved(contract, milestone)
 
     async def approve(self, client: Account, contract_id: int | str, milestone_id: int | str) -> Moved:
-        """Release the whole escrow to the freelancer, minus the service fee."""
-        contract, milestone = await self._milestone(client, contract_id, milestone_id, "client")
+        """Release what is in escrow to the freelancer, minus the service fee."""
+        contract, milestone = await self._milestone(client, contract_id, milestone_id, "approve")
+        if await self._done_before(milestone, "release"):
+            return await self._moved(contract, milestone, repeated=True)
         return await self._release(contract, milestone)
 
     async def _release(self, contract: ContractRow, milestone: MilestoneRow) -> Moved:
@@ -563,86 +653,75 @@ class ContractService:
         await self._move(
             milestone, RELEASABLE, status="released", released_minor=milestone.funded_minor, closed_at=self._now
         )
-        await self.pay_out(contract, f"milestone:{milestone.id}", amount)
-        return await self._moved(contract, milestone, amount)
+        fee = await self.pay_out(contract, f"milestone:{milestone.id}", amount)
+        return await self._moved(contract, milestone, amount, fee)
 
     async def release_part(
-        self, client: Account, contract_id: int | str, milestone_id: int | str, amount: int
+        self, client: Account, contract_id: int | str, milestone_id: int | str, amount: int, token: str
     ) -> Moved:
-        """Pay ``amount`` of the escrow now; the rest moves to a new funded milestone (see the module docstring)."""
-        contract, milestone = await self._milestone(client, contract_id, milestone_id, "client")
-        funded = milestone.funded_minor
-        if milestone.status in RELEASABLE and not 0 < amount < funded:
+        """Pay ``amount`` of the escrow now and keep the rest in it (see the module docstring); ``token`` names
+        the confirmation, so confirming twice pays once."""
+        if not token:
+            raise ValueError("a partial payment needs the token of its confirmation")
+        contract, milestone = await self._milestone(client, contract_id, milestone_id, "part")
+        if await self._done_before(milestone, "release", token):
+            return await self._moved(contract, milestone, amount, repeated=True)
+        if milestone.status not in RELEASABLE:
+            raise self._wrong_state(milestone)
+        check_part_payment(milestone.funded_minor - milestone.released_minor, amount, contract.currency)
+        if not await self._contracts.release_part(milestone.id, RELEASABLE, milestone.released_minor, amount):
+            await self._repos.session.refresh(milestone)
+            if milestone.status not in RELEASABLE:
+                raise self._wrong_state(milestone)
             raise UserError(
-                N_("A partial payment must be more than zero and less than the {amount} in escrow."),
-                amount=Money(funded, contract.currency),
+                N_("Part of this milestone was paid a moment ago: please check what is left and try again.")
             )
-        rest = funded - amount
-        await self._move(
-            milestone,
-            RELEASABLE,
-            status="released",
-            amount_minor=amount,
-            funded_minor=amount,
-            released_minor=amount,
-            closed_at=self._now,
-        )
-        remainder = await self._contracts.add_milestone(
-            MilestoneRow(
-                contract_id=contract.id,
-                description=milestone.description,
-                amount_minor=rest,
-                due_date=milestone.due_date,
-                status="funded",
-                funded_minor=rest,
-                released_minor=0,
-                refunded_minor=0,
-                funded_at=milestone.funded_at,
-                reminders_sent=0,
-            )
-        )
-        moves = [(escrow(f"milestone:{milestone.id}"), -rest), (escrow(f"milestone:{remainder.id}"), rest)]
-        await self._ledger.post(
-            f"{escrow(f'milestone:{milestone.id}')}:split", "split", moves, contract.currency, contract_id=contract.id
-        )
-        await self.pay_out(contract, f"milestone:{milestone.id}", amount)
-        return await self._moved(contract, milestone, amount, rest=Milestone.from_row(remainder))
+        fee = await self.pay_out(contract, f"milestone:{milestone.id}", amount, part=token)
+        return await self._moved(contract, milestone, amount, fee)
 
     async def refund_request(self, client: Account, contract_id: int | str, milestone_id: int | str) -> Moved:
         """The client asks for the escrow back; nothing moves until the freelancer agrees (``refund``)."""
-        contract, milestone = await self._milestone(client, contract_id, milestone_id, "client")
+        contract, milestone = await self._milestone(client, contract_id, milestone_id, "refund_ask")
         if milestone.status not in RELEASABLE:
             raise self._wrong_state(milestone)
-        return await self._moved(contract, milestone, milestone.funded_minor)
+        held = milestone.funded_minor - milestone.released_minor - milestone.refunded_minor
+        return await self._moved(contract, milestone, held)
 
     async def refund(self, freelancer: Account, contract_id: int | str, milestone_id: int | str) -> Moved:
-        """The freelancer gives the whole escrow back to the client (with the client fee on it)."""
-        contract, milestone = await self._milestone(freelancer, contract_id, milestone_id, "freelancer")
-        amount = milestone.funded_minor
+        """The freelancer gives what is in escrow back to the client (with the client fee on it)."""
+        contract, milestone = await self._milestone(freelancer, contract_id, milestone_id, "refund")
+        if await self._done_before(milestone, "refund"):
+            return await self._moved(contract, milestone, milestone.refunded_minor, repeated=True)
+        funded, released = milestone.funded_minor, milestone.released_minor
+        amount = funded - released - milestone.refunded_minor
         await self._move(milestone, RELEASABLE, status="refunded", refunded_minor=amount, closed_at=self._now)
         await self._ledger.refund(
             f"milestone:{milestone.id}",
             contract.client_id,
             amount,
-            self._fee_refund(contract, amount, 0),
+            self.fee_refund(contract, funded, released),
             contract.currency,
             contract_id=contract.id,
         )
         return await self._moved(contract, milestone, amount)
 
-    async def add_milestone(
-        self, client: Account, contract_id: int | str, description: str, amount: int, due: date | None
-    ) -> Moved:
-        """A new unfunded milestone on an active fixed-price contract (the freelancer is told)."""
+    async def _addable(self, client: Account, contract_id: int | str) -> ContractRow:
         row = await self._party_row(client, contract_id)
         if row.client_id != client.id:
-            raise UserError(N_("Only the client of this contract can do that."))
+            raise UserError(ONLY_THE_PARTY["add"])
         if row.status != "active":
             raise self._closed(row)
         if row.kind != "fixed":
             raise UserError(N_("Milestones belong to fixed-price contracts."))
         if len(await self._contracts.milestones(row.id)) >= 2 * MAX_MILESTONES:
             raise UserError(N_("A contract can have at most {max} milestones."), max=2 * MAX_MILESTONES)
+        return row
+
+    async def add_milestone(
+        self, client: Account, contract_id: int | str, description: str, amount: int, due: date | None
+    ) -> Moved:
+        """A new unfunded milestone on an active fixed-price contract (the freelancer is told)."""
+        row = await self._addable(client, contract_id)
         if due is not None and due < self.today:
             raise UserError(N_("A milestone's due date can't be in the past."))
         milestone = await self._contracts.add_milestone(
@@ -682,8 +761,8 @@ class ContractService:
         values = {"released_minor": milestone.funded_minor, "closed_at": self._now}
         if not await self._contracts.move_milestone(milestone.id, ("submitted",), status="released", **values):
             return None
-        await self.pay_out(contract, f"milestone:{milestone.id}", amount)
-        return await self._moved(contract, milestone, amount)
+        fee = await self.pay_out(contract, f"milestone:{milestone.id}", amount)
+        return await self._moved(contract, milestone, amount, fee)
 
     async def auto_release_due(self, batch: int = 200) -> list[Moved]:
         """Release every submitted milestone whose auto-release time has come."""
@@ -711,12 +790,13 @@ class ContractService:
 
     # ---- disputes (called by bot/core/disputes.py once an admin has decided) ----------------------
 
-    async def settle_milestone(self, milestone_id: int, release_minor: int, refund_minor: int) -> Milestone:
+    async def settle_milestone(self, milestone_id: int, release_minor: int, refund_minor: int) -> Settlement:
         """Settle a disputed milestone: pay ``release_minor`` to the freelancer (minus the service fee) and give
         ``refund_minor`` back to the client (with the client fee on it); together they must be exactly what is
-        in escrow. No authorization here: the caller checked it. Works from status ``disputed`` only (a
-        ``UserError`` otherwise); each of the release and the refund happens at most once (ledger keys), and
-        the milestone ends ``released`` (something was paid) or ``refunded``."""
+        still in escrow (a part paid before the dispute stays paid). No authorization here: the caller checked
+        it. Works from status ``disputed`` only (a ``UserError`` otherwise); each of the release and the refund
+        happens at most once (ledger keys), and the milestone ends ``released`` (something was paid now) or
+        ``refunded``."""
         milestone = await self._contracts.milestone(milestone_id)
         if milestone is None:
             raise _milestone_not_found(milestone_id)
@@ -729,19 +809,19 @@ class ContractService:
                 amount=Money(funded, contract.currency),
             )
         status = "released" if release_minor else "refunded"
-        values = {"released_minor": release_minor, "refunded_minor": refund_minor, "closed_at": self._now}
+        released = milestone.released_minor + release_minor
+        values = {"released_minor": released, "refunded_minor": refund_minor, "closed_at": self._now}
         await self._move(milestone, ("disputed",), status=status, **values)
         ref = f"milestone:{milestone.id}"
-        if release_minor:
-            await self.pay_out(contract, ref, release_minor)
+        fee = await self.pay_out(contract, ref, release_minor) if release_minor else 0
         if refund_minor:
-            fee_refund = self._fee_refund(contract, funded, release_minor)
+            fee_refund = self.fee_refund(contract, milestone.funded_minor, released)
             await self._ledger.refund(
                 ref, contract.client_id, refund_minor, fee_refund, contract.currency, contract_id=contract.id
             )
-        return Milestone.from_row(milestone)
+        return Settlement(status, release_minor, refund_minor, fee)
 
-    async def settle_invoice(self, invoice_id: int, pay_minor: int, refund_minor: int) -> Invoice:
+    async def settle_invoice(self, invoice_id: int, pay_minor: int, refund_minor: int) -> Settlement:
         """Settle a disputed weekly invoice like ``settle_milestone``: ``pay_minor`` to the freelancer,
         ``refund_minor`` back to the client, adding up to the invoice's amount. No authorization here; works
         from status ``disputed`` only; the invoice ends ``paid`` (something was paid) or ``refunded``. If the
@@ -762,14 +842,13 @@ class ContractService:
         values = {"paid_minor": pay_minor, "refunded_minor": refund_minor, "closed_at": self._now}
         if not await self._contracts.move_invoice(invoice.id, ("disputed",), status=status, **values):
             raise UserError(N_("This invoice is not in dispute."))
-        if pay_minor:
-            await self.pay_out(contract, ref, pay_minor)
+        fee = await self.pay_out(contract, ref, pay_minor) if pay_minor else 0
         if refund_minor:
-            fee_refund = self._fee_refund(contract, invoice.amount_minor, pay_minor)
+            fee_refund = self.fee_refund(contract, invoice.amount_minor, pay_minor)
             await self._ledger.refund(
                 ref, contract.client_id, refund_minor, fee_refund, contract.currency, contract_id=contract.id
             )
-        return Invoice.from_row(invoice)
+        return Settlement(status, pay_minor, refund_minor, fee)
 
     # ---- a person's escrow (account deletion) -----------------------------------------------------
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.core.accounts import Account
-from bot.core.contracts import MILESTONE_STATUSES
+from bot.core.contracts import MILESTONE_STATUSES, Settlement
 from bot.core.errors import UserError
 from bot.core.i18n import N_, Money
 from bot.core.profiles import clean_text
@@ -42,9 +42,9 @@ EVIDENCE_MESSAGES = 20
 class Settler(Protocol):
     """The contracts service's settlement of a disputed milestone or invoice (each part moves once)."""
 
-    async def settle_milestone(self, milestone_id: int, release_minor: int, refund_minor: int) -> object: ...
+    async def settle_milestone(self, milestone_id: int, release_minor: int, refund_minor: int) -> Settlement: ...
 
-    async def settle_invoice(self, invoice_id: int, pay_minor: int, refund_minor: int) -> object: ...
+    async def settle_invoice(self, invoice_id: int, pay_minor: int, refund_minor: int) -> Settlement: ...
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,7 @@ class Resolved:
     resolution: str
     freelancer_minor: int  # released to the freelancer (before the service fee)
     client_minor: int  # refunded to the client
+    fee_minor: int = 0  # the service fee taken from ``freelancer_minor``
 
 
 def _escrow(milestone: MilestoneRow | None, invoice: InvoiceRow | None) -> int:
@@ -115,22 +116,43 @@ class DisputeService:
 
     # ---- parties --------------------------------------------------------------------------------
 
-    async def _party_contract(self, account: Account, contract_id: int) -> ContractRow:
-        contract = await self._disputes.contract(contract_id)
-        if contract is None or account.id not in (contract.client_id, contract.freelancer_id):
-            raise UserError(N_("There is no contract #{id} of yours."), id=contract_id)
-        return contract
-
-    async def open(self, account: Account, kind: str, target_id: int, reason: str) -> Opened:
-        """Open a dispute on a milestone or an invoice of the account's contract and freeze its money."""
+    async def _target(
+        self, account: Account, kind: str, target_id: int
+    ) -> tuple[ContractRow, MilestoneRow | None, InvoiceRow | None]:
+        """The milestone or invoice of a contract the account is a party to. Anyone else hears the same "not
+        found" as for an id that does not exist, as /contract answers: a stranger learns nothing of it."""
         milestone = await self._disputes.milestone(target_id) if kind == "milestone" else None
         invoice = await self._disputes.invoice(target_id) if kind == "invoice" else None
         target = milestone or invoice
-        if target is None:
+        contract = await self._disputes.contract(target.contract_id) if target is not None else None
+        if contract is None or account.id not in (contract.client_id, contract.freelancer_id):
             if kind == "milestone":
-                raise UserError(N_("There is no milestone #{id} of yours."), id=target_id)
-            raise UserError(N_("There is no invoice #{id} of yours."), id=target_id)
-        contract = await self._party_contract(account, target.contract_id)
+                raise UserError(N_("Milestone #{id} was not found."), id=target_id)
+            raise UserError(N_("Invoice #{id} was not found."), id=target_id)
+        return contract, milestone, invoice
+
+    async def may_open(self, account: Account, kind: str, target_id: int) -> None:
+        """Refuse, before the reason is asked, a dispute that ``open`` would refuse: not a party, or nothing in
+        escrow to freeze. Changes nothing."""
+        _contract, milestone, invoice = await self._target(account, kind, target_id)
+        if milestone is not None and milestone.status not in DISPUTABLE_MILESTONE:
+            raise self._not_disputable(milestone.status, milestone=True)
+        if invoice is not None and invoice.status not in DISPUTABLE_INVOICE:
+            raise self._not_disputable(invoice.status, milestone=False)
+
+    @staticmethod
+    def _not_disputable(status: str, *, milestone: bool) -> UserError:
+        if status == "disputed":
+            return UserError(N_("There is already an open dispute on this; an admin will decide it."))
+        if milestone:
+            return UserError(
+                N_("This milestone can't be disputed now: it is “{status}”."), status=MILESTONE_STATUSES[status]
+            )
+        return UserError(N_("Only an invoice under review can be disputed; this one is settled."))
+
+    async def open(self, account: Account, kind: str, target_id: int, reason: str) -> Opened:
+        """Open a dispute on a milestone or an invoice of the account's contract and freeze its money."""
+        contract, milestone, invoice = await self._target(account, kind, target_id)
         text = clean_text(reason, REASON_MAX, multiline=True)
         if milestone is not None:
             frozen = await self._disputes.freeze_milestone(milestone.id, DISPUTABLE_MILESTONE)
@@ -140,14 +162,7 @@ class DisputeService:
         if not frozen:
             current = await (self._disputes.milestone(target_id) if milestone else self._disputes.invoice(target_id))
             assert current is not None
-            if current.status == "disputed":
-                raise UserError(N_("There is already an open dispute on this; an admin will decide it."))
-            if milestone is not None:
-                raise UserError(
-                    N_("This milestone can't be disputed now: it is “{status}”."),
-                    status=MILESTONE_STATUSES[current.status],
-                )
-            raise UserError(N_("Only an invoice under review can be disputed; this one is settled."))
+            raise self._not_disputable(current.status, milestone=milestone is not None)
         dispute = await self._disputes.add(
             DisputeRow(
                 contract_id=contract.id,
@@ -212,7 +227,7 @@ class DisputeService:
             await self._disputes.submissions(case.milestone.id) if case.milestone else (),
             messages,
             count,
-            await self._disputes.time_entries(case.contract.id, case.invoice.week_start) if case.invoice else (),
+            await self._repos.contracts.time_in_week(case.contract.id, case.invoice.week_start) if case.invoice else (),
         )
 
     async def resolve(
@@ -238,8 +253,8 @@ class DisputeService:
         if not await self._disputes.claim_resolution(dispute_id, resolution, share, admin.id, self._now):
             raise UserError(N_("Dispute #{id} was already resolved."), id=dispute_id)
         if case.milestone is not None:
-            await self._settler.settle_milestone(case.milestone.id, share, escrow - share)
+            settled = await self._settler.settle_milestone(case.milestone.id, share, escrow - share)
         else:
             assert case.invoice is not None
-            await self._settler.settle_invoice(case.invoice.id, share, escrow - share)
-        return Resolved(await self._case(case.dispute), resolution, share, escrow - share)
+            settled = await self._settler.settle_invoice(case.invoice.id, share, escrow - share)
+        return Resolved(await self._case(case.dispute), resolution, share, escrow - share, settled.service_fee_minor)

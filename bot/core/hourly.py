@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -20,7 +21,7 @@ from bot.core.accounts import Account
 from bot.core.contracts import Contract, ContractService, Invoice
 from bot.core.errors import UserError
 from bot.core.i18n import N_
-from bot.storage.orm import ContractRow
+from bot.storage.orm import ContractRow, TimeEntryRow
 from bot.storage.repositories import Repositories
 
 log = logging.getLogger("gigbot.hourly")
@@ -86,6 +87,7 @@ class Issued:
     contract: Contract
     invoice: Invoice
     charged: bool  # False: the provider declined; charged again before it is paid
+    fee_minor: int = 0  # once paid: the service fee taken from the invoice's amount
 
 
 class HourlyService:
@@ -99,8 +101,9 @@ class HourlyService:
         """The freelancer's active hourly contracts, to pick the one time goes on."""
         return [Contract.from_row(row) for row in await self._contracts.active_hourly(freelancer.id)]
 
-    async def week_minutes(self, contract: Contract) -> int:
-        return await self._contracts.minutes_in_week(contract.id, week_start(self._now))
+    async def week_entries(self, contract: Contract) -> Sequence[TimeEntryRow]:
+        """This week's time entries, oldest first (the week still to be invoiced)."""
+        return await self._contracts.time_in_week(contract.id, week_start(self._now))
 
     async def invoices(self, contract: Contract, limit: int = 4) -> list[Invoice]:
         return [Invoice.from_row(row) for row in await self._contracts.invoices(contract.id, limit)]
@@ -197,8 +200,8 @@ class HourlyService:
         values = {"paid_minor": invoice.amount_minor, "closed_at": self._now}
         if not await self._contracts.move_invoice(invoice.id, ("review",), status="paid", **values):
             return None
-        await self._service.pay_out(row, f"invoice:{invoice.id}", invoice.amount_minor)
-        return Issued(Contract.from_row(row), Invoice.from_row(invoice), True)
+        fee = await self._service.pay_out(row, f"invoice:{invoice.id}", invoice.amount_minor)
+        return Issued(Contract.from_row(row), Invoice.from_row(invoice), True, fee)
 
     async def pay_due_invoices(self, batch: int = 200) -> list[Issued]:
         paid = [await self.pay_invoice(invoice_id) for invoice_id in await self.reviewed_invoices(batch)]

@@ -8,8 +8,10 @@ are released earnings inside the security period, then ``freelancer:<id>:availab
 was withdrawn; ``platform:fees`` collects both fees.
 
 Escrow is two-phase: ``hold`` once, then ``release`` at most once and ``refund`` at most once (a partial release
-and a refund of the rest, as a dispute split does, is one of each); the keys are derived from the escrow, so a
-repeated click, a replay or a concurrent twin cannot move the money twice. Fees: bot/core/fees.py.
+and a refund of the rest, as a dispute split does, is one of each); the keys are derived from the escrow
+(``escrow_key``), so a repeated click, a replay or a concurrent twin cannot move the money twice. Paying part of
+a milestone is a release of its own before the final one, keyed by the confirmation it came from, so each
+confirmed part moves once. Fees: bot/core/fees.py.
 """
 
 from __future__ import annotations
@@ -41,6 +43,12 @@ def client_funding(client_id: int) -> str:
 def escrow(ref: str) -> str:
     """``ref``: "milestone:<id>" or "invoice:<id>"."""
     return f"escrow:{ref}"
+
+
+def escrow_key(ref: str, phase: str, part: str = "") -> str:
+    """The idempotency key of an escrow's ``hold``, ``release`` or ``refund``; ``part``: the confirmation token
+    of a partial release."""
+    return f"{escrow(ref)}:{phase}:part:{part}" if part else f"{escrow(ref)}:{phase}"
 
 
 def pending(freelancer_id: int) -> str:
@@ -110,6 +118,10 @@ class LedgerService:
     async def balance(self, code: str, currency: str) -> int:
         return await self._ledger.balance(code, currency)
 
+    async def posted(self, key: str) -> bool:
+        """Whether the movement of this idempotency key happened already (a repeated confirmation asks)."""
+        return await self._ledger.transaction_id(key) is not None
+
     async def _call_provider(self, direction: str, key: str, account_id: int, amount: int, currency: str) -> None:
         """Ask the provider once per key (a retry with the same key asks again, as providers allow); a refusal
         is the user's to hear about, and nothing moves."""
@@ -138,7 +150,7 @@ class LedgerService:
     ) -> Posted:
         """Charge the client the amount plus the marketplace fee (the contract's rate: the caller computes it)
         and place the amount in escrow."""
-        key = f"{escrow(ref)}:hold"
+        key = escrow_key(ref, "hold")
         if (first := await self._ledger.transaction_id(key)) is not None:
             return Posted(first, first_time=False)
         fee = client_fee
@@ -157,12 +169,14 @@ class LedgerService:
         currency: str,
         *,
         contract_id: int,
+        part: str = "",
     ) -> Posted:
         """Pay ``amount`` out of escrow: the service fee to the platform, the rest pending for the freelancer
-        until the security period ends."""
+        until the security period ends. ``part``: the confirmation token of a partial release."""
         moves = [(escrow(ref), -amount), (pending(freelancer_id), amount - service_fee)]
         moves += [(FEES, service_fee)] if service_fee else []
-        posted = await self.post(f"{escrow(ref)}:release", "release", moves, currency, contract_id=contract_id)
+        key = escrow_key(ref, "release", part)
+        posted = await self.post(key, "release", moves, currency, contract_id=contract_id)
         if posted.first_time:
             await self._ledger.add_earning(
                 EarningRow(
@@ -182,7 +196,7 @@ class LedgerService:
         self, ref: str, client_id: int, amount: int, fee_refund: int, currency: str, *, contract_id: int
     ) -> Posted:
         """Give ``amount`` of escrow back to the client with ``fee_refund`` of the marketplace fee (see fees.py)."""
-        key = f"{escrow(ref)}:refund"
+        key = escrow_key(ref, "refund")
         if (first := await self._ledger.transaction_id(key)) is not None:
             return Posted(first, first_time=False)
         await self._call_provider("refund", key, client_id, amount + fee_refund, currency)
@@ -218,10 +232,7 @@ class LedgerService:
         """Move available money to a payout; None when ``key`` was used before (the first payout stands)."""
         if await self._ledger.transaction_id(key) is not None:
             return None
-        if amount <= 0:
-            raise UserError(N_("The amount must be more than zero."))
-        if amount > await self.balance(available(freelancer_id), currency):
-            raise UserError(N_("You can withdraw at most what is available."))
+        await self.check_withdrawal(freelancer_id, amount, currency)
         await self._call_provider("payout", key, freelancer_id, amount, currency)
         moves = [(available(freelancer_id), -amount), (payouts(freelancer_id), amount)]
         posted = await self.post(key, "payout", moves, currency)
@@ -235,6 +246,13 @@ class LedgerService:
         )
         await self._ledger.add_payout(payout)
         return payout
+
+    async def check_withdrawal(self, freelancer_id: int, amount: int, currency: str) -> None:
+        """Refuse a withdrawal of nothing or of more than is available (asked before the confirmation too)."""
+        if amount <= 0:
+            raise UserError(N_("The amount must be more than zero."))
+        if amount > await self.balance(available(freelancer_id), currency):
+            raise UserError(N_("You can withdraw at most what is available."))
 
     async def earnings(self, freelancer_id: int, currency: str) -> Earnings:
         return Earnings(

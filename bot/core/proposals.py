@@ -380,7 +380,7 @@ class ProposalService:
         """The proposals to one of the client's jobs, newest first or by best match (see the storage query:
         the job's skills in the freelancer's profile, then the bid's distance from the client's rate range or
         over the budget, then newest)."""
-        job = await self._jobs.owned(client, job_id)
+        job = await self._posted_by(client, job_id)
         if job.job_type == "hourly":
             rate_range = (job.rate_min_minor or 0, job.rate_max_minor or job.rate_min_minor or 0)
         else:
@@ -406,6 +406,14 @@ class ProposalService:
         ]
         return job, listed, await self._proposals.count_for_job(job.id, view)
 
+    async def _posted_by(self, client: Account, job_id: int | str) -> Job:
+        """The client's own job. Someone who may see the job but did not post it is told who may see its
+        proposals; a job they may not see at all stays "not found"."""
+        job = await self._jobs.visible(client, job_id)
+        if job.client_id != client.id:
+            raise UserError(N_("Only the client who posted this job can see its proposals."))
+        return job
+
     # ---- the freelancer -------------------------------------------------------------------------
 
     async def job_to_propose(self, freelancer: Account, job_id: int | str) -> Job:
@@ -415,6 +423,8 @@ class ProposalService:
         job = await self._jobs.visible(freelancer, job_id)
         if job.client_id == freelancer.id:
             raise UserError(N_("That is your own job post: you can't send a proposal to it."))
+        if job.status != "open" and await self._repos.contracts.hired_on_job(job.id):
+            raise UserError(N_("This job has already been filled."))
         if job.status != "open":
             raise UserError(N_("This job is no longer taking proposals."))
         active = await self._proposals.active_for(job.id, freelancer.id)
@@ -487,13 +497,20 @@ class ProposalService:
         if row.status != "active":
             raise UserError(_CLOSED_FOR_CHANGES[row.status])
 
-    async def change_terms(self, freelancer: Account, proposal_id: int | str, draft: ProposalDraft) -> Proposal:
-        """A new bid (the cover letter stays), while the client has not answered and the job is open."""
+    async def may_change_terms(self, freelancer: Account, proposal_id: int | str) -> Job:
+        """The job, if the freelancer may change this proposal's bid now (asked before the edit opens, and again
+        when it is saved): their own active proposal, unanswered, on a job still open."""
         row = await self._own_row(freelancer, proposal_id)
         check_terms_editable(row.status, row.client_answered_at)
         job = await self._jobs.visible(freelancer, row.job_id)
         if job.status != "open":
             raise UserError(N_("This job is no longer taking proposals."))
+        return job
+
+    async def change_terms(self, freelancer: Account, proposal_id: int | str, draft: ProposalDraft) -> Proposal:
+        """A new bid (the cover letter stays), while the client has not answered and the job is open."""
+        job = await self.may_change_terms(freelancer, proposal_id)
+        row = await self._own_row(freelancer, proposal_id)
         check_terms(job, draft)
         row.bid_kind, row.amount_minor, row.updated_at = draft.bid_kind, draft.bid_minor, self._now
         await self._proposals.replace_milestones(row.id, self._milestone_values(draft))

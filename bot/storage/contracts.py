@@ -48,6 +48,11 @@ class ContractRepository:
         await self.session.flush()
         return contract
 
+    async def hired_on_job(self, job_id: int) -> bool:
+        """Someone was hired on the job: a contract made from one of its proposals was accepted."""
+        query = select(ContractRow.id).where(ContractRow.job_id == job_id, ContractRow.status.in_(("active", "ended")))
+        return (await self.session.execute(query.limit(1))).first() is not None
+
     async def open_for_proposal(self, proposal_id: int) -> ContractRow | None:
         """The offer waiting for an answer, or the contract, made on this proposal."""
         query = select(ContractRow).where(
@@ -165,6 +170,25 @@ class ContractRepository:
     async def move_milestone(self, milestone_id: int, from_statuses: Sequence[str], **values: Any) -> bool:
         return await self._move(MilestoneRow, milestone_id, from_statuses, values)
 
+    async def release_part(
+        self, milestone_id: int, from_statuses: Sequence[str], released_before: int, amount_minor: int
+    ) -> bool:
+        """Add a partial payment to what the milestone released, unless someone released some of it (or moved it)
+        since ``released_before`` was read; the milestone keeps its status and the rest of its escrow."""
+        moved = await self.session.execute(
+            update(MilestoneRow)
+            .where(
+                MilestoneRow.id == milestone_id,
+                MilestoneRow.status.in_(list(from_statuses)),
+                MilestoneRow.released_minor == released_before,
+            )
+            .values(version=MilestoneRow.version + 1, released_minor=released_before + amount_minor)
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount == 1:
+            await self._refresh(MilestoneRow, milestone_id)
+        return moved.rowcount == 1
+
     async def claim_reminders(self, milestone_id: int, sent_before: int, sent_now: int) -> bool:
         """Record that the reminders up to ``sent_now`` went out, unless another sweep recorded them first."""
         moved = await self.session.execute(
@@ -231,6 +255,15 @@ class ContractRepository:
     async def time_log(self, contract_id: int) -> Sequence[TimeEntryRow]:
         """Every time entry of a contract, oldest first."""
         query = select(TimeEntryRow).where(TimeEntryRow.contract_id == contract_id).order_by(TimeEntryRow.id)
+        return (await self.session.execute(query)).scalars().all()
+
+    async def time_in_week(self, contract_id: int, week_start: date) -> Sequence[TimeEntryRow]:
+        """The time entries of one week of a contract, oldest first."""
+        query = (
+            select(TimeEntryRow)
+            .where(TimeEntryRow.contract_id == contract_id, TimeEntryRow.week_start == week_start)
+            .order_by(TimeEntryRow.id)
+        )
         return (await self.session.execute(query)).scalars().all()
 
     async def minutes_in_week(self, contract_id: int, week_start: date) -> int:

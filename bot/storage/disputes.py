@@ -4,7 +4,7 @@ evidence an admin reads, and claiming a resolution once. The SQL behind bot/core
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,7 +15,6 @@ from bot.storage.orm import (
     InvoiceRow,
     MilestoneRow,
     SubmissionRow,
-    TimeEntryRow,
 )
 
 
@@ -91,12 +90,4 @@ class DisputeRepository:
 
     async def submissions(self, milestone_id: int) -> Sequence[SubmissionRow]:
         query = select(SubmissionRow).where(SubmissionRow.milestone_id == milestone_id).order_by(SubmissionRow.id)
-        return (await self.session.execute(query)).scalars().all()
-
-    async def time_entries(self, contract_id: int, week_start: date) -> Sequence[TimeEntryRow]:
-        query = (
-            select(TimeEntryRow)
-            .where(TimeEntryRow.contract_id == contract_id, TimeEntryRow.week_start == week_start)
-            .order_by(TimeEntryRow.id)
-        )
         return (await self.session.execute(query)).scalars().all()

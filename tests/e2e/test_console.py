@@ -99,9 +99,10 @@ def test_demo_people_can_be_played_in_the_console(workdir: Path) -> None:
 
 def test_the_demo_client_approves_submitted_work_and_the_freelancer_is_paid(workdir: Path) -> None:
     assert "contract #1 between ben and chen" in gigbot(workdir, "demo").stdout
-    approved = gigbot(workdir, "console", stdin="/as ben\n/contract 1\n1\n").stdout
+    approved = gigbot(workdir, "console", stdin="/as ben\n/contract 1\n1\n1\n").stdout  # Approve & pay, Confirm
     assert "1. Calendar sync and reminders — $900\n   📬 Work submitted · $900 in escrow" in approved
-    assert "Approved" in approved
+    assert "$900 leaves escrow for Chen" in approved
+    assert "Released $900 to Chen" in approved
     earnings = gigbot(workdir, "console", stdin="/as chen\n/earnings\n").stdout
     assert "$810" in earnings  # $900 less the 10% service fee, pending through the security period
 

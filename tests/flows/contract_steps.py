@@ -1,9 +1,9 @@
 """Getting a client and a freelancer under contract, for tests that need one (offers, milestones, hourly time).
 
 bob = await client_and_freelancer(alice)                       # tests/flows/job_steps.py
-contract_id = await hire(alice, bob)                           # hourly, $35/hr, 40 hours a week
+contract_id = await hire(alice, bob)                           # hourly, $35/hr, 30 h a week (the job: less than 30)
 contract_id = await hire(alice, bob, hourly=False)             # fixed price: one $1,200 milestone
-await fund(alice, contract_id)                                 # the first unfunded milestone
+await fund(alice, contract_id)                                 # the first unfunded milestone, confirmed
 """
 
 from __future__ import annotations
@@ -51,9 +51,10 @@ async def hire(client: Harness, freelancer: Harness, **options: object) -> int:
 
 
 async def fund(client: Harness, contract_id: int, label: str = "Fund") -> None:
-    """Fund a milestone from the contract screen (the only one offering ``label`` to the client)."""
+    """Fund a milestone from the contract screen (the only one offering ``label`` to the client), confirmed."""
     await client.send(f"/contract {contract_id}")
     await client.click(label)
+    await client.click("Confirm")
     assert "Funded" in client.screen.plain, client.screen.plain
 
 

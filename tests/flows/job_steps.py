@@ -15,6 +15,7 @@ async def reach_preview(
     description: str = DESCRIPTION,
     visibility: str = "Public",
     hourly: bool = True,
+    hours: str = "Less than 30",
     skills: str = "python, django, PostgreSQL",
 ) -> None:
     """From /post_job to the preview with sensible answers (the client is signed up already)."""
@@ -33,7 +34,7 @@ async def reach_preview(
     await client.click("Intermediate")
     await client.click("1 to 3 months")
     if hourly:
-        await client.click("Less than 30")
+        await client.click(hours)
     await client.click("Skip")
     await client.click(visibility)
     await client.click("Skip")

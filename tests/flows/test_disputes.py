@@ -69,7 +69,7 @@ async def test_opening_a_dispute_freezes_the_money(app: App, alice: Harness) -> 
     carol = alice.user("carol")
     await sign_up(carol, "client", full_name="Carol Diaz", username="carol")
     await carol.send(f"/dispute milestone {milestone_id} Mine now.")
-    assert f"There is no contract #{contract_id} of yours." in carol.screen.plain
+    assert f"Milestone #{milestone_id} was not found." in carol.screen.plain  # as for one that doesn't exist
     await carol.send("/disputes")
     assert "Only gigbot admins can handle disputes." in carol.screen.plain
     await carol.send("/resolve_dispute 1 release confirm")
@@ -134,10 +134,15 @@ async def test_a_release_pays_the_freelancer_once(app: App, alice: Harness) -> N
     await judge.send("/dispute_case 1")
     case_screen = judge.screen
     await judge.click("Release all")
-    assert "Release the whole $100 to the freelancer?" in judge.screen.plain
+    assert (
+        "Release the whole $100 to the freelancer?\n$10 service fee, the freelancer receives $90." in judge.screen.plain
+    )
     confirm = judge.screen
     await judge.click("Yes, decide it")
-    assert "Dispute #1 resolved: $100 to the freelancer, $0 back to the client." in judge.screen.plain
+    assert (
+        "Dispute #1 resolved: $100 to the freelancer ($10 service fee, the freelancer receives $90), $0 back to the "
+        "client." in judge.screen.plain
+    )
     outcome = "The dispute on milestone “Part 1” of contract “Logo design” was decided by a gigbot admin: $100"
     assert outcome in alice.screen.plain
     assert outcome in bob.screen.plain
@@ -162,7 +167,7 @@ async def test_a_refund_gives_the_client_everything_back(app: App, alice: Harnes
     await bob.send(f"/dispute milestone {milestone_id} Scope changed.")
     await judge.send("/resolve_dispute 1 refund")
     await judge.click("Yes, decide it")
-    assert "Dispute #1 resolved: $0 to the freelancer, $100 back to the client." in judge.screen.plain
+    assert "Dispute #1 resolved: all $100 back to the client." in judge.screen.plain
     await bob.send("/earnings")
     assert "Pending: $0" in bob.screen.plain
     balances = await audit(app)
@@ -198,7 +203,10 @@ async def test_a_split_refuses_bad_shares_and_divides_the_escrow(app: App, alice
         assert refusal in judge.screen.plain, typed
         assert "Split dispute #1" in judge.screen.plain
     await judge.send("30")
-    assert "Dispute #1 resolved: $30 to the freelancer, $70 back to the client." in judge.screen.plain
+    assert (
+        "Dispute #1 resolved: $30 to the freelancer ($3 service fee, the freelancer receives $27), $70 back to the "
+        "client." in judge.screen.plain
+    )
     assert "$30 goes to the freelancer" in bob.screen.plain
     assert "$70 back to the client" in alice.screen.plain
 
@@ -253,7 +261,7 @@ async def test_a_disputed_invoice_shows_the_week_and_is_refunded(app: App, alice
     assert "Invoice #1 · week of Jan 5, 2026 · 2h30 · $100" in pack
     assert "• 2h30 fixing the booking bug" in pack
     await judge.send("/resolve_dispute 1 refund confirm")
-    assert "Dispute #1 resolved: $0 to the freelancer, $100 back to the client." in judge.screen.plain
+    assert "Dispute #1 resolved: all $100 back to the client." in judge.screen.plain
     async with app.database.transaction() as session:
         invoice = await session.get(InvoiceRow, invoice_id)
         hourly = await session.get(ContractRow, 1)
@@ -263,3 +271,20 @@ async def test_a_disputed_invoice_shows_the_week_and_is_refunded(app: App, alice
     assert hourly.status == "active"
     balances = await audit(app)
     assert balances[escrow(f"invoice:{invoice_id}")] == 0
+
+
+async def test_a_stranger_learns_nothing_of_a_contract_from_dispute(app: App, alice: Harness) -> None:
+    alice, bob, _judge = await people(alice)
+    _contract_id, milestone_id = await funded(app, alice, bob)
+    carol = alice.user("carol")
+    await sign_up(carol, "client", full_name="Carol Diaz", username="carol")
+    for command in (f"milestone {milestone_id}", f"milestone {milestone_id} Mine now.", "milestone 999"):
+        await carol.send(f"/dispute {command}")
+        shown = "999" if "999" in command else str(milestone_id)
+        assert f"Milestone #{shown} was not found." in carol.screen.plain, command
+        await carol.send("/cancel")
+        assert "There is nothing to cancel." in carol.screen.plain, command  # no reason was asked
+    await carol.send("/dispute invoice 5")
+    assert "Invoice #5 was not found." in carol.screen.plain
+    await alice.send(f"/dispute milestone {milestone_id + 1}")  # a party, but nothing in escrow to freeze
+    assert "This milestone can't be disputed now: it is “Not funded yet”." in alice.screen.plain

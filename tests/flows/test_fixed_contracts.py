@@ -69,17 +69,20 @@ async def test_fund_submit_changes_and_approve(app: App, alice: Harness) -> None
     assert "Please add pagination." in bob.screen.plain
     changed = await milestone(app)
     assert (changed.status, changed.auto_release_at) == ("changes", None)  # no auto-release while changing
-    await alice.click("Request changes", on=submitted)
-    await alice.send("And sorting.")
+    await alice.click("Request changes", on=submitted)  # refused before the form opens
     assert "Changes were requested on this milestone." in alice.screen.plain
-    await alice.send("/cancel")
 
     await bob.click("Submit work")
     await bob.send("With pagination now.")
     await alice.click("Approve & pay")
-    assert "Approved: the payment is on its way" in alice.screen.plain
+    assert "$1,200 leaves escrow for Bob Stone: $120 service fee, Bob Stone receives $1,080." in alice.screen.plain
+    await alice.click("Confirm")
+    assert "Released $1,200 to Bob Stone: $120 service fee, Bob Stone receives $1,080." in alice.screen.plain
     assert "✅ Paid" in alice.screen.plain
-    assert "The client approved “Build a Django REST API” and released $1,200 to you." in bob.screen.plain
+    assert (
+        "The client approved “Build a Django REST API” and released $1,200: $120 service fee, you receive $1,080."
+        in bob.screen.plain
+    )
 
     money = await balances(app)
     async with app.database.transaction() as session:
@@ -97,17 +100,16 @@ async def test_approving_an_unfunded_or_paid_milestone_is_refused(app: App, alic
     bob, contract_id = await fixed(alice)
     await alice.send(f"/contract {contract_id} approve 1")
     assert "This milestone isn't funded yet." in alice.screen.plain
-    await bob.send(f"/contract {contract_id} submit 1")
-    await bob.send("Work without funding")
+    await bob.send(f"/contract {contract_id} submit 1")  # refused before the form opens
     assert "This milestone isn't funded yet." in bob.screen.plain
-    await bob.send("/cancel")
     await fund(alice, contract_id)
     await alice.send(f"/contract {contract_id} fund 1")
     assert "This milestone is funded and waiting for the freelancer's work." in alice.screen.plain
     await bob.send(f"/contract {contract_id} approve 1")
-    assert "Only the client of this contract can do that." in bob.screen.plain
+    assert "Only the client of this contract can approve and pay." in bob.screen.plain
     await alice.send(f"/contract {contract_id} approve 1")
-    assert "Approved" in alice.screen.plain
+    await alice.click("Confirm")
+    assert "Released $1,200 to Bob Stone" in alice.screen.plain
     await alice.send(f"/contract {contract_id} approve 1")
     assert "This milestone was already paid." in alice.screen.plain
     await alice.send(f"/contract {contract_id} approve 99")
@@ -120,7 +122,8 @@ async def test_fifty_concurrent_clicks_and_replays_pay_once(app: App, alice: Har
     bob, contract_id = await fixed(alice)
     await fund(alice, contract_id)
     await submit_work(bob, contract_id)
-    packed = app.engine.codec.pack(alice.find_action("Approve & pay"))
+    await alice.click("Approve & pay")
+    packed = app.engine.codec.pack(alice.find_action("Confirm"))
     clicks = [alice.deliver(Click(packed)) for _ in range(50)]
     replays = [alice.deliver(Click(packed), update_id="the-same-click") for _ in range(10)]
     await asyncio.gather(*clicks, *replays)
@@ -128,41 +131,52 @@ async def test_fifty_concurrent_clicks_and_replays_pay_once(app: App, alice: Har
         assert await session.scalar(select(func.count()).select_from(EarningRow)) == 1
     assert (await milestone(app)).released_minor == 1200_00
     assert (await balances(app))[escrow("milestone:1")] == 0
-    assert sum("released $1,200 to you" in screen.plain for screen in bob.screens) == 1
+    assert sum("released $1,200:" in screen.plain for screen in bob.screens) == 1
 
 
 async def test_a_declined_card_funds_nothing(make_app, alice: Harness) -> None:  # type: ignore[no-untyped-def]
     _bob, contract_id = await fixed(alice)
     declining = await make_app(payments={"sandbox_fail_charges": True})
     alice_there = Harness(declining.engine, "alice")
-    await alice_there.send(f"/contract {contract_id} fund 1")
+    await alice_there.send(f"/contract {contract_id} fund 1 ok")
     assert "The payment provider declined this payment" in alice_there.screen.plain
     assert (await milestone(declining)).status == "pending"
     assert escrow("milestone:1") not in await balances(declining)
 
 
-async def test_paying_part_keeps_the_rest_in_escrow_as_a_new_milestone(app: App, alice: Harness) -> None:
+async def test_paying_part_keeps_the_rest_in_escrow_in_the_same_milestone(app: App, alice: Harness) -> None:
+    """Changed with the one-milestone model: paying part used to split off a second milestone row."""
     bob, contract_id = await fixed(alice)
     await fund(alice, contract_id)
     await alice.send(f"/contract {contract_id}")
     await alice.click("Pay part")
+    assert "$1,200 is in escrow" in alice.screen.plain
     for wrong, reason in [("0", "more than zero"), ("1200", "less than the $1,200"), ("-3", "can't be negative")]:
         await alice.send(wrong)
         assert reason in alice.screen.plain, wrong
     await alice.send("500")
     text = alice.screen.plain
-    assert "Paid part; the rest stays in escrow" in text
-    assert "1. Build a Django REST API — $500\n   ✅ Paid" in text
-    assert "2. Build a Django REST API — $700\n   🔒 Funded · $700 in escrow" in text
-    assert "released $500 of “Build a Django REST API” to you" in bob.screen.plain
-    money = await balances(app)
-    assert (money[escrow("milestone:1")], money[escrow("milestone:2")]) == (0, 700_00)
+    assert "Pay $500 of “Build a Django REST API” to Bob Stone?" in text
+    assert "$500 leaves escrow for Bob Stone: $50 service fee, Bob Stone receives $450." in text
+    assert "$700 stays in escrow in this milestone." in text
+    assert (await milestone(app)).released_minor == 0  # nothing moves before the confirmation
+    await alice.click("Confirm")
+    text = alice.screen.plain
+    assert "Released $500 of “Build a Django REST API” to Bob Stone: $50 service fee" in text
+    assert "1. Build a Django REST API — $1,200\n   🔒 Funded · released $500 of $1,200, $700 still in escrow" in text
+    assert "2. " not in text
+    assert "released $500 of “Build a Django REST API”: $50 service fee, you receive $450." in bob.screen.plain
+    assert (await balances(app))[escrow("milestone:1")] == 700_00
 
     await submit_work(bob, contract_id)
     await alice.click("Approve & pay")
+    assert "$700 leaves escrow for Bob Stone: $70 service fee, Bob Stone receives $630." in alice.screen.plain
+    await alice.click("Confirm")
     money = await balances(app)
-    assert money[escrow("milestone:2")] == 0
+    assert money[escrow("milestone:1")] == 0
     assert money[FEES] == 60_00 + 50_00 + 70_00
+    done = await milestone(app)
+    assert (done.status, done.released_minor, done.amount_minor) == ("released", 1200_00, 1200_00)
 
 
 async def test_a_refund_needs_the_freelancers_consent(app: App, alice: Harness) -> None:
@@ -177,9 +191,11 @@ async def test_a_refund_needs_the_freelancers_consent(app: App, alice: Harness) 
     await bob.click("Keep it in escrow", on=asked)
     assert "The freelancer keeps the money" in alice.screen.plain
     await alice.send(f"/contract {contract_id} refund 1")
-    assert "Only the freelancer of this contract can do that." in alice.screen.plain
+    assert "Only the freelancer of this contract can refund the client." in alice.screen.plain
     await bob.click("Agree to refund", on=asked)
-    assert "Refunded to the client" in bob.screen.plain
+    assert "$1,200 goes from escrow back to Alice Martin, with $60 of marketplace fee." in bob.screen.plain
+    await bob.click("Confirm")
+    assert "Refunded $1,200 to the client" in bob.screen.plain
     assert "The freelancer refunded the $1,200" in alice.screen.plain
     await bob.click("Agree to refund", on=asked)
     assert "This milestone was already refunded." in bob.screen.plain
@@ -212,7 +228,8 @@ async def test_a_submission_pays_itself_after_14_days_with_two_reminders(
     released = await swept(app, AUTO_RELEASE)
     for user in ("alice", "bob"):
         (text,) = told(released, user)
-        assert "was paid automatically ($1,200)" in text
+        assert "was paid automatically" in text
+        assert "Released $1,200 to Bob Stone: $120 service fee, Bob Stone receives $1,080." in text
     assert await swept(app, AUTO_RELEASE) == []
     assert (await milestone(app)).status == "released"
     async with app.database.transaction() as session:
@@ -242,14 +259,10 @@ async def test_a_disputed_milestone_is_frozen_until_settled(app: App, alice: Har
     frozen = "This milestone is in dispute: its money stays in escrow until the dispute is settled."
     for user, command in [(alice, "approve"), (alice, "part"), (bob, "refund"), (alice, "refund_ask")]:
         await user.send(f"/contract {contract_id} {command} 1")
-        if command == "part":
-            await user.send("100")
         assert frozen in user.screen.plain, command
-        await user.send("/cancel")
     clock.advance(days=15)
     assert await swept(app, AUTO_RELEASE) == []
     await alice.send(f"/contract {contract_id} end")
-    await alice.click("The work is done")
     assert "Money is still in escrow on this contract" in alice.screen.plain
 
     async with services(app) as bound:
@@ -278,17 +291,13 @@ async def test_adding_milestones_and_ending_the_contract(alice: Harness) -> None
     assert "2. Docs — $300" in alice.screen.plain
     assert "The client added a milestone to “Build a Django REST API”: Docs ($300)." in bob.screen.plain
     await bob.send(f"/contract {contract_id} add")
-    await bob.send("Bonus; 1000")
-    assert "Only the client of this contract can do that." in bob.screen.plain
-    await bob.send("/cancel")
+    assert "Only the client of this contract can add milestones." in bob.screen.plain
 
     await fund(alice, contract_id, "Fund · 2. Docs")
     await bob.send(f"/contract {contract_id}")
     await bob.click("End the contract")
-    await bob.click("The work is done")
     assert "Money is still in escrow on this contract" in bob.screen.plain
-    await bob.send("/cancel")
-    await alice.send(f"/contract {contract_id} approve 2")
+    await alice.send(f"/contract {contract_id} approve 2 ok")
     await bob.send(f"/contract {contract_id} end")
     await bob.click("The work is done")
     assert "The contract has ended" in bob.screen.plain
@@ -300,7 +309,7 @@ async def test_adding_milestones_and_ending_the_contract(alice: Harness) -> None
     await alice.send(f"/contract {contract_id} fund 1")
     assert "This contract has ended: nothing more can be done on it." in alice.screen.plain
     await bob.send(f"/contract {contract_id} end")
-    assert "This contract isn't active" in bob.screen.plain
+    assert "This contract has ended: nothing more can be done on it." in bob.screen.plain
 
 
 async def test_another_persons_contract_is_not_found(alice: Harness) -> None:
@@ -322,7 +331,7 @@ async def test_an_account_with_money_in_escrow_cannot_be_deleted(app: App, alice
         await user.click("Yes, delete my account")
         assert "Money is still in escrow on one of your contracts" in user.screen.plain
         await user.send("/cancel")
-    await alice.send(f"/contract {contract_id} approve 1")
+    await alice.send(f"/contract {contract_id} approve 1 ok")
     await bob.send("/delete_account")
     await bob.click("Yes, delete my account")
     assert "Goodbye" in bob.screen.plain
@@ -347,8 +356,8 @@ async def test_fees_follow_the_schedule_written_into_the_contract(make_app) -> N
     await fund(alice, contract_id)
     raised = await make_app(fees={"schedule": "flat", "freelancer_percent": 30})  # the config changes later
     alice_later = Harness(raised.engine, "alice")
-    await alice_later.send(f"/contract {contract_id} approve 1")
-    assert "Approved" in alice_later.screen.plain
+    await alice_later.send(f"/contract {contract_id} approve 1 ok")
+    assert "Released $1,200 to Bob Stone: $170 service fee" in alice_later.screen.plain
     async with raised.database.transaction() as session:
         earning = (await session.execute(select(EarningRow))).scalar_one()
     # Upwork's tiers on a first $1,200 with this client: 20% of $500 + 10% of $700
@@ -362,3 +371,83 @@ async def test_the_marketplace_fee_is_the_one_agreed_in_the_offer(make_app) -> N
     raised = await make_app(fees={"client_percent": 9})  # the config changes before the client funds
     await fund(Harness(raised.engine, "alice"), contract_id)
     assert (await balances(raised))[WORLD] == -(1200_00 + 60_00)
+
+
+async def test_each_party_is_refused_the_others_forms_before_they_open(app: App, alice: Harness) -> None:
+    bob, contract_id = await fixed(alice)
+    await fund(alice, contract_id)
+    refusals = [
+        (bob, "add", "Only the client of this contract can add milestones."),
+        (bob, "part 1", "Only the client of this contract can pay part of a milestone."),
+        (bob, "fund 1", "Only the client of this contract can fund its milestones."),
+        (bob, "approve 1", "Only the client of this contract can approve and pay."),
+        (bob, "refund_ask 1", "Only the client of this contract can ask for a refund."),
+        (alice, "submit 1", "Only the freelancer of this contract can submit work."),
+        (alice, "refund 1", "Only the freelancer of this contract can refund the client."),
+        (alice, "refund_no 1", "Only the freelancer of this contract can answer a refund request."),
+    ]
+    for user, action, refusal in refusals:
+        await user.send(f"/contract {contract_id} {action}")
+        assert refusal in user.screen.plain, action
+        await user.send("/cancel")
+        assert "There is nothing to cancel." in user.screen.plain, action  # no form was opened
+    await bob.send(f"/contract {contract_id}")
+    assert "Add a milestone" not in [button.label.split(" ", 1)[-1] for button in bob.screen.all_buttons()]
+    assert (await milestone(app)).status == "funded"
+    assert len(await _milestones(app)) == 1
+
+
+async def _milestones(app: App) -> list[MilestoneRow]:
+    async with app.database.transaction() as session:
+        return list((await session.execute(select(MilestoneRow))).scalars())
+
+
+async def test_money_moves_only_once_confirmed_and_a_repeated_press_moves_nothing(app: App, alice: Harness) -> None:
+    bob, contract_id = await fixed(alice)
+    await alice.send(f"/contract {contract_id}")
+    contract_screen = alice.screen
+    await alice.click("Fund")
+    confirm = alice.screen
+    assert "Fund “Build a Django REST API”?" in confirm.plain
+    assert "$1,200 + $60 marketplace fee = $1,260, charged to your payment method" in confirm.plain
+    assert [button.label for button in confirm.all_buttons()] == ["✅ Confirm", "✖️ Cancel"]
+    assert escrow("milestone:1") not in await balances(app)
+    assert "The client funded" not in bob.screen.plain  # the freelancer hears of it once it is done
+    await alice.click("Cancel")
+    assert (await milestone(app)).status == "pending"
+
+    await alice.click("Confirm", on=confirm)
+    assert "Funded: $1,200 is in escrow." in alice.screen.plain
+    assert "The client funded “Build a Django REST API” ($1,200)" in bob.screen.plain
+    await alice.click("Confirm", on=confirm)  # pressed again, a moment later
+    assert "That was done already: no money moved a second time." in alice.screen.plain
+    await alice.click("Fund", on=contract_screen)  # the original button again
+    assert "This milestone is funded and waiting for the freelancer's work." in alice.screen.plain
+    money = await balances(app)
+    assert (money[escrow("milestone:1")], money[WORLD]) == (1200_00, -(1200_00 + 60_00))
+    assert (await milestone(app)).released_minor == 0
+    assert sum("The client funded" in screen.plain for screen in bob.screens) == 1
+
+    await alice.send(f"/contract {contract_id} part 1")
+    await alice.send("200")
+    part = alice.screen
+    await alice.click("Confirm")
+    await alice.click("Confirm", on=part)
+    assert "That was done already: no money moved a second time." in alice.screen.plain
+    assert (await milestone(app)).released_minor == 200_00
+    assert sum("The client released $200" in screen.plain for screen in bob.screens) == 1
+
+    await alice.send(f"/contract {contract_id} refund_ask 1")
+    await bob.send(f"/contract {contract_id} refund 1")
+    refund = bob.screen
+    assert "$1,000 goes from escrow back to Alice Martin, with $50 of marketplace fee." in refund.plain
+    await bob.click("Confirm")
+    assert "Refunded $1,000 to the client." in bob.screen.plain
+    await bob.click("Confirm", on=refund)
+    assert "That was done already: no money moved a second time." in bob.screen.plain
+    money = await balances(app)
+    assert money[escrow("milestone:1")] == 0
+    assert money[WORLD] == -(200_00 + 10_00)  # the client paid for the part released, and its fee only
+    done = await milestone(app)
+    assert (done.status, done.released_minor, done.refunded_minor) == ("refunded", 200_00, 1000_00)
+    assert sum("The freelancer refunded" in screen.plain for screen in alice.screens) == 1

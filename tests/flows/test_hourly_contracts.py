@@ -50,7 +50,7 @@ def test_invoice_amounts_round_half_up_to_the_cent() -> None:
 
 
 async def hourly(alice: Harness, limit: str = "") -> tuple[Harness, int]:
-    """bob hired by alice at $35/hr (40 hours a week, or ``limit``)."""
+    """bob hired by alice at $35/hr (30 hours a week, as the job says less than 30, or ``limit``)."""
     bob = await client_and_freelancer(alice)
     if not limit:
         return bob, await hire(alice, bob)
@@ -97,9 +97,9 @@ async def test_time_goes_on_a_contract_the_freelancer_picks(alice: Harness) -> N
     await bob.send(f"/log #{first} 1h Setup")
     assert "Logged 1h" in bob.screen.plain
     await bob.send(f"/contract {second}")
-    assert "This week: 2h logged of 40h" in bob.screen.plain
+    assert "This week: 2h logged of 30h" in bob.screen.plain
     await bob.send(f"/contract {first}")
-    assert "This week: 1h logged of 40h" in bob.screen.plain
+    assert "This week: 1h logged of 30h" in bob.screen.plain
 
 
 async def test_only_the_freelancer_logs_time_on_an_active_hourly_contract(alice: Harness) -> None:
@@ -146,7 +146,8 @@ async def test_the_monday_invoice_is_held_reviewed_until_friday_then_paid(
     clock.advance(minutes=1)  # Saturday 00:00 UTC: the review is over
     paid = await swept(app, PAY_INVOICES)
     (text,) = told(paid, "bob")
-    assert "Your invoice for “Build a Django REST API”, week of Jan 5, 2026 (2h30), was paid: $87.50." in text
+    assert "Your invoice for “Build a Django REST API”, week of Jan 5, 2026 (2h30), was paid: $87.50" in text
+    assert "$87.50, $8.75 service fee, you receive $78.75." in text
     assert await swept(app, PAY_INVOICES) == []
     money = await balances(app)
     async with app.database.transaction() as session:
@@ -190,3 +191,25 @@ async def test_a_declined_weekly_charge_is_retried_before_paying(
     clock.advance(days=5)
     assert await swept(declining, PAY_INVOICES) == []  # still declining: nothing paid, nothing lost
     assert len(told(await swept(app, PAY_INVOICES), "bob")) == 1  # the card works again
+
+
+async def test_the_hourly_contract_shows_this_weeks_entries_and_the_invoices(
+    app: App, alice: Harness, clock: ManualClock
+) -> None:
+    bob, contract_id = await hourly(alice)
+    await alice.send(f"/contract {contract_id}")
+    assert "This week: 0m logged of 30h (30h left) · $0 so far\nNo time logged this week yet." in alice.screen.plain
+    await bob.send("/log 2h30 Fixed the checkout")
+    clock.advance(days=1)
+    await bob.send("/log 45m Code review")
+    await alice.send(f"/contract {contract_id}")
+    text = alice.screen.plain
+    assert "This week: 3h15 logged of 30h (26h45 left) · $113.75 so far" in text
+    assert "• Jan 5, 2026 · 2h30 · Fixed the checkout\n• Jan 6, 2026 · 45m · Code review" in text
+
+    clock.advance(days=6)  # the next Monday: last week is invoiced, this week starts empty
+    await swept(app, WEEKLY_INVOICES)
+    await bob.send(f"/contract {contract_id}")
+    text = bob.screen.plain
+    assert "This week: 0m logged of 30h (30h left) · $0 so far" in text
+    assert "Invoices\nWeek of Jan 5, 2026: 3h15 · $113.75 · under review until the end of Jan 16, 2026" in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bot.bootstrap import App
@@ -19,7 +20,7 @@ async def test_an_hourly_offer_is_prefilled_from_the_proposal_and_accepted(app: 
     await alice.send(f"/offer {proposal_id}")
     preview = alice.screen.plain
     assert "Your offer to Bob Stone" in preview
-    assert "Hourly: $35/hr, at most 40 hours a week" in preview
+    assert "Hourly: $35/hr, at most 30 hours a week" in preview  # the job says less than 30 hrs/week
     assert "Start date: Jan 5, 2026" in preview
     assert "Client pays: $35 + $1.75 marketplace fee = $36.75 an hour" in preview
     assert "Bob Stone receives: $35 − $3.50 service fee = $31.50 an hour" in preview
@@ -198,4 +199,12 @@ async def test_contracts_lists_offers_and_contracts_for_both_sides(alice: Harnes
     assert "with Bob Stone · Active · you are the client" in alice.screen.plain
     await alice.click("#1 Build")
     assert "Contract #1 · Build a Django REST API" in alice.screen.plain
-    assert "Rate: $35/hr · weekly limit 40h" in alice.screen.plain
+    assert "Rate: $35/hr · weekly limit 30h" in alice.screen.plain
+
+
+@pytest.mark.parametrize(("hours", "limit"), [("Less than 30", 30), ("More than 30", 40)])
+async def test_the_weekly_limit_starts_from_the_jobs_hours_per_week(alice: Harness, hours: str, limit: int) -> None:
+    bob = await client_and_freelancer(alice)
+    proposal_id = await submit_proposal(bob, await post_job(alice, hours=hours), bid="35")
+    await alice.send(f"/offer {proposal_id}")
+    assert f"Hourly: $35/hr, at most {limit} hours a week" in alice.screen.plain

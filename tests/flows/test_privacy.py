@@ -218,6 +218,7 @@ async def test_export_holds_my_contracts_feedback_and_money(app: App, alice: Har
     await swept(app, MATURE_EARNINGS)
     await bob.send("/withdraw")
     await bob.click("Withdraw all $90")
+    await bob.click("Confirm")
 
     await bob.send("/export")
     (attachment,) = bob.screen.attachments

@@ -341,3 +341,43 @@ async def test_markup_in_a_proposal_shows_literally(alice: Harness) -> None:
     await bob.click("Send proposal")
     await alice.click("View proposal")
     assert tricky in alice.screen.plain
+
+
+async def test_a_filled_job_takes_no_more_proposals_until_the_client_reopens_it(app: App, alice: Harness) -> None:
+    bob = await client_and_freelancer(alice)
+    carol = alice.user("carol")
+    await sign_up(carol, "freelancer", full_name="Carol Diaz", username="carol")
+    job_id = await post_job(alice)
+    proposal_id = await submit_proposal(bob, job_id)
+    await alice.send(f"/offer {proposal_id}")
+    await alice.click("Send the offer")
+    contract_id = int(alice.screen.plain.split("Contract #", 1)[1].split(" ", 1)[0])
+    await carol.send(f"/propose {job_id}")  # an offer alone does not fill the job
+    assert "What hourly rate do you bid" in carol.screen.plain
+    await carol.send("/cancel")
+
+    await bob.send(f"/contract {contract_id} accept")
+    await carol.send(f"/propose {job_id}")
+    assert "This job has already been filled." in carol.screen.plain
+    await bob.send(f"/contract {contract_id} end")
+    await bob.click("The work is done")
+    await carol.send(f"/propose {job_id}")
+    assert "This job has already been filled." in carol.screen.plain  # an ended contract still filled it
+
+    await alice.send(f"/my_job {job_id} reopen")
+    assert "The job is open again." in alice.screen.plain
+    await carol.send(f"/propose {job_id}")
+    assert "What hourly rate do you bid" in carol.screen.plain
+    await carol.send("/cancel")
+    assert await submit_proposal(carol, job_id) > proposal_id
+
+
+async def test_someone_elses_job_proposals_say_who_may_see_them(alice: Harness) -> None:
+    bob = await client_and_freelancer(alice)
+    job_id = await post_job(alice)
+    hidden_id = await post_job(alice, visibility="Invite only")
+    await bob.send(f"/job_proposals {job_id}")
+    assert "Only the client who posted this job can see its proposals." in bob.screen.plain
+    for unseen in (hidden_id, 999):  # a job bob may not see is "not found", as one that does not exist
+        await bob.send(f"/job_proposals {unseen}")
+        assert f"Job #{unseen} was not found, or it is not visible to you." in bob.screen.plain
