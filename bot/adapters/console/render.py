@@ -19,7 +19,8 @@ def render(screen: Screen, *, color: bool) -> str:
     if screen.choice:
         lines.append("")
         for option in screen.choice.options:
-            lines.append(f"  {number:>2}. {option.label}")
+            label = option.label.removeprefix(f"{number}. ")  # a list's own number, when it is ours: not twice
+            lines.append(f"  {number:>2}. {label}")
             number += 1
     if screen.buttons:
         lines.append("")
