@@ -434,9 +434,14 @@ class _Turn:
 
     # ---- saving ---------------------------------------------------------------------------------
 
-    async def persist(self) -> None:
-        for on_leave, data in self.left:
+    async def keep_what_was_left(self) -> None:
+        """Run the on_leave hooks of the flows this turn left unfinished (each once)."""
+        left, self.left = self.left, []
+        for on_leave, data in left:
             await on_leave(self.ctx, data)
+
+    async def persist(self) -> None:
+        await self.keep_what_was_left()
         conversations = self.repos.conversations
         expected = self.row.version if self.row else None
         if self.flow is not None:
@@ -654,6 +659,12 @@ class _Turn:
             await self.continue_signup(command)
         elif name in self.engine.commands:
             result = await self.engine.commands[name].run(ctx, command.args)
+            if isinstance(result, StartFlow) and self.flow is not None and self.flow.on_leave is not None:
+                # Leaving this flow keeps something (a post's draft): keep it now, and ask the command again,
+                # so /post_job typed in the middle of a post offers to resume it.
+                self.leave_flow()
+                await self.keep_what_was_left()
+                result = await self.engine.commands[name].run(ctx, command.args)
             if isinstance(result, StartFlow):
                 await self.start_flow(result.flow, data=result.data, at=result.at)
             else:

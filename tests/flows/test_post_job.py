@@ -390,3 +390,12 @@ async def test_the_offer_to_resume_speaks_french(alice: Harness) -> None:
         "▶️ Reprendre le brouillon",
         "🆕 Commencer une nouvelle offre",
     ]
+
+
+async def test_post_job_typed_in_the_middle_of_a_post_offers_to_resume_it(alice: Harness) -> None:
+    await reach_skills(alice)
+    await alice.send("python, django")
+    await alice.send("/post_job")
+    assert "You have a job post you didn't finish: “Build a Django REST API”" in alice.screen.plain
+    await alice.click("Resume your draft")
+    assert "How do you want to pay?" in alice.screen.plain
