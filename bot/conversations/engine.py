@@ -13,8 +13,7 @@ import asyncio
 import logging
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -56,6 +55,7 @@ from bot.core.events import (
 )
 from bot.core.fit import page_choice
 from bot.core.i18n import N_, Count, Translator, supported
+from bot.core.locks import KeyLocks
 from bot.core.market import DEFAULT_RULES, MarketRules
 from bot.core.payments import PaymentProvider, SandboxProvider
 from bot.core.services import Services
@@ -74,27 +74,6 @@ EXPIRED_BUTTON = N_("⌛ This button has expired: it belongs to an earlier scree
 
 class VersionConflict(Exception):
     """Another process moved this conversation on while we worked; the turn is re-run."""
-
-
-class _KeyLocks:
-    """One asyncio lock per conversation key, dropped when nobody holds or waits for it."""
-
-    def __init__(self) -> None:
-        self._locks: dict[ConversationKey, tuple[asyncio.Lock, int]] = {}
-
-    @asynccontextmanager
-    async def hold(self, key: ConversationKey) -> AsyncIterator[None]:
-        lock, users = self._locks.get(key, (asyncio.Lock(), 0))
-        self._locks[key] = (lock, users + 1)
-        try:
-            async with lock:
-                yield
-        finally:
-            lock, users = self._locks[key]
-            if users == 1:
-                del self._locks[key]
-            else:
-                self._locks[key] = (lock, users - 1)
 
 
 @notice_kind("conversation.timeout")
@@ -167,7 +146,7 @@ class Engine:
             if spec.name in BUILTIN_COMMANDS or spec.name in self.commands:
                 raise FlowDefinitionError(f"command /{spec.name} is defined twice")
             self.commands[spec.name] = spec
-        self._locks = _KeyLocks()
+        self._locks: KeyLocks[ConversationKey] = KeyLocks()
 
     @property
     def help_commands(self) -> list[CommandSpec]:

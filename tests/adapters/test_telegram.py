@@ -1,0 +1,169 @@
+"""The Telegram front end through python-telegram-bot's real HTTP stack, against the fake Bot API server, with
+the runtime in-process: what each simulated Telegram user sees in their chat."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.adapters.telegram.frontend import TelegramFrontEnd
+from bot.bootstrap import App, build_app
+from bot.conversations.harness import Harness
+from bot.runtime import Runtime
+from tests.adapters.fake_bot_api import TOKEN, FakeBotApi, User
+from tests.conftest import make_settings
+from tests.flows.job_steps import post_job
+from tests.flows.proposal_steps import submit_proposal
+from tests.flows.signup_steps import sign_up
+
+ALICE, BOB = 101, 102
+RELAYED = "💬 Alice Martin about “Build a Django REST API”:\nCan you start Monday?"
+
+StartBot = Callable[[], Awaitable[Runtime]]
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[FakeBotApi]:
+    server = FakeBotApi()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def app(tmp_path: Path, bot_api: FakeBotApi) -> AsyncIterator[App]:
+    fast = {"per_second": 100, "per_chat_per_second": 50, "per_chat_burst": 20}  # tests need no real pacing
+    settings = make_settings(
+        tmp_path,
+        telegram={"token": TOKEN, "api_base_url": bot_api.base_url, "budget": fast},
+        outbox={"poll_seconds": 0.2},
+    )
+    app = await build_app(settings)
+    yield app
+    await app.close()
+
+
+@pytest.fixture
+async def start_bot(app: App) -> AsyncIterator[StartBot]:
+    """Starts the runtime with the Telegram front end (call it after any set-up); stopped at the end of the test."""
+    running: list[tuple[Runtime, asyncio.Task[None]]] = []
+
+    async def start() -> Runtime:
+        runtime = Runtime(app.settings, app.engine, [TelegramFrontEnd(app.engine.codec, app.settings.telegram)])
+        running.append((runtime, asyncio.create_task(runtime.run())))
+        return runtime
+
+    yield start
+    for runtime, task in running:
+        runtime.stop()
+        await asyncio.wait_for(task, 15)
+
+
+async def proposal_between(app: App) -> int:
+    """Alice (client) and Bob (freelancer), signed up on Telegram, and Bob's proposal on Alice's job; its id.
+    Set up through the engine harness, as Telegram identities, before the bot starts."""
+    alice = Harness(app.engine, str(ALICE), platform="telegram")
+    await sign_up(alice, "client", username="alice")
+    bob = alice.user(str(BOB))
+    await sign_up(bob, "freelancer", full_name="Bob Stone", username="bob")
+    return await submit_proposal(bob, await post_job(alice))
+
+
+async def test_signing_up_by_buttons_and_typed_answers(bot_api: FakeBotApi, start_bot: StartBot) -> None:
+    await start_bot()
+    alice = bot_api.user(ALICE, "Alice", language_code="en")
+    alice.send("/start")
+    welcome = await alice.wait_for_text("Welcome to gigbot")
+    assert welcome.parse_mode == "HTML"
+    assert "English" in welcome.labels
+    alice.press(welcome, "English")
+    role = await alice.wait_for_text("How will you use gigbot?")
+    assert role.message_id == welcome.message_id  # the press edited the message it was on
+    alice.press(role, "Both")
+    await alice.wait_for_text("Your full name")
+    alice.send("Alice Martin")
+    await alice.wait_for_text("Choose a username")
+    alice.send("@Alice_M")
+    await alice.wait_for_text("Which country")
+    alice.send("germany")
+    zones = await alice.wait_for_text("Germany has several time zones")
+    alice.press(zones, "Berlin")
+    summary = await alice.wait_for_text("Please check your details")
+    assert "Username: @alice_m" in summary.text
+    alice.press(summary, "Create my account")
+    menu = await alice.wait_for_text("Your account is ready, Alice Martin")
+    assert "🔎 Find work" in menu.labels
+    await alice.wait_for(lambda _: len(bot_api.answered_queries) == 4)  # every press was answered
+
+
+async def test_a_forged_button_changes_nothing_and_says_so(bot_api: FakeBotApi, start_bot: StartBot) -> None:
+    await start_bot()
+    alice = bot_api.user(ALICE, "Alice", language_code="en")
+    alice.send("/start")
+    welcome = await alice.wait_for_text("Welcome to gigbot")
+    alice.press(welcome, "English", data=welcome.button("English")["callback_data"].replace("en", "fr"))
+    refused = await alice.wait_for_text("That button isn't valid")
+    assert "Choose your language" in refused.text
+    assert "How will you use gigbot?" not in "".join(message.text for message in alice.messages)
+
+
+async def test_a_relayed_message_is_pushed_and_answered_by_telegram_reply(
+    app: App, bot_api: FakeBotApi, start_bot: StartBot
+) -> None:
+    proposal_id = await proposal_between(app)
+    await start_bot()
+    alice, bob = bot_api.user(ALICE, "Alice"), bot_api.user(BOB, "Bob")
+    alice.send(f"/proposal {proposal_id} message")
+    await alice.wait_for_text("Write to Bob Stone")
+    alice.send("Can you start Monday?")
+    await alice.wait_for_text("Sent to Bob Stone.")
+    relayed = await bob.wait_for_text(RELAYED)
+    assert "↩️ Reply" in relayed.labels
+
+    bob.reply(relayed, "Yes, Monday works.")
+    await bob.wait_for_text("Sent to Alice Martin.")
+    await alice.wait_for_text("💬 Bob Stone about “Build a Django REST API”:\nYes, Monday works.")
+
+
+async def writing_to_bob(app: App, bot_api: FakeBotApi, start_bot: StartBot) -> tuple[User, User]:
+    """The bot running, Alice in the message box of Bob's proposal; returns Alice and Bob."""
+    proposal_id = await proposal_between(app)
+    await start_bot()
+    alice, bob = bot_api.user(ALICE, "Alice"), bot_api.user(BOB, "Bob")
+    alice.send(f"/proposal {proposal_id} message")
+    await alice.wait_for_text("Write to Bob Stone")
+    return alice, bob
+
+
+async def test_a_rate_limited_chat_waits_alone(app: App, bot_api: FakeBotApi, start_bot: StartBot) -> None:
+    alice, bob = await writing_to_bob(app, bot_api, start_bot)
+    bot_api.fail_next(BOB, retry_after=2)
+    asked = time.monotonic()
+    alice.send("Can you start Monday?")
+    await alice.wait_for_text("Sent to Bob Stone.")
+    alice.send("/help")
+    await alice.wait_for(lambda user: len(bot_api.sent_at[ALICE]) >= 2 and "/help" not in user.last.text)
+    alice_done = bot_api.sent_at[ALICE][-1]
+    await bob.wait_for_text(RELAYED)
+    bob_got = bot_api.sent_at[BOB][-1]
+    assert bob_got - asked >= 2  # Bob's chat waited the retry_after it was given
+    assert alice_done < asked + 2 <= bob_got  # while Alice's chat went on
+
+
+async def test_a_blocked_bot_holds_notifications_until_the_person_writes_again(
+    app: App, bot_api: FakeBotApi, start_bot: StartBot
+) -> None:
+    alice, bob = await writing_to_bob(app, bot_api, start_bot)
+    bot_api.fail_next(BOB, blocked=True)
+    alice.send("Can you start Monday?")
+    await alice.wait_for_text("Sent to Bob Stone.")
+    await bob.wait_for(lambda _: any(call[1].get("chat_id") == BOB for call in bot_api.calls))
+    await asyncio.sleep(1)  # several dispatcher polls: it does not try again on its own
+    assert not bob.messages
+
+    bob.send("/menu")  # Bob unblocks the bot and writes to it
+    await bob.wait_for_text(RELAYED)
