@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.bootstrap import redacted_url
+from bot.bootstrap import BUILT_PLATFORMS, redacted_url
 from bot.config import Settings
 from bot.storage.db import Database
 from bot.storage.migrate import schema_heads
@@ -75,6 +75,9 @@ async def doctor(settings: Settings) -> int:
         ),
     )
     report(True, f"admins: {', '.join(settings.admins) or 'none'}")
-    starts = settings.platforms or ["console"]
-    print(f"would start: {', '.join(starts)}")
+    starts = [platform for platform in settings.platforms if platform in BUILT_PLATFORMS]
+    print(f"would start: {', '.join(starts) or ('nothing' if settings.platforms else 'console')}")
+    for platform in settings.platforms:
+        if platform not in starts:
+            print(f"  {platform}: no front end in this build yet")
     return 1 if failures else 0

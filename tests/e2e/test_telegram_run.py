@@ -1,0 +1,72 @@
+"""`gigbot run` with a Telegram token: the real binary polls the fake Bot API server, signs a person up, and stops
+cleanly on SIGTERM; `gigbot doctor` says what would start."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+from pathlib import Path
+
+from tests.adapters.fake_bot_api import TOKEN, FakeBotApi
+from tests.conftest import TEST_SECRET
+from tests.e2e.test_console import GIGBOT, gigbot
+
+
+def environment(**settings: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIGBOT_")}
+    return env | {"LANG": "en_US.UTF-8", "LC_ALL": "", "GIGBOT_SECRET_KEY": TEST_SECRET} | settings
+
+
+async def test_gigbot_run_serves_telegram_and_stops_on_sigterm(tmp_path: Path) -> None:
+    server = FakeBotApi()
+    await server.start()
+    env = environment(
+        GIGBOT_TELEGRAM__TOKEN=TOKEN,
+        GIGBOT_TELEGRAM__API_BASE_URL=server.base_url,
+        GIGBOT_TELEGRAM__BUDGET__PER_CHAT_PER_SECOND="20",
+        GIGBOT_TELEGRAM__BUDGET__PER_CHAT_BURST="10",
+    )
+    log_file = tmp_path / "stderr.log"
+    with log_file.open("w") as stderr:  # a file, not a pipe nobody reads while it runs
+        process = await asyncio.create_subprocess_exec(
+            GIGBOT, "run", cwd=tmp_path, env=env, stdout=asyncio.subprocess.DEVNULL, stderr=stderr
+        )
+    try:
+        alice = server.user(101, "Alice", language_code="en")
+        alice.send("/start")
+        welcome = await alice.wait_for_text("Welcome to gigbot", within=60)  # start-up migrates a new database
+        alice.press(welcome, "English")
+        alice.press(await alice.wait_for_text("How will you use gigbot?"), "Freelancer")
+        await alice.wait_for_text("Your full name")
+        alice.send("Alice Martin")
+        await alice.wait_for_text("Choose a username")
+        alice.send("alice")
+        await alice.wait_for_text("Which country")
+        alice.send("France")
+        alice.press(await alice.wait_for_text("Please check your details"), "✅")
+        await alice.wait_for_text("Your account is ready, Alice Martin")
+
+        process.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(process.wait(), 10) == 0
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+        await server.stop()
+    log = log_file.read_text()
+    assert "front end started: telegram" in log
+    assert TOKEN not in log
+
+
+def test_doctor_says_telegram_would_start_and_discord_has_no_front_end_yet(tmp_path: Path) -> None:
+    env = environment(GIGBOT_TELEGRAM__TOKEN=TOKEN, GIGBOT_DISCORD__TOKEN="discord-token")
+    doctor = gigbot(tmp_path, "doctor", env=env).stdout
+    assert "ok  telegram: token set (GIGBOT_TELEGRAM__TOKEN)" in doctor
+    assert "would start: telegram\n  discord: no front end in this build yet" in doctor
+
+
+def test_gigbot_run_with_only_a_discord_token_says_there_is_no_discord_front_end_yet(tmp_path: Path) -> None:
+    result = gigbot(tmp_path, "run", env=environment(GIGBOT_DISCORD__TOKEN="discord-token"))
+    assert result.returncode == 2
+    assert "discord: this build has no Discord front end yet" in result.stderr
