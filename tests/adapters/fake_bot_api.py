@@ -129,6 +129,16 @@ class User:
         )
         return query_id
 
+    async def converse(self, *steps: tuple[str, str], within: float = 10) -> None:
+        """For each (what the bot asks, the answer): once a message shows the question, press the button the
+        answer names, or type the answer when no button does."""
+        for question, answer in steps:
+            asked = await self.wait_for_text(question, within)
+            if any(answer.casefold() in label.casefold() for label in asked.labels):
+                self.press(asked, answer)
+            else:
+                self.send(answer)
+
     async def wait_for(self, predicate: Callable[[User], bool], within: float = 10) -> None:
         """Until ``predicate(self)`` holds (the bot works in the background), for at most ``within`` seconds."""
         deadline = time.monotonic() + within

@@ -35,16 +35,15 @@ async def test_gigbot_run_serves_telegram_and_stops_on_sigterm(tmp_path: Path) -
     try:
         alice = server.user(101, "Alice", language_code="en")
         alice.send("/start")
-        welcome = await alice.wait_for_text("Welcome to gigbot", within=60)  # start-up migrates a new database
-        alice.press(welcome, "English")
-        alice.press(await alice.wait_for_text("How will you use gigbot?"), "Freelancer")
-        await alice.wait_for_text("Your full name")
-        alice.send("Alice Martin")
-        await alice.wait_for_text("Choose a username")
-        alice.send("alice")
-        await alice.wait_for_text("Which country")
-        alice.send("France")
-        alice.press(await alice.wait_for_text("Please check your details"), "✅")
+        await alice.wait_for_text("Welcome to gigbot", within=60)  # start-up migrates a new database first
+        await alice.converse(
+            ("Welcome to gigbot", "English"),
+            ("How will you use gigbot?", "Freelancer"),
+            ("Your full name", "Alice Martin"),
+            ("Choose a username", "alice"),
+            ("Which country", "France"),
+            ("Please check your details", "✅"),
+        )
         await alice.wait_for_text("Your account is ready, Alice Martin")
 
         process.send_signal(signal.SIGTERM)
