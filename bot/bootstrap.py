@@ -43,8 +43,10 @@ from bot.conversations.flow import CommandSpec, Flow
 from bot.core.actions import ActionCodec, RetiredKey, key_id
 from bot.core.clock import Clock, SystemClock
 from bot.core.fees import FeeRules, basis_points
+from bot.core.i18n import LANGUAGES, Translator
 from bot.core.market import CreditRules, MarketRules
 from bot.core.payments import SandboxProvider
+from bot.core.ui import plain
 from bot.runtime import Runtime
 from bot.storage.db import Database
 from bot.storage.migrate import upgrade
@@ -192,6 +194,16 @@ async def run_console(settings: Settings) -> None:
         await app.close()
 
 
+def command_menus(engine: Engine) -> dict[str, list[tuple[str, str]]]:
+    """A platform's command menu in each language (and under "" the default language's, for every other one):
+    the commands /help lists, with their descriptions."""
+    menus = {
+        language: [(spec.name, plain(Translator(language).t(spec.description))) for spec in engine.help_commands]
+        for language in LANGUAGES
+    }
+    return {"": menus[engine.default_language], **menus}
+
+
 BUILT_PLATFORMS = ("telegram",)  # platforms with a front end in this build (Discord's is still to come)
 
 
@@ -211,7 +223,8 @@ async def run_platforms(settings: Settings) -> int:
         return 2
     app = await build_app(settings)
     try:
-        await Runtime(settings, app.engine, [TelegramFrontEnd(app.engine.codec, settings.telegram)]).run()
+        telegram = TelegramFrontEnd(app.engine.codec, settings.telegram, command_menus=command_menus(app.engine))
+        await Runtime(settings, app.engine, [telegram]).run()
     finally:
         await app.close()
     return 0

@@ -141,17 +141,26 @@ class User:
 
     async def wait_for(self, predicate: Callable[[User], bool], within: float = 10) -> None:
         """Until ``predicate(self)`` holds (the bot works in the background), for at most ``within`` seconds."""
-        deadline = time.monotonic() + within
-        while not predicate(self):
-            if time.monotonic() > deadline:
-                seen = "\n---\n".join(message.text for message in self.messages[-3:])
-                raise AssertionError(f"gave up waiting in {self.first_name}'s chat; last messages:\n{seen}")
-            await asyncio.sleep(0.02)
+
+        def seen() -> str:
+            last = "\n---\n".join(message.text for message in self.messages[-3:])
+            return f"in {self.first_name}'s chat; last messages:\n{last}"
+
+        await eventually(lambda: predicate(self), within, seen)
 
     async def wait_for_text(self, text: str, within: float = 10) -> Message:
         """The newest bot message that contains ``text``, once there is one."""
         await self.wait_for(lambda user: any(text in message.text for message in user.messages), within)
         return next(message for message in reversed(self.messages) if text in message.text)
+
+
+async def eventually(predicate: Callable[[], bool], within: float = 10, seen: Callable[[], str] = str) -> None:
+    """Until ``predicate()`` holds, for at most ``within`` seconds; ``seen`` says what there was instead."""
+    deadline = time.monotonic() + within
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"gave up waiting {seen()}")
+        await asyncio.sleep(0.02)
 
 
 class FakeBotApi:
@@ -169,6 +178,7 @@ class FakeBotApi:
         self._queued = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self._closing = False
+        self.refused: set[str] = set()  # methods a test made answer 400
         self.base_url = ""
 
     # ---- test controls ---------------------------------------------------------------------------
@@ -242,6 +252,8 @@ class FakeBotApi:
         handler = getattr(self, f"_{method}", None)
         if handler is None:
             return _error(404, "Not Found: method not found")
+        if method in self.refused:
+            return _error(400, f"Bad Request: {method} refused by the test")
         return await handler(params)
 
     def _failure(self, chat_id: int) -> web.Response | None:

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.telegram.frontend import TelegramFrontEnd
-from bot.bootstrap import App, build_app
+from bot.bootstrap import App, build_app, command_menus
 from bot.conversations.harness import Harness
 from bot.runtime import Runtime
-from tests.adapters.fake_bot_api import TOKEN, FakeBotApi, User
+from tests.adapters.fake_bot_api import TOKEN, FakeBotApi, User, eventually
 from tests.conftest import make_settings
 from tests.flows.job_steps import post_job
 from tests.flows.proposal_steps import submit_proposal
@@ -53,7 +53,8 @@ async def start_bot(app: App) -> AsyncIterator[StartBot]:
     running: list[tuple[Runtime, asyncio.Task[None]]] = []
 
     async def start() -> Runtime:
-        runtime = Runtime(app.settings, app.engine, [TelegramFrontEnd(app.engine.codec, app.settings.telegram)])
+        telegram = TelegramFrontEnd(app.engine.codec, app.settings.telegram, command_menus=command_menus(app.engine))
+        runtime = Runtime(app.settings, app.engine, [telegram])
         running.append((runtime, asyncio.create_task(runtime.run())))
         return runtime
 
@@ -98,6 +99,25 @@ async def test_signing_up_by_buttons_and_typed_answers(bot_api: FakeBotApi, star
     menu = await alice.wait_for_text("Your account is ready, Alice Martin")
     assert "🔎 Find work" in menu.labels
     await alice.wait_for(lambda _: len(bot_api.answered_queries) == 4)  # every press was answered
+
+
+async def test_the_commands_menu_is_set_in_each_language(bot_api: FakeBotApi, start_bot: StartBot) -> None:
+    await start_bot()
+    await eventually(lambda: len(bot_api.commands) == 3)
+    menus = {
+        language: {c["command"]: c["description"] for c in commands} for language, commands in bot_api.commands.items()
+    }
+    assert menus["en"]["account"] == "your account details"
+    assert menus["fr"]["account"] == "les informations de votre compte"
+    assert menus[""] == menus["en"]  # any other language gets the default one
+
+
+async def test_a_refused_commands_menu_does_not_stop_the_bot(bot_api: FakeBotApi, start_bot: StartBot) -> None:
+    bot_api.refused.add("setMyCommands")
+    await start_bot()
+    alice = bot_api.user(ALICE, "Alice", language_code="en")
+    alice.send("/start")
+    await alice.wait_for_text("Welcome to gigbot")
 
 
 async def test_a_forged_button_changes_nothing_and_says_so(bot_api: FakeBotApi, start_bot: StartBot) -> None:

@@ -12,9 +12,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update, User
+from telegram import BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update, User
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.error import RetryAfter as TelegramRetryAfter
@@ -37,10 +38,19 @@ log = logging.getLogger("gigbot.telegram")
 class TelegramFrontEnd:
     platform = PLATFORM
 
-    def __init__(self, codec: ActionCodec, settings: TelegramSettings) -> None:
+    def __init__(
+        self,
+        codec: ActionCodec,
+        settings: TelegramSettings,
+        *,
+        command_menus: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+    ) -> None:
+        """``command_menus``: the "/" menu per language code ("" for any other language), as (command,
+        description) pairs."""
         if settings.token is None:
             raise ValueError("the Telegram front end needs a token")
         self.codec = codec
+        self.command_menus = dict(command_menus or {})
         self.application = (
             Application.builder()
             .token(settings.token.get_secret_value())
@@ -59,6 +69,7 @@ class TelegramFrontEnd:
     async def start(self, on_event: TurnHandler) -> None:
         self._on_event = on_event
         await self.application.initialize()
+        await self._set_commands()
         await self.application.start()
         assert self.application.updater is not None
         await self.application.updater.start_polling(
@@ -67,6 +78,15 @@ class TelegramFrontEnd:
             drop_pending_updates=False,
         )
         log.info("polling as @%s", self.application.bot.username)
+
+    async def _set_commands(self) -> None:
+        """The "/" menu in each language; nice to have, so a refusal is logged and start-up goes on."""
+        for language, commands in self.command_menus.items():
+            try:
+                menu = [BotCommand(name, description) for name, description in commands]
+                await self.application.bot.set_my_commands(menu, language_code=language or None)
+            except TelegramError as error:
+                log.warning("commands menu for %r not set: %s", language, error)
 
     async def stop(self) -> None:
         """Stop polling; updates being handled finish before PTB shuts its HTTP client."""
