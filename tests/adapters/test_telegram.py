@@ -187,3 +187,45 @@ async def test_a_blocked_bot_holds_notifications_until_the_person_writes_again(
 
     bob.send("/menu")  # Bob unblocks the bot and writes to it
     await bob.wait_for_text(RELAYED)
+
+
+async def test_a_screen_with_a_file_sends_it_as_a_document(app: App, bot_api: FakeBotApi, start_bot: StartBot) -> None:
+    await sign_up(Harness(app.engine, str(ALICE), platform="telegram"), "client", username="alice")
+    await start_bot()
+    alice = bot_api.user(ALICE, "Alice")
+    alice.send("/export")
+    await alice.wait_for(lambda user: any(message.document for message in user.messages))
+    assert [message.document for message in alice.messages if message.document] == ["gigbot-export.json"]
+
+
+async def test_a_press_on_a_message_that_cannot_be_edited_answers_in_a_new_one(
+    bot_api: FakeBotApi, start_bot: StartBot
+) -> None:
+    await start_bot()
+    alice = bot_api.user(ALICE, "Alice", language_code="en")
+    alice.send("/start")
+    welcome = await alice.wait_for_text("Welcome to gigbot")
+    alice.chat.remove(welcome)  # deleted on Telegram's side meanwhile: no longer editable
+    alice.press(welcome, "English")
+    role = await alice.wait_for_text("How will you use gigbot?")
+    assert role.message_id != welcome.message_id
+
+
+async def test_french_on_first_contact_and_typed_markup_shown_literally(
+    bot_api: FakeBotApi, start_bot: StartBot
+) -> None:
+    await start_bot()
+    amelie = bot_api.user(ALICE, "Amélie", language_code="fr")
+    amelie.send("/start")
+    welcome = await amelie.wait_for_text("gigbot")
+    assert welcome.labels[0] == "Français"
+    await amelie.converse(
+        ("gigbot", "Français"),
+        ("Comment allez-vous utiliser gigbot", "Freelance"),
+        ("Votre nom complet", "<b>Amélie</b>"),
+    )
+    refused = await amelie.wait_for_text("mais pas")
+    assert "<" in refused.text.split("mais pas", 1)[1]  # the character shown as typed, never taken as markup
+    assert "&lt;" in refused.html
+    amelie.send("Amélie Laurent")
+    await amelie.wait_for_text("2/2")
