@@ -14,7 +14,7 @@ from bot.adapters.telegram.frontend import TelegramFrontEnd
 from bot.bootstrap import App, build_app, command_menus
 from bot.conversations.harness import Harness
 from bot.runtime import Runtime
-from tests.adapters.fake_bot_api import TOKEN, FakeBotApi, User, eventually
+from tests.adapters.fake_bot_api import TOKEN, FakeBotApi, Message, User, eventually
 from tests.conftest import make_settings
 from tests.flows.job_steps import post_job
 from tests.flows.proposal_steps import submit_proposal
@@ -74,11 +74,19 @@ async def proposal_between(app: App) -> int:
     return await submit_proposal(bob, await post_job(alice))
 
 
-async def test_signing_up_by_buttons_and_typed_answers(bot_api: FakeBotApi, start_bot: StartBot) -> None:
+async def welcomed(
+    bot_api: FakeBotApi, start_bot: StartBot, name: str = "Alice", language: str = "en"
+) -> tuple[User, Message]:
+    """The bot running, and a new person who sent /start; returns them and the welcome they got."""
     await start_bot()
-    alice = bot_api.user(ALICE, "Alice", language_code="en")
-    alice.send("/start")
-    welcome = await alice.wait_for_text("Welcome to gigbot")
+    user = bot_api.user(ALICE, name, language_code=language)
+    user.send("/start")
+    return user, await user.wait_for_text("gigbot")
+
+
+async def test_signing_up_by_buttons_and_typed_answers(bot_api: FakeBotApi, start_bot: StartBot) -> None:
+    alice, welcome = await welcomed(bot_api, start_bot)
+    assert "Welcome to gigbot" in welcome.text
     assert welcome.parse_mode == "HTML"
     assert "English" in welcome.labels
     alice.press(welcome, "English")
@@ -114,39 +122,16 @@ async def test_the_commands_menu_is_set_in_each_language(bot_api: FakeBotApi, st
 
 async def test_a_refused_commands_menu_does_not_stop_the_bot(bot_api: FakeBotApi, start_bot: StartBot) -> None:
     bot_api.refused.add("setMyCommands")
-    await start_bot()
-    alice = bot_api.user(ALICE, "Alice", language_code="en")
-    alice.send("/start")
-    await alice.wait_for_text("Welcome to gigbot")
+    _, welcome = await welcomed(bot_api, start_bot)
+    assert "Welcome to gigbot" in welcome.text
 
 
 async def test_a_forged_button_changes_nothing_and_says_so(bot_api: FakeBotApi, start_bot: StartBot) -> None:
-    await start_bot()
-    alice = bot_api.user(ALICE, "Alice", language_code="en")
-    alice.send("/start")
-    welcome = await alice.wait_for_text("Welcome to gigbot")
+    alice, welcome = await welcomed(bot_api, start_bot)
     alice.press(welcome, "English", data=welcome.button("English")["callback_data"].replace("en", "fr"))
     refused = await alice.wait_for_text("That button isn't valid")
     assert "Choose your language" in refused.text
     assert "How will you use gigbot?" not in "".join(message.text for message in alice.messages)
-
-
-async def test_a_relayed_message_is_pushed_and_answered_by_telegram_reply(
-    app: App, bot_api: FakeBotApi, start_bot: StartBot
-) -> None:
-    proposal_id = await proposal_between(app)
-    await start_bot()
-    alice, bob = bot_api.user(ALICE, "Alice"), bot_api.user(BOB, "Bob")
-    alice.send(f"/proposal {proposal_id} message")
-    await alice.wait_for_text("Write to Bob Stone")
-    alice.send("Can you start Monday?")
-    await alice.wait_for_text("Sent to Bob Stone.")
-    relayed = await bob.wait_for_text(RELAYED)
-    assert "↩️ Reply" in relayed.labels
-
-    bob.reply(relayed, "Yes, Monday works.")
-    await bob.wait_for_text("Sent to Alice Martin.")
-    await alice.wait_for_text("💬 Bob Stone about “Build a Django REST API”:\nYes, Monday works.")
 
 
 async def writing_to_bob(app: App, bot_api: FakeBotApi, start_bot: StartBot) -> tuple[User, User]:
@@ -157,6 +142,20 @@ async def writing_to_bob(app: App, bot_api: FakeBotApi, start_bot: StartBot) -> 
     alice.send(f"/proposal {proposal_id} message")
     await alice.wait_for_text("Write to Bob Stone")
     return alice, bob
+
+
+async def test_a_relayed_message_is_pushed_and_answered_by_telegram_reply(
+    app: App, bot_api: FakeBotApi, start_bot: StartBot
+) -> None:
+    alice, bob = await writing_to_bob(app, bot_api, start_bot)
+    alice.send("Can you start Monday?")
+    await alice.wait_for_text("Sent to Bob Stone.")
+    relayed = await bob.wait_for_text(RELAYED)
+    assert "↩️ Reply" in relayed.labels
+
+    bob.reply(relayed, "Yes, Monday works.")
+    await bob.wait_for_text("Sent to Alice Martin.")
+    await alice.wait_for_text("💬 Bob Stone about “Build a Django REST API”:\nYes, Monday works.")
 
 
 async def test_a_rate_limited_chat_waits_alone(app: App, bot_api: FakeBotApi, start_bot: StartBot) -> None:
@@ -201,10 +200,7 @@ async def test_a_screen_with_a_file_sends_it_as_a_document(app: App, bot_api: Fa
 async def test_a_press_on_a_message_that_cannot_be_edited_answers_in_a_new_one(
     bot_api: FakeBotApi, start_bot: StartBot
 ) -> None:
-    await start_bot()
-    alice = bot_api.user(ALICE, "Alice", language_code="en")
-    alice.send("/start")
-    welcome = await alice.wait_for_text("Welcome to gigbot")
+    alice, welcome = await welcomed(bot_api, start_bot)
     alice.chat.remove(welcome)  # deleted on Telegram's side meanwhile: no longer editable
     alice.press(welcome, "English")
     role = await alice.wait_for_text("How will you use gigbot?")
@@ -214,10 +210,7 @@ async def test_a_press_on_a_message_that_cannot_be_edited_answers_in_a_new_one(
 async def test_french_on_first_contact_and_typed_markup_shown_literally(
     bot_api: FakeBotApi, start_bot: StartBot
 ) -> None:
-    await start_bot()
-    amelie = bot_api.user(ALICE, "Amélie", language_code="fr")
-    amelie.send("/start")
-    welcome = await amelie.wait_for_text("gigbot")
+    amelie, welcome = await welcomed(bot_api, start_bot, "Amélie", "fr")
     assert welcome.labels[0] == "Français"
     await amelie.converse(
         ("gigbot", "Français"),
