@@ -104,7 +104,7 @@ class TelegramFrontEnd:
         if event is None or self._on_event is None:
             return
         if update.callback_query is not None:  # stop the button's spinner now, whatever the turn takes
-            asyncio.get_running_loop().create_task(self._answer(update.callback_query.id))
+            self.application.create_task(self._answer(update.callback_query.id), update=update)  # awaited on stop
         async with self._chat_turns.hold(event.chat_id):
             await self._on_event(event)
 
