@@ -35,6 +35,9 @@ from bot.storage.repositories import Repositories
 
 log = logging.getLogger("gigbot.dispatcher")
 
+REPLY_ATTEMPTS = 3
+REPLY_BACKOFF_SECONDS = 0.5
+
 
 @dataclass(frozen=True)
 class OutboxPolicy:
@@ -95,8 +98,17 @@ class Dispatcher:
     # ---- replies --------------------------------------------------------------------------------
 
     async def send_now(self, message: Outbound) -> SendOutcome:
-        """Send one reply to the chat the person acted in (through the budget); returns what the platform said."""
+        """Send one reply to the chat the person acted in (through the budget); returns what the platform said.
+
+        A reply has no outbox row to wait in, so it is tried again here: after a rate limit once the chat's pause
+        is over (the budget waits for it), after a transient error with a short backoff."""
         outcome = await self._send(message)
+        for attempt in range(1, REPLY_ATTEMPTS):
+            if isinstance(outcome, TransientError):
+                await asyncio.sleep(REPLY_BACKOFF_SECONDS * attempt)
+            elif not isinstance(outcome, RetryAfter):
+                break
+            outcome = await self._send(message)
         if isinstance(outcome, Sent) and message.screen.reply_to:
             async with self.database.transaction() as session:
                 await self._remember(Repositories.bind(session), message, outcome)

@@ -211,3 +211,10 @@ async def test_a_long_message_reaches_a_discord_chat_whole_in_several_messages(a
     assert "\n\n".join(screen.plain for screen in parts).count("Paragraph") == 20
     assert parts[0].buttons == ()
     assert [button.label for button in parts[-1].all_buttons()] == ["↩️ Reply", "💬 Open the conversation"]
+
+
+async def test_a_reply_the_platform_rate_limits_is_sent_once_the_pause_is_over(app: App, alice: Harness) -> None:
+    await alice.send("/start")
+    alice.platform_answers(RetryAfter(0.1), TransientError("timed out"))
+    await alice.click("English")
+    assert "How will you use gigbot" in alice.screen.plain  # after a 429 and a timeout, the reply still arrived
