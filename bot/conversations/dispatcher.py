@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.conversations.notices import render_notice
@@ -57,11 +57,6 @@ class _Ready:
     row: OutboxRow
     message: Outbound
     identity_user: str | None  # the platform user id routing picked (None for a row addressed to a chat)
-
-
-@dataclass
-class _Batch:
-    ready: dict[ChatRef, list[_Ready]] = field(default_factory=dict)
 
 
 class Dispatcher:
@@ -161,7 +156,7 @@ class Dispatcher:
         if not claimed:
             return 0
         batch = await self._prepare(claimed)
-        await asyncio.gather(*(self._deliver_chat(chat, items) for chat, items in batch.ready.items()))
+        await asyncio.gather(*(self._deliver_chat(chat, items) for chat, items in batch.items()))
         return len(claimed)
 
     async def drain(self) -> int:
@@ -189,9 +184,9 @@ class Dispatcher:
                 for waiter in waiters:
                     waiter.cancel()
 
-    async def _prepare(self, claimed: Sequence[OutboxRow]) -> _Batch:
-        """Route and render every claimed row; rows that cannot go now are rescheduled, waited or parked."""
-        batch = _Batch()
+    async def _prepare(self, claimed: Sequence[OutboxRow]) -> dict[ChatRef, list[_Ready]]:
+        """Route and render every claimed row, by chat; rows that cannot go now are rescheduled, waited or parked."""
+        batch: dict[ChatRef, list[_Ready]] = {}
         now = self._now()
         async with self.database.transaction() as session:
             repos = Repositories.bind(session)
@@ -203,7 +198,7 @@ class Dispatcher:
                     await repos.outbox.park(row.id, now, f"render: {type(error).__name__}: {error}")
                     continue
                 if ready is not None:
-                    batch.ready.setdefault(ready.message.chat, []).append(ready)
+                    batch.setdefault(ready.message.chat, []).append(ready)
         return batch
 
     async def _address(self, repos: Repositories, row: OutboxRow) -> _Ready | None:
