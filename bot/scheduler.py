@@ -48,6 +48,7 @@ async def prune(engine: Engine, keep_sent: timedelta) -> None:
         repos = Repositories.bind(session)
         updates = await repos.updates.forget_before(now - UPDATE_IDS_KEPT_FOR)
         sent = await repos.outbox.forget_sent_before(now - keep_sent)
+        await repos.sent_messages.forget_before(now - keep_sent)  # replying to a message that old starts afresh
     log.info("forgot %d old update ids and %d sent notifications", updates, sent)
 
 

@@ -137,6 +137,10 @@ class SentMessageRepository:
         }
         await self.session.execute(insert_ignoring_duplicates(self.session, SentMessageRow, values))
 
+    async def forget_before(self, moment: datetime) -> int:
+        result = await self.session.execute(delete(SentMessageRow).where(SentMessageRow.created_at < moment))
+        return result.rowcount
+
     async def reply_command(self, platform: str, chat_id: str, message_id: str) -> str | None:
         query = select(SentMessageRow.reply_command).where(
             SentMessageRow.platform == platform,
