@@ -460,10 +460,15 @@ class _Turn:
     def show(self, screen: Screen) -> None:
         self.screens.append(screen)
 
-    async def render_current(self, notice: str = "", *, prompt_only: bool = False, page: int = 0) -> None:
+    async def render_current(
+        self, notice: str = "", *, prompt_only: bool = False, page: int = 0, again: bool = False
+    ) -> None:
         """Show the active step's screen (or, mid-form, the question being asked) with an optional notice;
-        a choice longer than a select menu shows its ``page``, the step none the wiser."""
-        self.ctx.screen_seq += 1
+        a choice longer than a select menu shows its ``page``, the step none the wiser. Each rendering's buttons
+        replace the last one's, except ``again``: the same screen shown once more, whose buttons stay as they
+        were (a double press must not make the buttons the person is looking at expire)."""
+        if not again:
+            self.ctx.screen_seq += 1
         screen = await self.step.show(self.ctx)
         screen = screen.replace(
             name=screen.name or f"{self.flow_name}.{self.state}",
@@ -504,7 +509,7 @@ class _Turn:
 
     async def show_where_we_are(self, notice: str = "") -> None:
         if self.flow is not None:
-            await self.render_current(notice)
+            await self.render_current(notice, again=True)
         else:
             self.show(self.home(notice))
 

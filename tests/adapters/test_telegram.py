@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -23,7 +23,25 @@ from tests.flows.signup_steps import sign_up
 ALICE, BOB = 101, 102
 RELAYED = "💬 Alice Martin about “Build a Django REST API”:\nCan you start Monday?"
 
-StartBot = Callable[[], Awaitable[Runtime]]
+
+class StartBot:
+    """Starts the runtime with the Telegram front end (call it after any set-up); ``stop`` is the process
+    exiting; whatever still runs is stopped at the end of the test."""
+
+    def __init__(self, app: App) -> None:
+        self.app = app
+        self.running: dict[Runtime, asyncio.Task[None]] = {}
+
+    async def __call__(self) -> Runtime:
+        app = self.app
+        telegram = TelegramFrontEnd(app.engine.codec, app.settings.telegram, command_menus=command_menus(app.engine))
+        runtime = Runtime(app.settings, app.engine, [telegram])
+        self.running[runtime] = asyncio.create_task(runtime.run())
+        return runtime
+
+    async def stop(self, runtime: Runtime) -> None:
+        runtime.stop()
+        await asyncio.wait_for(self.running.pop(runtime), 15)
 
 
 @pytest.fixture
@@ -49,19 +67,10 @@ async def app(tmp_path: Path, bot_api: FakeBotApi) -> AsyncIterator[App]:
 
 @pytest.fixture
 async def start_bot(app: App) -> AsyncIterator[StartBot]:
-    """Starts the runtime with the Telegram front end (call it after any set-up); stopped at the end of the test."""
-    running: list[tuple[Runtime, asyncio.Task[None]]] = []
-
-    async def start() -> Runtime:
-        telegram = TelegramFrontEnd(app.engine.codec, app.settings.telegram, command_menus=command_menus(app.engine))
-        runtime = Runtime(app.settings, app.engine, [telegram])
-        running.append((runtime, asyncio.create_task(runtime.run())))
-        return runtime
-
-    yield start
-    for runtime, task in running:
-        runtime.stop()
-        await asyncio.wait_for(task, 15)
+    starter = StartBot(app)
+    yield starter
+    for runtime in list(starter.running):
+        await starter.stop(runtime)
 
 
 async def proposal_between(app: App) -> int:
@@ -222,3 +231,87 @@ async def test_french_on_first_contact_and_typed_markup_shown_literally(
     assert "&lt;" in refused.html
     amelie.send("Amélie Laurent")
     await amelie.wait_for_text("2/2")
+
+
+async def test_a_double_press_and_an_earlier_screens_button_change_nothing(
+    bot_api: FakeBotApi, start_bot: StartBot
+) -> None:
+    alice, welcome = await welcomed(bot_api, start_bot)
+    english = welcome.button("English")["callback_data"]
+    alice.press(welcome, "English")
+    alice.press(welcome, "English", data=english)  # the second tap of a double press, before the edit arrived
+    role = await alice.wait_for_text("How will you use gigbot?")
+    alice.press(role, "Freelance")
+    await alice.wait_for_text("Your full name")
+    alice.press(role, "English", data=english)  # the first screen's button, pressed again much later
+    await alice.wait_for(lambda _: len(bot_api.answered_queries) == 4)
+    await asyncio.sleep(0.3)
+    assert "Your full name" in alice.last.text  # still where she was
+    alice.send("Alice Martin")
+    await alice.wait_for_text("Choose a username")
+
+
+async def test_a_button_copied_into_another_chat_does_nothing_for_its_presser(
+    bot_api: FakeBotApi, start_bot: StartBot
+) -> None:
+    alice, welcome = await welcomed(bot_api, start_bot)
+    mallory = bot_api.user(ALICE + 100, "Mallory")
+    mallory.send("/start")
+    theirs = await mallory.wait_for_text("gigbot")
+    alice.press(welcome, "English")
+    alice_role = await alice.wait_for_text("How will you use gigbot?")
+    mallory.press(theirs, "Both", data=alice_role.button("Both")["callback_data"])  # Alice's button, Mallory's chat
+    refused = await mallory.wait_for_text("This button has expired")  # not her screen's: refused like a stale one
+    assert "Choose your language" in refused.text  # and she is where she was
+    alice.press(alice_role, "Freelance")
+    await alice.wait_for_text("Your full name")  # Alice's sign-up went on untouched
+
+
+async def test_a_restart_in_the_middle_of_a_form_carries_on_where_it_was(
+    bot_api: FakeBotApi, start_bot: StartBot
+) -> None:
+    alice, _ = await welcomed(bot_api, start_bot)
+    await alice.converse(("gigbot", "English"), ("How will you use gigbot?", "Both"), ("Your full name", "Alice M"))
+    await alice.wait_for_text("Choose a username")
+    await start_bot.stop(next(iter(start_bot.running)))
+    alice.send("@alice_m")  # written while the bot was down: Telegram keeps it
+    await start_bot()
+    await alice.wait_for_text("Which country")
+    alice.send("France")
+    await alice.wait_for_text("Please check your details")
+    assert "Alice M" in alice.last.text
+    assert "@alice_m" in alice.last.text
+
+
+async def test_hostile_html_typed_by_one_person_reaches_the_other_literally(
+    app: App, bot_api: FakeBotApi, start_bot: StartBot
+) -> None:
+    alice, bob = await writing_to_bob(app, bot_api, start_bot)
+    hostile = '<a href="tg://x">click</a> & <script>alert(1)</script> </b><i>'
+    alice.send(hostile)
+    await alice.wait_for_text("Sent to Bob Stone.")
+    relayed = await bob.wait_for_text("<script>")
+    assert hostile in relayed.text  # shown as typed, never taken as markup
+    assert "<a href" not in relayed.html
+    assert "<script>" not in relayed.html
+
+
+async def test_a_5000_character_job_description_arrives_whole(
+    app: App, bot_api: FakeBotApi, start_bot: StartBot
+) -> None:
+    paragraphs = [f"Paragraph {n}: " + "word " * 95 + "end." for n in range(10)]
+    description = "\n\n".join(paragraphs)
+    assert 4096 < len(description) <= 5000
+    alice = Harness(app.engine, str(ALICE), platform="telegram")
+    await sign_up(alice, "client", username="alice")
+    job_id = await post_job(alice, description=description)
+    await sign_up(alice.user(str(BOB)), "freelancer", full_name="Bob Stone", username="bob")
+    await start_bot()
+    bob = bot_api.user(BOB, "Bob")
+    bob.send(f"/job {job_id}")
+    await bob.wait_for_text("Paragraph 9:")
+    parts = [message.text for message in bob.messages if "Paragraph" in message.text]
+    assert len(parts) >= 2
+    assert all(len(part) <= 4096 for part in parts)
+    for paragraph in paragraphs:
+        assert any(paragraph in part for part in parts)  # every paragraph whole, in one message
