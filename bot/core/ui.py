@@ -11,6 +11,7 @@ it; long texts and long choices are split or paged by the core (``bot.core.fit``
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -123,10 +124,30 @@ def _check_length(what: str, text: str, limit: int, *, empty: bool = True) -> No
         raise ValueError(f"{what} must be {low}..{limit} characters: {text!r}")
 
 
+DEEP_LINK_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")  # what Telegram's ?start= takes
+
+
+@dataclass(frozen=True)
+class Link:
+    """Where a button leads on a platform with link buttons: this bot's deep link with ``start`` (it opens the
+    private chat with the bot and arrives as ``/start <start>``), or, with ``share``, a button that offers to
+    send that link to another chat. Where there are no link buttons, the button's action runs instead."""
+
+    start: str
+    share: bool = False
+
+    def __post_init__(self) -> None:
+        if not DEEP_LINK_PAYLOAD.fullmatch(self.start):
+            raise ValueError(f"a deep link payload is 1..64 of A-Z a-z 0-9 _ -: {self.start!r}")
+
+
 @dataclass(frozen=True)
 class Button:
+    """A button: ``action`` is what pressing it does; ``link``, if set, is where it leads where links exist."""
+
     label: str
     action: Action
+    link: Link | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "label", markup.neutralise(self.label))

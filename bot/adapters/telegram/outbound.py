@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import warnings
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.constants import ParseMode
@@ -20,7 +21,7 @@ from bot.core.actions import Action, ActionCodec
 from bot.core.delivery import RetryAfter, SendOutcome, Sent, TransientError, Unreachable
 from bot.core.events import ChatRef, Outbound
 from bot.core.markup import to_telegram
-from bot.core.ui import Screen
+from bot.core.ui import Link, Screen
 
 log = logging.getLogger("gigbot.telegram")
 
@@ -35,11 +36,18 @@ class TelegramSender:
         rows = (
             [[self._button(option.label, option.action)] for option in screen.choice.options] if screen.choice else []
         )
-        rows += [[self._button(button.label, button.action) for button in row] for row in screen.buttons]
+        rows += [[self._button(button.label, button.action, button.link) for button in row] for row in screen.buttons]
         return InlineKeyboardMarkup(rows) if rows else None
 
-    def _button(self, label: str, action: Action) -> InlineKeyboardButton:
-        return InlineKeyboardButton(label, callback_data=self.codec.pack(action))
+    def _button(self, label: str, action: Action, link: Link | None = None) -> InlineKeyboardButton:
+        if link is None:
+            return InlineKeyboardButton(label, callback_data=self.codec.pack(action))
+        return InlineKeyboardButton(label, url=self.link_url(link))
+
+    def link_url(self, link: Link) -> str:
+        """``t.me/<bot>?start=<payload>``; a share link wraps it in Telegram's share page."""
+        deep_link = f"https://t.me/{self.bot.username}?start={link.start}"
+        return f"https://t.me/share/url?{urlencode({'url': deep_link})}" if link.share else deep_link
 
     async def send(self, message: Outbound) -> SendOutcome:
         """Edit ``message.replaces`` into the screen (a new message if Telegram cannot edit it), else send it;
