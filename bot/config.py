@@ -10,9 +10,12 @@ import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+
+from bot.core.taxonomy import CATEGORIES
 
 DEFAULT_CONFIG_PATH = Path("config.toml")
 SUPPORTED_LANGUAGES = ("en", "fr")
@@ -129,6 +132,64 @@ class PaymentSettings(BaseModel):
     feedback_window_days: Annotated[int, Field(ge=1, le=60)] = 14
 
 
+class FeedFields(BaseModel):
+    """Where a JSON feed keeps things: dotted paths into the document (``items``; "" when it is the list) and
+    into each entry."""
+
+    model_config = {"extra": "forbid"}
+
+    items: str = ""
+    id: str
+    title: str
+    link: str
+    description: str | None = None
+    published: str | None = None
+    budget: str | None = None
+    tags: str | None = None
+
+
+class FeedSettings(BaseModel):
+    """One external job source (a ``[[feeds]]`` table): polled every ``interval_seconds``; its jobs are tagged
+    with ``category`` and ``skills`` when given."""
+
+    model_config = {"extra": "forbid"}
+
+    name: Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$")]
+    url: Annotated[str, Field(max_length=2000)]
+    kind: Literal["rss", "json"]
+    interval_seconds: Annotated[int, Field(ge=60, le=7 * 24 * 3600)] = 900
+    category: str | None = None
+    skills: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(default_factory=list, max_length=15)
+    fields: FeedFields | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _web_url(cls, url: str) -> str:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError("must be an http:// or https:// URL")
+        return url
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, category: str | None) -> str | None:
+        """A category's code or its English name, as the job post form lists them."""
+        if category is None:
+            return None
+        codes = {code: code for code in CATEGORIES} | {name.casefold(): code for code, name in CATEGORIES.items()}
+        if category.casefold() not in codes:
+            raise ValueError(f"unknown category; one of: {', '.join(CATEGORIES.values())}")
+        return codes[category.casefold()]
+
+    @model_validator(mode="after")
+    def _fields_for_json_only(self) -> FeedSettings:
+        if self.kind == "json" and self.fields is None:
+            raise ValueError("a json feed needs [feeds.fields] (at least id, title and link)")
+        if self.kind == "rss" and self.fields is not None:
+            raise ValueError("[feeds.fields] is for json feeds; RSS and Atom name their fields themselves")
+        return self
+
+
 class Settings(BaseSettings):
     """Everything gigbot can be told. See config.example.toml for each setting explained."""
 
@@ -153,6 +214,7 @@ class Settings(BaseSettings):
     fees: FeeSettings = FeeSettings()
     credits: CreditSettings = CreditSettings()
     payments: PaymentSettings = PaymentSettings()
+    feeds: list[FeedSettings] = Field(default_factory=list)
 
     @classmethod
     def settings_customise_sources(
@@ -170,6 +232,13 @@ class Settings(BaseSettings):
     def _platforms_need_a_secret_key(self) -> Settings:
         if self.platforms and self.secret_key is None:
             raise ValueError("secret_key: required when a Telegram or Discord token is set; set GIGBOT_SECRET_KEY")
+        return self
+
+    @model_validator(mode="after")
+    def _feed_names_unique(self) -> Settings:
+        names = [feed.name.casefold() for feed in self.feeds]
+        if repeated := sorted({name for name in names if names.count(name) > 1}):
+            raise ValueError(f"feeds: each feed needs its own name; used more than once: {', '.join(repeated)}")
         return self
 
     @property
