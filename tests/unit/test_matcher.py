@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.alerts.matcher import JobFacts, JobText, Matcher, Percolated, criteria_hold
+from bot.core.alerts.matcher import RARE, JobFacts, JobText, Matcher, Percolated, criteria_hold
 from bot.core.search import parse_query
 from bot.storage.search import AllOf, AnyOf, JobCriteria, Node, Term
 
@@ -92,13 +92,13 @@ def brute_force(searches: list[Percolated], job: JobFacts) -> list[int]:
 @given(
     st.lists(criteria, min_size=1, max_size=40),
     st.lists(jobs(), min_size=1, max_size=5),
-    st.dictionaries(st.sampled_from(WORDS), st.floats(0, 1000)),
+    st.dictionaries(st.sampled_from(WORDS), st.floats(0, 1)),
 )
 def test_the_matcher_finds_what_checking_every_search_finds(
     every: list[JobCriteria], new_jobs: list[JobFacts], frequencies: dict[str, float]
 ) -> None:
     searches = [Percolated(number, number % 7, found) for number, found in enumerate(every)]
-    matcher = Matcher(lambda word: frequencies.get(word, 1.0))
+    matcher = Matcher(lambda word: frequencies.get(word, RARE))
     matcher.add_all(searches)
     for job in new_jobs:
         assert [search.id for search in matcher.match(job)] == brute_force(searches, job)
@@ -126,13 +126,13 @@ def test_a_job_is_checked_only_against_searches_indexed_under_its_words_or_categ
     def search(number: int, query: str, **filters: frozenset[str]) -> Percolated:
         return Percolated(number, 1, JobCriteria(match=parse_query(query).root, **filters))  # type: ignore[arg-type]
 
-    common = {"python": 5000.0, "django": 20.0}
-    matcher = Matcher(lambda word: common.get(word, 1.0))
+    common = {"python": 0.5, "django": 0.02}  # shares of jobs with the word
+    matcher = Matcher(lambda word: common.get(word, RARE))
     matcher.add_all(
         [
-            search(1, "python django"),  # under django, the rarer word
+            search(1, "python django"),  # under both words
             search(2, "ruby OR elixir"),  # under both
-            search(3, "python", categories=frozenset({"design"})),  # python is common: under design
+            search(3, "python", categories=frozenset({"design"})),  # under design and python
             search(4, ""),  # no words, no category: every job
         ]
     )

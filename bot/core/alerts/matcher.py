@@ -1,12 +1,13 @@
 """Which saved searches a new job matches, without checking every search (a percolator, like Elasticsearch's or
 Lucene Monitor's).
 
-Each search is indexed under keys a matching job must have: a word the query requires (its rarest, among the
-choices the query allows) or one of the categories its filters ask for, whichever is cheaper; a query that
-requires one of several options (``python OR ruby``) is indexed under one key per option. A search that requires
-nothing (no words, no category) is checked against every job. A new job is then checked, in full, only against
-the searches indexed under its words and its category: for any search it matches, at least one of those keys is
-the job's, so nothing is missed.
+Each search is indexed under what a matching job must have: the two rarest words its query requires (or one, if
+it requires one), a category its filters ask for, or a word and a category, whichever is rarest among jobs; a
+query that requires one of several options (``python OR ruby``) is indexed under each option. A search that
+requires nothing (no words, no category) is checked against every job. A new job is then checked in full only
+against the searches indexed under its own words and category (a pair: both of them): for any search it
+matches, one of those keys is the job's, so nothing is missed, and a pair of words keeps the candidates close to
+the searches that really match.
 
 The full check (``criteria_hold``) is the job search's semantics for one job in plain Python: the words as both
 full-text indexes see them (``bot.core.search``) and every filter of ``JobCriteria``.
@@ -14,14 +15,12 @@ full-text indexes see them (``bot.core.search``) and every filter of ``JobCriter
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.search import search_words
 from bot.storage.search import AnyOf, IntRange, JobCriteria, Node, Term
-
-MATCH_ALL = "*"
 
 
 @dataclass(frozen=True)
@@ -129,79 +128,124 @@ class Percolated:
     criteria: JobCriteria
 
 
-Frequency = Callable[[str], float]  # how common a word is among jobs (any scale); unknown words are rare
+Frequency = Callable[[str], float]  # the share of jobs (0 to 1) that have a word or a category code
+Atom = str  # "w:<word>" or "c:<category code>": something a job has or has not
+Conjunction = frozenset[Atom]  # a job matching must have all of these (at most two are kept)
+RARE = 1e-4  # the share assumed for a word never seen
 
 
-def _word_keys(node: Node, frequency: Frequency) -> tuple[float, tuple[str, ...]]:
-    """The cheapest keys one of which every job matching ``node`` has, with their cost."""
+def _cost(conjunction: Conjunction, share: Callable[[Atom], float]) -> float:
+    cost = 1.0
+    for atom in conjunction:
+        cost *= share(atom)
+    return cost
+
+
+def _cheapest(atoms: Iterable[Atom], share: Callable[[Atom], float]) -> Conjunction:
+    """The two rarest of atoms a job must all have: as good a filter as any two, and few keys to look up."""
+    return frozenset(sorted(set(atoms), key=lambda atom: (share(atom), atom))[:2])
+
+
+def _alternatives(node: Node, share: Callable[[Atom], float]) -> list[Conjunction]:
+    """Conjunctions one of which every job matching ``node`` has all of (a disjunction of conjunctions)."""
     if isinstance(node, Term):
-        rarest = min(node.words, key=lambda word: (frequency(word), -len(word), word))
-        return frequency(rarest), (rarest,)
+        return [_cheapest((f"w:{word}" for word in node.words), share)]
     if isinstance(node, AnyOf):
-        options = [_word_keys(option, frequency) for option in node.options]
-        return sum(cost for cost, _ in options), tuple(dict.fromkeys(key for _, keys in options for key in keys))
-    return min((_word_keys(part, frequency) for part in node.include), key=lambda choice: choice[0])
+        return list(dict.fromkeys(alt for option in node.options for alt in _alternatives(option, share)))
+    parts = [_alternatives(part, share) for part in node.include]
+    required = [atom for part in parts if len(part) == 1 for atom in part[0]]
+    choices = [part for part in parts if len(part) > 1]
+    if required:
+        choices.append([_cheapest(required, share)])
+    return min(choices, key=lambda choice: sum(_cost(alt, share) for alt in choice))
 
 
-def index_keys(criteria: JobCriteria, frequency: Frequency, category_frequency: Frequency) -> tuple[str, ...]:
-    """Where a search is indexed: word keys ``w:<word>``, category keys ``c:<code>``, or ``*`` (every job)."""
-    choices: list[tuple[float, tuple[str, ...]]] = []
-    if criteria.match is not None:
-        cost, words = _word_keys(criteria.match, frequency)
-        choices.append((cost, tuple(f"w:{word}" for word in words)))
-    if criteria.categories:
-        cost = sum(category_frequency(code) for code in criteria.categories)
-        choices.append((cost, tuple(f"c:{code}" for code in sorted(criteria.categories))))
+def index_conjunctions(criteria: JobCriteria, share: Callable[[Atom], float]) -> list[Conjunction]:
+    """Where a search is indexed: the cheapest disjunction of at most two atoms each that any matching job has,
+    from its words, its categories, or both together; [] when it requires nothing (every job is a candidate)."""
+    text = _alternatives(criteria.match, share) if criteria.match is not None else []
+    categories = [frozenset({f"c:{code}"}) for code in sorted(criteria.categories)]
+    choices = [choice for choice in (text, categories) if choice]
+    if text and categories and len(text) * len(categories) <= 4:
+        choices.append([_cheapest(alt | category, share) for alt in text for category in categories])
     if not choices:
-        return (MATCH_ALL,)
-    return min(choices, key=lambda choice: choice[0])[1]
+        return []
+    return min(choices, key=lambda choice: sum(_cost(alt, share) for alt in choice))
 
 
-def job_keys(job: JobFacts, text: JobText) -> Iterator[str]:
-    yield MATCH_ALL
-    yield f"c:{job.category}"
-    for word in text.words:
-        yield f"w:{word}"
+def job_atoms(job: JobFacts, text: JobText) -> set[Atom]:
+    return {f"c:{job.category}"} | {f"w:{word}" for word in text.words}
 
 
 class Matcher:
-    """The in-memory index of every active saved search. ``add`` again replaces a search; ``remove`` forgets it."""
+    """The in-memory index of every active saved search. ``add`` again replaces a search; ``remove`` forgets it.
+
+    ``frequency`` tells how common a word is among jobs, ``category_frequency`` a category (shares, 0 to 1), so
+    searches are indexed under what is rare; any estimate is correct, a good one is fast."""
 
     def __init__(self, frequency: Frequency | None = None, category_frequency: Frequency | None = None) -> None:
-        self._frequency = frequency or (lambda word: 1.0)
-        self._category_frequency = category_frequency or (lambda code: 1000.0)  # a category holds many jobs
-        self._postings: dict[str, dict[int, Percolated]] = {}
-        self._keys: dict[int, tuple[str, ...]] = {}
+        words = frequency or (lambda word: RARE)
+        categories = category_frequency or (lambda code: 0.1)
+        self._share: Callable[[Atom], float] = lambda atom: (categories if atom[0] == "c" else words)(atom[2:])
+        self._everything: dict[int, Percolated] = {}  # searches that require nothing
+        self._single: dict[Atom, dict[int, Percolated]] = {}
+        self._pairs: dict[Atom, dict[Atom, dict[int, Percolated]]] = {}  # the rarer atom first
+        self._where: dict[int, list[tuple[Atom, ...]]] = {}  # each search's keys, as indexed
 
     def __len__(self) -> int:
-        return len(self._keys)
+        return len(self._where)
+
+    def _ordered(self, conjunction: Conjunction) -> tuple[Atom, ...]:
+        """The rarer atom first: a job's atoms are looked up in the first level, few of them match."""
+        return tuple(sorted(conjunction, key=lambda atom: (self._share(atom), atom)))
 
     def add(self, search: Percolated) -> None:
         self.remove(search.id)
-        keys = index_keys(search.criteria, self._frequency, self._category_frequency)
-        self._keys[search.id] = keys
-        for key in keys:
-            self._postings.setdefault(key, {})[search.id] = search
+        conjunctions = index_conjunctions(search.criteria, self._share)
+        where = list(dict.fromkeys(self._ordered(conjunction) for conjunction in conjunctions))
+        self._where[search.id] = where
+        if not where:
+            self._everything[search.id] = search
+        for atoms in where:
+            if len(atoms) == 1:
+                self._single.setdefault(atoms[0], {})[search.id] = search
+            else:
+                self._pairs.setdefault(atoms[0], {}).setdefault(atoms[1], {})[search.id] = search
 
     def add_all(self, searches: Iterable[Percolated]) -> None:
         for search in searches:
             self.add(search)
 
     def remove(self, search_id: int) -> None:
-        for key in self._keys.pop(search_id, ()):
-            posting = self._postings[key]
-            del posting[search_id]
-            if not posting:
-                del self._postings[key]
+        self._everything.pop(search_id, None)
+        for atoms in self._where.pop(search_id, ()):
+            if len(atoms) == 1:
+                posting = self._single[atoms[0]]
+                del posting[search_id]
+                if not posting:
+                    del self._single[atoms[0]]
+            else:
+                seconds = self._pairs[atoms[0]]
+                del seconds[atoms[1]][search_id]
+                if not seconds[atoms[1]]:
+                    del seconds[atoms[1]]
+                if not seconds:
+                    del self._pairs[atoms[0]]
 
     def candidates(self, job: JobFacts, text: JobText | None = None) -> dict[int, Percolated]:
-        """The searches worth a full check against ``job``."""
-        text = text or JobText(job)
-        found: dict[int, Percolated] = {}
-        for key in job_keys(job, text):
-            posting = self._postings.get(key)
-            if posting:
+        """The searches worth a full check against ``job``: those indexed under what it has."""
+        atoms = job_atoms(job, text or JobText(job))
+        found = dict(self._everything)
+        for atom in atoms:
+            if (posting := self._single.get(atom)) is not None:
                 found.update(posting)
+            if (seconds := self._pairs.get(atom)) is not None:
+                if len(seconds) < len(atoms):
+                    hits = [posting for second, posting in seconds.items() if second in atoms]
+                else:
+                    hits = [seconds[second] for second in atoms if second in seconds]
+                for posting in hits:
+                    found.update(posting)
         return found
 
     def match(self, job: JobFacts) -> list[Percolated]:
