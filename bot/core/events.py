@@ -61,7 +61,8 @@ class AttachmentIn:
 
     @property
     def size(self) -> int:
-        return len(self.content) if self.content or self.declared_size is None else self.declared_size
+        """Its bytes' length, else what the platform declared (0 when it did not say)."""
+        return len(self.content) if self.content else self.declared_size or 0
 
 
 Payload = Command | Text | Click | FormSubmit | AttachmentIn

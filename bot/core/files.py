@@ -63,7 +63,7 @@ class FileService:
         """Keep a file someone sent (its bytes, or its platform's reference); refuses empty, oversized or (when
         ``allowed`` is given) unexpected types, on the size and type the platform declares."""
         size = attachment.size
-        if size == 0:
+        if size == 0 and attachment.ref is None:  # a platform that keeps the file may not tell its size
             raise UserError(N_("That file is empty."))
         if size > MAX_FILE_BYTES:
             raise UserError(N_("That file is too big: at most 10 MB."))
