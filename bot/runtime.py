@@ -21,6 +21,7 @@ from bot.conversations.engine import Engine
 from bot.core.budget import Rates
 from bot.core.delivery import FrontEnd
 from bot.core.events import Inbound
+from bot.core.files import FileSource
 from bot.scheduler import build_scheduler
 
 log = logging.getLogger("gigbot.runtime")
@@ -71,7 +72,11 @@ class Runtime:
             policy=outbox_policy(settings),
             default_language=settings.default_language,
             wake=engine.outbox_written,
+            file_sources=engine.file_sources,
         )
+        for front_end in self.front_ends:  # a platform that keeps people's files hands their bytes over
+            if isinstance(front_end, FileSource):
+                engine.file_sources[front_end.platform] = front_end
         self.stopping = asyncio.Event()
         self._in_flight = 0
         self._idle = asyncio.Event()

@@ -722,6 +722,7 @@ class SubmitStep(Step):
         ctx.notify(
             moved.contract.client_id,
             contract_notice,
+            files=file_ids,  # the work itself comes with the news
             **moved_notice(
                 moved,
                 N_(

@@ -24,11 +24,11 @@ from bot.core.budget import Rates, SendBudget
 from bot.core.clock import Clock
 from bot.core.delivery import FrontEnd, RetryAfter, SendOutcome, Sent, TransientError, Unreachable
 from bot.core.events import ChatRef, Outbound
-from bot.core.files import FileService
+from bot.core.files import FileService, FileSource, FileUnavailable
 from bot.core.fit import fit
 from bot.core.i18n import Translator
 from bot.core.routing import choose_identity
-from bot.core.ui import Attachment, PlatformLimits, limits_for
+from bot.core.ui import PlatformLimits, limits_for
 from bot.storage.db import Database
 from bot.storage.orm import OutboxRow
 from bot.storage.repositories import Repositories
@@ -71,7 +71,9 @@ class Dispatcher:
         default_language: str = "en",
         wake: asyncio.Event | None = None,
         limits: Callable[[str], PlatformLimits] = limits_for,
+        file_sources: Mapping[str, FileSource] | None = None,
     ) -> None:
+        """``file_sources``: the platforms that keep the files notifications carry, to fetch bytes for another."""
         self.database = database
         self.clock = clock
         self.rates = dict(budgets or {})
@@ -82,6 +84,7 @@ class Dispatcher:
         self.policy = policy
         self.default_language = default_language
         self.limits = limits  # each platform's message limits, that ``fit`` splits screens to
+        self.file_sources = file_sources if file_sources is not None else {}
         self._batch_lock = asyncio.Lock()
         self.wake = wake or asyncio.Event()  # set by the engine when a turn or a sweep queued notifications
 
@@ -193,6 +196,10 @@ class Dispatcher:
             for row in claimed:
                 try:
                     ready = await self._address(repos, row)
+                except FileUnavailable:
+                    log.info("outbox row %s (%s) waits for a file's bytes", row.id, row.kind)
+                    await self._back_off(repos, row, "a file's bytes could not be fetched")
+                    continue
                 except Exception as error:
                     log.exception("outbox row %s (%s) cannot be rendered; parked", row.id, row.kind)
                     await repos.outbox.park(row.id, now, f"render: {type(error).__name__}: {error}")
@@ -229,14 +236,11 @@ class Dispatcher:
             user = identity.platform_user_id
             chat, language, timezone = ChatRef(identity.platform, user), account.language, account.timezone
         screen = render_notice(row.kind, payload, Translator(language or self.default_language, timezone))
-        files = FileService(repos, now)
+        files = FileService(repos, now, self.file_sources)
         for file_id in payload.get("files", []):
-            found = await files.content(file_id)
-            if found is not None:  # a file deleted meanwhile is left out
-                stored, content = found
-                screen = screen.replace(
-                    attachments=(*screen.attachments, Attachment(stored.filename, content, stored.mime_type))
-                )
+            attachment = await files.attachment(file_id, chat.platform)
+            if attachment is not None:  # a file deleted meanwhile is left out
+                screen = screen.replace(attachments=(*screen.attachments, attachment))
         return _Ready(row, Outbound(chat, screen), user)
 
     async def _deliver_chat(self, chat: ChatRef, items: list[_Ready]) -> None:
@@ -273,10 +277,14 @@ class Dispatcher:
             else:
                 await repos.outbox.park(row.id, now, f"unreachable: {outcome.reason}")
             return True
+        await self._back_off(repos, row, outcome.reason)
+        return False
+
+    async def _back_off(self, repos: Repositories, row: OutboxRow, reason: str) -> None:
+        """A failed attempt: try again after an exponential backoff, or park the row after the last attempt."""
         if row.attempts >= self.policy.max_attempts:
-            log.warning("outbox row %s parked after %d attempts: %s", row.id, row.attempts, outcome.reason)
-            await repos.outbox.park(row.id, now, outcome.reason)
+            log.warning("outbox row %s parked after %d attempts: %s", row.id, row.attempts, reason)
+            await repos.outbox.park(row.id, self._now(), reason)
         else:
             delay = min(self.policy.backoff_cap_seconds, self.policy.backoff_base_seconds * 2 ** (row.attempts - 1))
-            await repos.outbox.retry_at(row.id, self._later(delay), outcome.reason, counts=True)
-        return False
+            await repos.outbox.retry_at(row.id, self._later(delay), reason, counts=True)

@@ -53,6 +53,7 @@ from bot.core.events import (
     Text,
     parse_command,
 )
+from bot.core.files import FileSource
 from bot.core.fit import page_choice
 from bot.core.i18n import N_, Count, Translator, supported
 from bot.core.locks import KeyLocks
@@ -133,6 +134,7 @@ class Engine:
         self.rules = rules
         self.payments = payments or SandboxProvider()
         self.ephemeral = ephemeral_platforms  # platforms that show a message to one member of a group only
+        self.file_sources: dict[str, FileSource] = {}  # each served platform that keeps files (the runtime's)
         self.outbox_written = asyncio.Event()  # set when a turn or sweep queued notifications: wakes the dispatcher
         self.flows: dict[str, Flow] = {}
         for flow in flows:
@@ -301,14 +303,16 @@ class Engine:
         """Run a scheduled sweep: its due items are listed, then each is handled in a transaction of its own with
         its notices, so one bad item is logged and skipped without holding back the rest. Returns items done."""
         async with self.database.transaction() as session:
-            services = Services.bind(Repositories.bind(session), self.clock.now(), self.rules, self.payments)
+            services = Services.bind(
+                Repositories.bind(session), self.clock.now(), self.rules, self.payments, self.file_sources
+            )
             items = await sweep.due(services)
         done = 0
         for item in items:
             try:
                 async with self.database.transaction() as session:
                     repos = Repositories.bind(session)
-                    services = Services.bind(repos, self.clock.now(), self.rules, self.payments)
+                    services = Services.bind(repos, self.clock.now(), self.rules, self.payments, self.file_sources)
                     notices = NoticeList()
                     await sweep.handle(services, item, notices)
                     await write_notices(repos, notices.items, f"{sweep.name}:{uuid.uuid4().hex}", self.clock.now())
@@ -363,7 +367,7 @@ class _Turn:
     @classmethod
     async def open(cls, engine: Engine, repos: Repositories, event: Inbound) -> _Turn:
         """Resolve the account and load the conversation of the event's (platform, chat, user)."""
-        services = Services.bind(repos, engine.clock.now(), engine.rules, engine.payments)
+        services = Services.bind(repos, engine.clock.now(), engine.rules, engine.payments, engine.file_sources)
         actor = event.actor
         account = await services.accounts.for_identity(actor.platform, actor.user_id)
         row = await repos.conversations.get((actor.platform, event.chat_id, actor.user_id))

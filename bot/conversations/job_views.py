@@ -204,10 +204,9 @@ async def file_attachments(ctx: Ctx, file_ids: list[int]) -> tuple[Attachment, .
     """Stored files, to send with a screen (a file deleted meanwhile is left out). The caller checked the right."""
     attachments = []
     for file_id in file_ids:
-        found = await ctx.services.files.content(file_id)
-        if found is not None:
-            stored, content = found
-            attachments.append(Attachment(stored.filename, content, stored.mime_type))
+        attachment = await ctx.services.files.attachment(file_id, ctx.actor.platform)
+        if attachment is not None:
+            attachments.append(attachment)
     return tuple(attachments)
 
 

@@ -114,11 +114,9 @@ def client_lines(ctx: Ctx, account: Account, client: ClientProfile, *, public: b
 
 
 async def _photo(ctx: Ctx, account_id: int) -> tuple[Attachment, ...]:
-    found = await ctx.services.profiles.photo(account_id)
-    if found is None:
-        return ()
-    stored, content = found
-    return (Attachment(stored.filename, content, stored.mime_type),)
+    file_id = await ctx.services.profiles.photo(account_id)
+    attachment = await ctx.services.files.attachment(file_id, ctx.actor.platform) if file_id is not None else None
+    return (attachment,) if attachment is not None else ()
 
 
 async def own_profile(ctx: Ctx, notice: str = "") -> Screen:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.core.ui import Screen
+from bot.core.ui import FileRef, Screen
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,21 @@ class FormSubmit:
 
 @dataclass(frozen=True)
 class AttachmentIn:
-    """A file the user sent; the adapter has already downloaded its bytes (we keep files ourselves, so a
-    photo sent on Telegram can be shown on Discord)."""
+    """A file the user sent: its bytes (the console), or the platform's reference to it with the size and type
+    the platform declares (Telegram keeps the file; its bytes are fetched only when another platform needs them).
+    ``caption`` is what the person wrote with it."""
 
     filename: str
     mime_type: str
-    content: bytes = field(repr=False)
+    content: bytes = field(default=b"", repr=False)
+    ref: FileRef | None = None
+    declared_size: int | None = None
+    caption: str = ""
+
+    @property
+    def size(self) -> int:
+        """Its bytes' length, else what the platform declared (0 when it did not say)."""
+        return len(self.content) if self.content else self.declared_size or 0
 
 
 Payload = Command | Text | Click | FormSubmit | AttachmentIn

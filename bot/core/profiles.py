@@ -306,11 +306,10 @@ class ProfileService:
             rating_count=row.rating_count if row else 0,
         )
 
-    async def photo(self, account_id: int) -> tuple[StoredFile, bytes] | None:
+    async def photo(self, account_id: int) -> int | None:
+        """The id of the freelancer's profile photo file, if they have one."""
         row = await self._profiles.freelancer(account_id)
-        if row is None or row.photo_file_id is None:
-            return None
-        return await self._files.content(row.photo_file_id)
+        return row.photo_file_id if row is not None else None
 
     async def _freelancer_row(self, account: Account) -> FreelancerProfileRow:
         if not account.is_freelancer:

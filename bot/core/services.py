@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,7 +13,7 @@ from bot.core.credits import CreditService
 from bot.core.disputes import DisputeService
 from bot.core.feed import FeedService
 from bot.core.feedback import FeedbackService
-from bot.core.files import FileService
+from bot.core.files import FileService, FileSource
 from bot.core.hourly import HourlyService
 from bot.core.jobs import JobService
 from bot.core.ledger import LedgerService
@@ -58,14 +59,16 @@ class Services:
         now: datetime,
         rules: MarketRules = DEFAULT_RULES,
         payments: PaymentProvider | None = None,
+        file_sources: Mapping[str, FileSource] | None = None,
     ) -> Services:
+        """``file_sources``: the platforms this process serves that keep files, to fetch their bytes from."""
         ledger = LedgerService(repos, now, rules, payments or SandboxProvider())
         contracts = ContractService(repos, now, rules, ledger)
         return cls(
             now=now,
             rules=rules,
             accounts=AccountService(repos, now),
-            files=FileService(repos, now),
+            files=FileService(repos, now, file_sources),
             jobs=JobService(repos, now),
             clouds=CloudService(repos, now),
             profiles=ProfileService(repos, now),

@@ -222,13 +222,29 @@ class Form:
 
 
 @dataclass(frozen=True)
+class FileRef:
+    """A file as the platform it came from keeps it: ``handle`` sends it again there without a download (Telegram's
+    file_id), ``unique_id`` names the same file for good (Telegram's file_unique_id)."""
+
+    platform: str
+    handle: str
+    unique_id: str
+
+
+@dataclass(frozen=True)
 class Attachment:
+    """A file sent with a screen: its bytes, or, for the platform that keeps it, its ``ref`` alone; ``caption`` is
+    what its sender wrote with it."""
+
     filename: str
-    content: bytes
+    content: bytes = field(default=b"", repr=False)
     mime_type: str = "application/octet-stream"
+    ref: FileRef | None = None
+    caption: str = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "filename", markup.neutralise(self.filename))
+        object.__setattr__(self, "caption", markup.neutralise(self.caption))
 
 
 @dataclass(frozen=True)

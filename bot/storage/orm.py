@@ -178,17 +178,24 @@ class SigningKeyRow(Base):
 
 
 class FileRow(Base):
-    """An uploaded file's bytes, kept by us so it can be shown on any platform (photos, ID documents, briefs)."""
+    """A file someone sent (photos, ID documents, briefs): its bytes, or the reference of the platform that keeps
+    it (``platform``, its ``platform_handle`` and ``platform_unique_id``) with ``content`` NULL until another
+    platform needs the bytes; then they are kept here, so a file is downloaded at most once."""
 
     __tablename__ = "files"
+    __table_args__ = (Index("ix_files_platform_unique", "platform", "platform_unique_id"),)
 
     id: Mapped[int] = mapped_column(ID, primary_key=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
     filename: Mapped[str] = mapped_column(String(200))
     mime_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64))
-    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    content: Mapped[bytes | None] = mapped_column(LargeBinary)
+    platform: Mapped[str | None] = mapped_column(String(20))
+    platform_handle: Mapped[str | None] = mapped_column(String(255))
+    platform_unique_id: Mapped[str | None] = mapped_column(String(100))
+    caption: Mapped[str] = mapped_column(String(1024), default="", server_default="")
     created_at: Mapped[datetime]
 
 

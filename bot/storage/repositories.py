@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.storage.contracts import ContractRepository
 from bot.storage.disputes import DisputeRepository
 from bot.storage.feedback import FeedbackRepository
+from bot.storage.files import FileRepository
 from bot.storage.jobs import CloudRepository, JobRepository
 from bot.storage.ledger import LedgerRepository
 from bot.storage.messages import MessageRepository
@@ -207,6 +208,7 @@ class Repositories:
     outbox: OutboxRepository
     sent_messages: SentMessageRepository
     signing_keys: SigningKeyRepository
+    files: FileRepository
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repositories:
@@ -230,4 +232,5 @@ class Repositories:
             outbox=OutboxRepository(session),
             sent_messages=SentMessageRepository(session),
             signing_keys=SigningKeyRepository(session),
+            files=FileRepository(session),
         )

@@ -4,6 +4,9 @@ It answers the methods the Telegram front end uses, in the Bot API's JSON shapes
 history (what the bot sent, edits applied), and queues updates made by simulated users:
 ``server.user(123, "Alice").send("/start")``, ``user.press(message, "Label")``, ``user.reply(message, "text")``.
 ``server.fail_next(chat_id, ...)`` makes the next sends to one chat answer 429 (with ``retry_after``) or 403.
+Files: ``user.send_document(name, content, mime)`` and ``user.send_photo(content)`` register a file (file_id,
+file_unique_id, size) as Telegram keeps it; sendDocument/sendPhoto take a file_id or an upload; getFile and
+``/file/bot<token>/<path>`` serve the bytes, and ``server.downloads`` counts what was fetched.
 """
 
 from __future__ import annotations
@@ -40,6 +43,8 @@ class Message:
     reply_to: int | None = None
     document: str | None = None  # the file name of a document sent
     edits: int = 0
+    file_id: str | None = None  # the file a document or photo message carries (as sent, or as reused)
+    photo: bool = False
 
     @property
     def text(self) -> str:
@@ -108,6 +113,26 @@ class User:
         self.server.queue({"message": body})
         return message
 
+    def send_document(self, name: str, content: bytes, mime_type: str, *, caption: str = "") -> Message:
+        """Send a file as a document (Telegram keeps it; the bot gets its file_id, name, type and size)."""
+        stored = self.server.add_file(content, name=name, mime_type=mime_type)
+        return self._send_file(caption, stored, photo=False)
+
+    def send_photo(self, content: bytes, *, caption: str = "") -> Message:
+        """Send a photo: Telegram offers it in sizes, a thumbnail first and the photo itself last."""
+        photo = self.server.add_file(content)
+        photo.thumbnail = self.server.add_file(content[: max(1, len(content) // 10)]).file_id
+        return self._send_file(caption, photo, photo=True)
+
+    def send_again(self, message: Message) -> Message:
+        """Send the file of one's own earlier message again (forwarded): the same file, by Telegram's ids."""
+        return self._send_file(message.text, self.server.files[message.file_id or ""], photo=message.photo)
+
+    def _send_file(self, caption: str, stored: FakeFile, *, photo: bool) -> Message:
+        message = self.server.add_message(self, self.json, caption, file_id=stored.file_id, photo=photo)
+        self.server.queue({"message": self.server.message_json(self, message)})
+        return message
+
     def reply(self, message: Message, text: str) -> Message:
         """Answer ``message`` with Telegram's reply."""
         return self.send(text, reply_to=message)
@@ -163,6 +188,35 @@ async def eventually(predicate: Callable[[], bool], within: float = 10, seen: Ca
         await asyncio.sleep(0.02)
 
 
+@dataclass
+class FakeFile:
+    """A file as Telegram keeps it."""
+
+    file_id: str
+    file_unique_id: str
+    content: bytes = field(repr=False)
+    name: str | None = None
+    mime_type: str | None = None
+    thumbnail: str | None = None  # a photo's smaller size, offered before it
+
+    @property
+    def path(self) -> str:
+        return f"documents/{self.file_unique_id}"
+
+    @property
+    def json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "file_size": len(self.content),
+        }
+        if self.name is not None:
+            body["file_name"] = self.name
+        if self.mime_type is not None:
+            body["mime_type"] = self.mime_type
+        return body
+
+
 class FakeBotApi:
     def __init__(self) -> None:
         self.users: dict[int, User] = {}
@@ -180,6 +234,9 @@ class FakeBotApi:
         self._closing = False
         self.refused: set[str] = set()  # methods a test made answer 400
         self.base_url = ""
+        self.file_base_url = ""  # PTB's base_file_url
+        self.files: dict[str, FakeFile] = {}
+        self.downloads = 0  # files fetched through /file/bot<token>/<path>
 
     # ---- test controls ---------------------------------------------------------------------------
 
@@ -208,6 +265,26 @@ class FakeBotApi:
         user.chat.append(message)
         return message
 
+    def add_file(self, content: bytes, *, name: str | None = None, mime_type: str | None = None) -> FakeFile:
+        number = next(self.ids)
+        stored = FakeFile(f"FILE-{number}-{len(content)}", f"uniq{number}", content, name, mime_type)
+        self.files[stored.file_id] = stored
+        return stored
+
+    def _file_json(self, body: dict[str, Any], message: Message) -> None:
+        """A document's or a photo's fields in place of the text (which becomes the caption)."""
+        stored = self.files[message.file_id or ""]
+        del body["text"]
+        if message.text:
+            body["caption"] = message.text
+        if not message.photo:
+            body["document"] = stored.json
+            return
+        sizes = [(self.files[stored.thumbnail], 90)] if stored.thumbnail else []
+        body["photo"] = [
+            {**size.json, "width": width, "height": width * 3 // 4} for size, width in [*sizes, (stored, 1280)]
+        ]
+
     def message_json(self, user: User, message: Message) -> dict[str, Any]:
         body: dict[str, Any] = {
             "message_id": message.message_id,
@@ -216,6 +293,8 @@ class FakeBotApi:
             "from": message.sender,
             "text": message.text,
         }
+        if message.file_id is not None:
+            self._file_json(body, message)
         if message.reply_markup:
             body["reply_markup"] = message.reply_markup
         if message.reply_to is not None:
@@ -229,12 +308,14 @@ class FakeBotApi:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_post("/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.base_url = f"http://127.0.0.1:{port}/bot"
+        self.file_base_url = f"http://127.0.0.1:{port}/file/bot"
 
     async def stop(self) -> None:
         self._closing = True  # a long poll still waiting returns now
@@ -312,8 +393,45 @@ class FakeBotApi:
         user = self._chat(params)
         if user is None or (refusal := self._failure(user.id)) is not None:
             return _error(400, "Bad Request: chat not found") if user is None else refusal
-        message = self.add_message(user, BOT, params.get("caption", ""), document=params["document"])
+        stored = self._sent_file(params, "document")
+        if stored is None:
+            return _error(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        caption = params.get("caption", "")
+        message = self.add_message(user, BOT, caption, document=stored.name, file_id=stored.file_id)
         return _ok(self.message_json(user, message))
+
+    async def _sendPhoto(self, params: dict[str, Any]) -> web.Response:
+        user = self._chat(params)
+        if user is None or (refusal := self._failure(user.id)) is not None:
+            return _error(400, "Bad Request: chat not found") if user is None else refusal
+        stored = self._sent_file(params, "photo")
+        if stored is None:
+            return _error(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        message = self.add_message(user, BOT, params.get("caption", ""), file_id=stored.file_id, photo=True)
+        return _ok(self.message_json(user, message))
+
+    def _sent_file(self, params: dict[str, Any], field_name: str) -> FakeFile | None:
+        """The file a send names: an upload (Telegram keeps it from now on) or the file_id of a file it keeps."""
+        upload = params.get("_uploads", {}).get(field_name)
+        if upload is not None:
+            name, content = upload
+            return self.add_file(content, name=name if field_name == "document" else None)
+        return self.files.get(params.get(field_name, ""))
+
+    async def _getFile(self, params: dict[str, Any]) -> web.Response:
+        stored = self.files.get(params.get("file_id", ""))
+        if stored is None:
+            return _error(400, "Bad Request: invalid file_id")
+        return _ok({**stored.json, "file_path": stored.path})
+
+    async def _download(self, request: web.Request) -> web.Response:
+        if request.match_info["token"] != TOKEN:
+            return _error(401, "Unauthorized")
+        stored = next((f for f in self.files.values() if f.path == request.match_info["path"]), None)
+        if stored is None:
+            return web.Response(status=404)
+        self.downloads += 1
+        return web.Response(body=stored.content)
 
     def _own_message(self, user: User, params: dict[str, Any]) -> Message | None:
         return next(
@@ -360,6 +478,7 @@ async def _params(request: web.Request) -> dict[str, Any]:
     for name, value in (await request.post()).items():
         if isinstance(value, web.FileField):  # an uploaded document: its name is what tests look at
             params[name] = value.filename
+            params.setdefault("_uploads", {})[name] = (value.filename, value.file.read())
         elif name in _JSON_FIELDS:
             params[name] = json.loads(value)
         elif name in _INT_FIELDS:

@@ -57,7 +57,12 @@ async def app(tmp_path: Path, bot_api: FakeBotApi) -> AsyncIterator[App]:
     fast = {"per_second": 100, "per_chat_per_second": 50, "per_chat_burst": 20}  # tests need no real pacing
     settings = make_settings(
         tmp_path,
-        telegram={"token": TOKEN, "api_base_url": bot_api.base_url, "budget": fast},
+        telegram={
+            "token": TOKEN,
+            "api_base_url": bot_api.base_url,
+            "api_base_file_url": bot_api.file_base_url,
+            "budget": fast,
+        },
         outbox={"poll_seconds": 0.2},
     )
     app = await build_app(settings)

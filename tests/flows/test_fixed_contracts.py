@@ -59,6 +59,7 @@ async def test_fund_submit_changes_and_approve(app: App, alice: Harness) -> None
     assert "Bob Stone submitted work for “Build a Django REST API” ($1,200)" in submitted.plain
     assert "First version of the API" in submitted.plain
     assert "pays itself in 14 days" in submitted.plain
+    assert [a.filename for a in submitted.attachments] == ["logo.pdf"]  # the work comes with the news
     await alice.click("Submitted work", on=submitted)
     assert [a.filename for a in alice.screen.attachments] == ["logo.pdf"]
 

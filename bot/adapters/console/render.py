@@ -31,5 +31,6 @@ def render(screen: Screen, *, color: bool) -> str:
                 number += 1
             lines.append("  " + "   ".join(cells))
     for attachment in screen.attachments:
-        lines.append(f"  📎 {attachment.filename} ({len(attachment.content):,} bytes)")
+        caption = f" — {attachment.caption}" if attachment.caption else ""
+        lines.append(f"  📎 {attachment.filename} ({len(attachment.content):,} bytes){caption}")
     return "\n".join(lines)

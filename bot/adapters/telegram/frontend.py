@@ -115,3 +115,10 @@ class TelegramFrontEnd:
 
     async def delete(self, chat: ChatRef, message_id: str) -> SendOutcome:
         return await self.sender.delete(chat, message_id)
+
+    # ---- files people sent ----------------------------------------------------------------------
+
+    async def download(self, handle: str) -> bytes:
+        """A file's bytes, for another platform: getFile, then its URL under ``api_base_file_url``."""
+        file = await self.application.bot.get_file(handle)
+        return bytes(await file.download_as_bytearray())

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from telegram import Update, User
+from telegram import Message, Update, User
 
-from bot.core.events import Actor, Click, Inbound, Text, parse_command
+from bot.core.events import Actor, AttachmentIn, Click, Inbound, Text, parse_command
+from bot.core.ui import FileRef
 
 PLATFORM = "telegram"
 
@@ -23,16 +24,49 @@ def inbound(update: Update) -> Inbound | None:
             message_ref=str(query.message.message_id),
         )
     message = update.message
-    if message is None or message.text is None or message.from_user is None:
+    if message is None or message.from_user is None:
+        return None
+    payload = (parse_command(message.text) or Text(message.text)) if message.text is not None else attachment(message)
+    if payload is None:
         return None
     reply_to = message.reply_to_message
     return Inbound(
         actor(message.from_user),
         str(message.chat.id),
-        parse_command(message.text) or Text(message.text),
+        payload,
         update_id=str(update.update_id),
         message_ref=str(reply_to.message_id) if reply_to is not None else None,
     )
+
+
+def attachment(message: Message) -> AttachmentIn | None:
+    """A document or a photo by Telegram's reference, with the name, size and type Telegram tells (the bytes stay
+    on Telegram until another platform needs them); a photo is its largest size, named after its unique id."""
+    caption = message.caption or ""
+    document = message.document
+    if document is not None:
+        return AttachmentIn(
+            document.file_name or "file",
+            document.mime_type or "application/octet-stream",
+            ref=FileRef(PLATFORM, document.file_id, document.file_unique_id),
+            declared_size=document.file_size,
+            caption=caption,
+        )
+    if message.photo:
+        photo = max(message.photo, key=lambda size: (size.width * size.height, size.file_size or 0))
+        return AttachmentIn(
+            photo_name(photo.file_unique_id),
+            "image/jpeg",
+            ref=FileRef(PLATFORM, photo.file_id, photo.file_unique_id),
+            declared_size=photo.file_size,
+            caption=caption,
+        )
+    return None
+
+
+def photo_name(unique_id: str) -> str:
+    """The name a Telegram photo is kept under (photos have none of their own)."""
+    return f"photo_{unique_id}.jpg"
 
 
 def actor(user: User) -> Actor:

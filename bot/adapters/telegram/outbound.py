@@ -17,13 +17,15 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.error import RetryAfter as TelegramRetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.adapters.telegram.inbound import PLATFORM, photo_name
 from bot.core.actions import Action, ActionCodec
 from bot.core.delivery import RetryAfter, SendOutcome, Sent, TransientError, Unreachable
 from bot.core.events import ChatRef, Outbound
 from bot.core.markup import to_telegram
-from bot.core.ui import Link, Screen
+from bot.core.ui import Attachment, Link, Screen
 
 log = logging.getLogger("gigbot.telegram")
+PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})  # what Telegram shows as a photo; any other file is a document
 
 
 class TelegramSender:
@@ -62,11 +64,27 @@ class TelegramSender:
                 new = await self.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML, reply_markup=keyboard)
                 sent = str(new.message_id)
             for attachment in message.screen.attachments:
-                document = InputFile(attachment.content, filename=attachment.filename)
-                await self.bot.send_document(chat_id, document)
+                await self._send_file(chat_id, attachment)
             return Sent(sent)
         except TelegramError as error:
             return outcome_of(error)
+
+    async def _send_file(self, chat_id: int, attachment: Attachment) -> None:
+        """A file Telegram keeps goes again by its file_id (no upload), as the photo or document it came as; any
+        other is uploaded, JPEG and PNG as photos. Its caption goes as typed (no markup)."""
+        caption = attachment.caption or None
+        ref = attachment.ref
+        if ref is not None and ref.platform == PLATFORM:
+            if attachment.filename == photo_name(ref.unique_id):
+                await self.bot.send_photo(chat_id, ref.handle, caption=caption)
+            else:
+                await self.bot.send_document(chat_id, ref.handle, caption=caption)
+            return
+        upload = InputFile(attachment.content, filename=attachment.filename)
+        if attachment.mime_type in PHOTO_TYPES:
+            await self.bot.send_photo(chat_id, upload, caption=caption)
+        else:
+            await self.bot.send_document(chat_id, upload, caption=caption)
 
     async def _edit(
         self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboardMarkup | None
