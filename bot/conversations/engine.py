@@ -148,6 +148,16 @@ class Engine:
             self.commands[spec.name] = spec
         self._locks: KeyLocks[ConversationKey] = KeyLocks()
 
+    def deep_link(self, payload: str) -> Command | None:
+        """The command a deep link names: t.me/bot?start=job_42 arrives as "/start job_42". The payload is the
+        longest command name it starts with, then "_" or "-" and the arguments (names hold underscores:
+        job_files_42); None unless that command allows deep links (a link is not the person's own doing)."""
+        payload = payload.strip()
+        named = [name for name in self.commands if payload == name or payload.startswith((f"{name}_", f"{name}-"))]
+        if not named or not self.commands[name := max(named, key=len)].deep_link:
+            return None
+        return Command(name, payload[len(name) + 1 :])
+
     @property
     def help_commands(self) -> list[CommandSpec]:
         return [spec for spec in self.commands.values() if spec.in_help]
@@ -629,10 +639,8 @@ class _Turn:
                         flow=ctx.t(self.flow.title),
                     )
                 )
-        elif name == "start" and command.args.partition("-")[0] in self.engine.commands:
-            # A deep link (t.me/bot?start=testimonial-TOKEN) arrives as "/start testimonial-TOKEN".
-            target, _, args = command.args.partition("-")
-            await self.run_command(Command(target, args))
+        elif name == "start" and (linked := self.engine.deep_link(command.args)) is not None:
+            await self.run_command(linked)
         elif name in ("start", "menu") and ctx.account is not None:
             notice = ctx.t(N_("Left: {flow}."), flow=ctx.t(self.flow.title)) if self.flow else ""
             self.leave_flow()
