@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.conversations import menu
+from bot.conversations import inline, menu
 from bot.conversations.flow import (
     CHOICE,
     CHOICE_PAGE,
@@ -49,6 +49,7 @@ from bot.core.events import (
     Command,
     FormSubmit,
     Inbound,
+    InlineQuery,
     Outbound,
     Text,
     parse_command,
@@ -59,7 +60,7 @@ from bot.core.locks import KeyLocks
 from bot.core.market import DEFAULT_RULES, MarketRules
 from bot.core.payments import PaymentProvider, SandboxProvider
 from bot.core.services import Services
-from bot.core.ui import Form, Screen
+from bot.core.ui import Form, InlineAnswer, Screen
 from bot.storage.db import Database
 from bot.storage.orm import ConversationRow
 from bot.storage.repositories import ConversationKey, Repositories
@@ -187,6 +188,21 @@ class Engine:
                 message.replaces or "-",
             )
         return outbound
+
+    async def inline(self, query: InlineQuery) -> InlineAnswer:
+        """What to list for someone typing "@bot words" in any chat, in their language (their account's, else
+        their platform's). Read-only and outside any turn: no conversation is loaded or saved, nothing is
+        recorded, so answering cannot hold up or disturb anyone's chat. A failure lists nothing."""
+        actor = query.actor
+        try:
+            async with self.database.transaction() as session:
+                services = Services.bind(Repositories.bind(session), self.clock.now(), self.rules, self.payments)
+                account = await services.accounts.for_identity(actor.platform, actor.user_id)
+                locale = account.language if account else supported(actor.locale_hint) or self.default_language
+                return await inline.answer(Ctx(services, actor, actor.user_id, account, locale), query)
+        except Exception:
+            log.exception("inline query failed platform=%s user=%s", actor.platform, actor.user_id)
+            return InlineAnswer()
 
     def _addressed(self, event: Inbound, index: int, screen: Screen) -> Outbound:
         """The first answer to a button press replaces the card it was on; an ephemeral screen shown in a group

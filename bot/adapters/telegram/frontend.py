@@ -16,11 +16,11 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.adapters.telegram.inbound import PLATFORM, inbound
+from bot.adapters.telegram.inbound import PLATFORM, inbound, inline_query
 from bot.adapters.telegram.outbound import TelegramSender
 from bot.config import TelegramSettings
 from bot.core.actions import ActionCodec
-from bot.core.delivery import SendOutcome, TurnHandler
+from bot.core.delivery import InlineHandler, SendOutcome, TurnHandler
 from bot.core.events import ChatRef, Outbound
 from bot.core.locks import KeyLocks
 
@@ -37,9 +37,11 @@ class TelegramFrontEnd:
         settings: TelegramSettings,
         *,
         command_menus: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+        inline: InlineHandler | None = None,
     ) -> None:
         """``command_menus``: the "/" menu per language code ("" for any other language), as (command,
-        description) pairs."""
+        description) pairs. ``inline``: what answers inline queries (the engine's ``inline``; without it they
+        go unanswered)."""
         if settings.token is None:
             raise ValueError("the Telegram front end needs a token")
         self.codec = codec
@@ -56,6 +58,7 @@ class TelegramFrontEnd:
         self.sender = TelegramSender(self.application.bot, codec)
         self.done = asyncio.Event()  # Telegram never runs out of input: only the runtime stops it
         self._on_event: TurnHandler | None = None
+        self._inline = inline
         self._chat_turns: KeyLocks[str] = KeyLocks()  # each chat's turns one at a time, in arrival order
 
     # ---- lifecycle ------------------------------------------------------------------------------
@@ -68,7 +71,7 @@ class TelegramFrontEnd:
         assert self.application.updater is not None
         await self.application.updater.start_polling(
             timeout=POLL_TIMEOUT_SECONDS,
-            allowed_updates=["message", "callback_query"],
+            allowed_updates=["message", "callback_query", "inline_query"],
             drop_pending_updates=False,
         )
         log.info("polling as @%s", self.application.bot.username)
@@ -94,6 +97,11 @@ class TelegramFrontEnd:
     # ---- updates in -----------------------------------------------------------------------------
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = inline_query(update)
+        if query is not None:  # no chat and no turn: answered at once, beside every chat's turns
+            if self._inline is not None:
+                await self.sender.answer_inline(query.query_id, await self._inline(query))
+            return
         event = inbound(update)
         if event is None or self._on_event is None:
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Update, User
 
-from bot.core.events import Actor, Click, Inbound, Text, parse_command
+from bot.core.events import Actor, Click, Inbound, InlineQuery, Text, parse_command
 
 PLATFORM = "telegram"
 
@@ -33,6 +33,14 @@ def inbound(update: Update) -> Inbound | None:
         update_id=str(update.update_id),
         message_ref=str(reply_to.message_id) if reply_to is not None else None,
     )
+
+
+def inline_query(update: Update) -> InlineQuery | None:
+    """The inline query an update carries ("@bot words" typed in any chat), if any."""
+    query = update.inline_query
+    if query is None:
+        return None
+    return InlineQuery(actor(query.from_user), query.id, query.query, query.offset)
 
 
 def actor(user: User) -> Actor:
