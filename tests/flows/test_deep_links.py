@@ -4,6 +4,7 @@ where a platform has no link buttons: what a person sees, signed up or not, and 
 from __future__ import annotations
 
 from bot.conversations.harness import Harness
+from bot.core.events import Actor, InlineQuery
 from bot.core.ui import Link
 from tests.flows.job_steps import client_and_freelancer, post_job
 from tests.flows.signup_steps import sign_up
@@ -108,3 +109,43 @@ async def test_a_missing_job_link_is_the_polite_not_found_in_french(app) -> None
     amelie = Harness(app.engine, "amelie", locale="fr")
     await amelie.send("/start job_999")
     assert "L’offre #999 est introuvable, ou vous n’y avez pas accès." in amelie.screen.plain
+
+
+async def inline_titles(app, user: str, text: str, offset: str = "", locale: str | None = None) -> list[str]:
+    answer = await app.engine.inline(InlineQuery(Actor("test", user, locale_hint=locale), "q", text, offset))
+    return [result.title for result in answer.results]
+
+
+async def test_inline_results_never_hold_what_not_everyone_may_see(app, alice: Harness) -> None:
+    bob = await client_and_freelancer(alice)
+    await alice.send("/clouds")
+    await alice.click("New talent cloud")
+    await alice.send("Trusted devs")
+    await post_job(alice, title="Cloud Django work", visibility="Trusted devs")
+    await post_job(alice, title="Invited Django work", visibility="Invite only")
+    await post_job(alice, title="Public Django work")
+    for viewer in ("alice", "bob", "stranger"):  # the cloud's owner and the invite's client too: results are shared
+        assert await inline_titles(app, viewer, "django") == ["Public Django work"]
+    await bob.send("/job 3")
+    await bob.click("Not interested")
+    assert await inline_titles(app, "bob", "django") == ["Public Django work"]  # what one hid, others may want
+
+
+async def test_inline_answers_speak_the_askers_language_and_touch_no_conversation(app, alice: Harness) -> None:
+    await sign_up(alice, "client", username="alice")
+    job_id = await post_job(alice)
+    amelie = alice.user("amelie")
+    await sign_up(amelie, "freelance", language="Français", full_name="Amélie Laurent", username="amelie")
+    answer = await app.engine.inline(InlineQuery(Actor("test", "amelie", locale_hint="en"), "q", "django"))
+    (result,) = answer.results
+    assert "Propositions" in result.message.plain  # her account's language, whatever the platform says
+    assert result.message.all_buttons()[0].link == Link(f"job_{job_id}")
+
+    bea = alice.user("bea")
+    await bea.send("/start")
+    await bea.click("English")
+    answer = await app.engine.inline(InlineQuery(Actor("test", "bea", locale_hint="fr"), "q", "django"))
+    assert "Propositions" in answer.results[0].message.plain  # no account yet: the platform's language
+    await bea.click("Freelancer")  # her sign-up goes on where it was: its buttons still work
+    assert "Your full name" in bea.screen.plain
+    assert await inline_titles(app, "bea", '"unclosed quote') == []  # not a valid search: nothing, and no error
