@@ -199,10 +199,12 @@ class Engine:
                 services = Services.bind(Repositories.bind(session), self.clock.now(), self.rules, self.payments)
                 account = await services.accounts.for_identity(actor.platform, actor.user_id)
                 locale = account.language if account else supported(actor.locale_hint) or self.default_language
-                return await inline.answer(Ctx(services, actor, actor.user_id, account, locale), query)
+                answer = await inline.answer(Ctx(services, actor, actor.user_id, account, locale), query)
         except Exception:
             log.exception("inline query failed platform=%s user=%s", actor.platform, actor.user_id)
             return InlineAnswer()
+        log.info("inline platform=%s user=%s results=%d", actor.platform, actor.user_id, len(answer.results))
+        return answer
 
     def _addressed(self, event: Inbound, index: int, screen: Screen) -> Outbound:
         """The first answer to a button press replaces the card it was on; an ephemeral screen shown in a group

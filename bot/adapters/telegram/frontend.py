@@ -2,7 +2,8 @@
 
 The runtime drives PTB's ``Application`` (initialize, start, polling; stop, shutdown), so Telegram shares the
 event loop with the dispatcher, the scheduler and any other front end. Updates are handled side by side across
-chats and in order within one chat. A pressed button's callback query is answered at once, before the turn.
+chats and in order within one chat. A pressed button's callback query is answered at once, before the turn; an
+inline query ("@bot words" in any chat) is answered by the engine's ``inline``, with no turn and no chat.
 Updates become core events in ``inbound``; screens become messages in ``outbound``.
 """
 
