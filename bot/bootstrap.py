@@ -223,7 +223,9 @@ async def run_platforms(settings: Settings) -> int:
         return 2
     app = await build_app(settings)
     try:
-        telegram = TelegramFrontEnd(app.engine.codec, settings.telegram, command_menus=command_menus(app.engine))
+        telegram = TelegramFrontEnd(
+            app.engine.codec, settings.telegram, command_menus=command_menus(app.engine), inline=app.engine.inline
+        )
         await Runtime(settings, app.engine, [telegram]).run()
     finally:
         await app.close()

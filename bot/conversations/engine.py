@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.conversations import menu
+from bot.conversations import inline, menu
 from bot.conversations.flow import (
     CHOICE,
     CHOICE_PAGE,
@@ -49,6 +49,7 @@ from bot.core.events import (
     Command,
     FormSubmit,
     Inbound,
+    InlineQuery,
     Outbound,
     Text,
     parse_command,
@@ -60,7 +61,7 @@ from bot.core.locks import KeyLocks
 from bot.core.market import DEFAULT_RULES, MarketRules
 from bot.core.payments import PaymentProvider, SandboxProvider
 from bot.core.services import Services
-from bot.core.ui import Form, Screen
+from bot.core.ui import Form, InlineAnswer, Screen
 from bot.storage.db import Database
 from bot.storage.orm import ConversationRow
 from bot.storage.repositories import ConversationKey, Repositories
@@ -150,6 +151,16 @@ class Engine:
             self.commands[spec.name] = spec
         self._locks: KeyLocks[ConversationKey] = KeyLocks()
 
+    def deep_link(self, payload: str) -> Command | None:
+        """The command a deep link names: t.me/bot?start=job_42 arrives as "/start job_42". The payload is the
+        longest command name it starts with, then "_" or "-" and the arguments (names hold underscores:
+        job_files_42); None unless that command allows deep links (a link is not the person's own doing)."""
+        payload = payload.strip()
+        named = [name for name in self.commands if payload == name or payload.startswith((f"{name}_", f"{name}-"))]
+        if not named or not self.commands[name := max(named, key=len)].deep_link:
+            return None
+        return Command(name, payload[len(name) + 1 :])
+
     @property
     def help_commands(self) -> list[CommandSpec]:
         return [spec for spec in self.commands.values() if spec.in_help]
@@ -179,6 +190,23 @@ class Engine:
                 message.replaces or "-",
             )
         return outbound
+
+    async def inline(self, query: InlineQuery) -> InlineAnswer:
+        """What to list for someone typing "@bot words" in any chat, in their language (their account's, else
+        their platform's). Read-only and outside any turn: no conversation is loaded or saved, nothing is
+        recorded, so answering cannot hold up or disturb anyone's chat. A failure lists nothing."""
+        actor = query.actor
+        try:
+            async with self.database.transaction() as session:
+                services = Services.bind(Repositories.bind(session), self.clock.now(), self.rules, self.payments)
+                account = await services.accounts.for_identity(actor.platform, actor.user_id)
+                locale = account.language if account else supported(actor.locale_hint) or self.default_language
+                answer = await inline.answer(Ctx(services, actor, actor.user_id, account, locale), query)
+        except Exception:
+            log.exception("inline query failed platform=%s user=%s", actor.platform, actor.user_id)
+            return InlineAnswer()
+        log.info("inline platform=%s user=%s results=%d", actor.platform, actor.user_id, len(answer.results))
+        return answer
 
     def _addressed(self, event: Inbound, index: int, screen: Screen) -> Outbound:
         """The first answer to a button press replaces the card it was on; an ephemeral screen shown in a group
@@ -633,10 +661,8 @@ class _Turn:
                         flow=ctx.t(self.flow.title),
                     )
                 )
-        elif name == "start" and command.args.partition("-")[0] in self.engine.commands:
-            # A deep link (t.me/bot?start=testimonial-TOKEN) arrives as "/start testimonial-TOKEN".
-            target, _, args = command.args.partition("-")
-            await self.run_command(Command(target, args))
+        elif name == "start" and (linked := self.engine.deep_link(command.args)) is not None:
+            await self.run_command(linked)
         elif name in ("start", "menu") and ctx.account is not None:
             notice = ctx.t(N_("Left: {flow}."), flow=ctx.t(self.flow.title)) if self.flow else ""
             self.leave_flow()

@@ -218,7 +218,9 @@ class Flow:
 @dataclass(frozen=True)
 class CommandSpec:
     """A slash command outside any flow: shows a screen or starts a flow. ``run`` gets the words after it.
-    ``role`` ("freelancer" or "client") keeps it out of the help of accounts without that role."""
+    ``role`` ("freelancer" or "client") keeps it out of the help of accounts without that role. ``deep_link``: a
+    link anyone can post may run it (t.me/bot?start=job_42), so only commands that show something or ask to
+    confirm first allow it."""
 
     name: str
     description: str
@@ -226,6 +228,7 @@ class CommandSpec:
     needs_account: bool = True
     in_help: bool = True
     role: Literal["", "freelancer", "client"] = ""
+    deep_link: bool = False
 
 
 @dataclass(frozen=True)

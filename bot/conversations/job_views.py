@@ -12,6 +12,7 @@ from babel.dates import format_timedelta
 from babel.numbers import format_decimal
 
 from bot.conversations.flow import CommandSpec, Ctx
+from bot.core.errors import UserError
 from bot.core.i18n import N_, Day
 from bot.core.jobs import (
     EXPERIENCE,
@@ -26,7 +27,7 @@ from bot.core.jobs import (
 from bot.core.money import format_money
 from bot.core.places import country_name
 from bot.core.taxonomy import CATEGORIES
-from bot.core.ui import Attachment, Button, Choice, Screen, escape, rows
+from bot.core.ui import Attachment, Button, Choice, Link, Screen, escape, rows
 
 CARD_SKILLS = 5
 PROPOSAL_BUCKETS = (
@@ -175,19 +176,27 @@ async def proposal_buttons(ctx: Ctx, job: Job) -> list[Button]:
 
 
 async def job_screen(ctx: Ctx, args: str) -> Screen:
-    """/job ID: the post, if the asker may see it (the service enforces who may)."""
-    assert ctx.account is not None
+    """/job ID: the post, if the asker may see it (the service enforces who may: someone without an account,
+    who opened a shared link, sees public posts, as on Upwork, and is offered to sign up to apply)."""
     return await job_page(ctx, await ctx.services.jobs.visible(ctx.account, args.strip() or "?"))
+
+
+def share_button(ctx: Ctx, job: Job) -> Button:
+    """Where links exist, a share of the post's deep link; elsewhere /share shows what to pass on."""
+    share = ctx.command_button(ctx.t(N_("📤 Share")), "share", str(job.id))
+    return Button(share.label, share.action, link=Link(f"job_{job.id}", share=True))
 
 
 async def job_page(ctx: Ctx, job: Job) -> Screen:
     """A post with what the viewer may do with it; its ♥ button says whether they saved it, and toggles."""
-    assert ctx.account is not None
     client = await ctx.services.jobs.client_summary(job.client_id)
     buttons = []
     if job.attachments:
         buttons.append(ctx.command_button(ctx.t(N_("📎 Get the files")), "job_files", str(job.id)))
-    if job.client_id == ctx.account.id:
+    if ctx.account is None:
+        if job.status == "open":  # applying needs an account: signing up comes first, then the proposal
+            buttons.append(ctx.command_button(ctx.t(N_("📨 Sign up to apply")), "propose", str(job.id)))
+    elif job.client_id == ctx.account.id:
         buttons.append(ctx.command_button(ctx.t(N_("⚙️ Manage")), "my_job", str(job.id)))
     elif ctx.account.is_freelancer:
         buttons += await proposal_buttons(ctx, job)
@@ -196,6 +205,8 @@ async def job_page(ctx: Ctx, job: Job) -> Screen:
         else:
             buttons.append(ctx.command_button(ctx.t(N_("♥ Save")), "save", str(job.id)))
         buttons.append(ctx.command_button(ctx.t(N_("👎 Not interested")), "hide", str(job.id)))
+    if job.shareable:
+        buttons.append(share_button(ctx, job))
     buttons.append(ctx.command_button(ctx.t(N_("⬅️ Main menu")), "menu"))
     return Screen(job_detail(ctx, job, client), buttons=rows(*buttons), name="job")
 
@@ -221,7 +232,22 @@ async def job_files(ctx: Ctx, args: str) -> Screen:
     )
 
 
+async def share_screen(ctx: Ctx, args: str) -> Screen:
+    """/share ID, what the 📤 Share button does where there are no link buttons: the card to pass on, and how
+    anyone opens the post here."""
+    job = await ctx.services.jobs.visible(ctx.account, args.strip() or "?")
+    if not job.shareable:
+        raise UserError(N_("Only open, public job posts can be shared."))
+    card = job_card(ctx, job, await ctx.services.jobs.client_summary(job.client_id))
+    text = ctx.t(
+        N_("📤 Pass this on: anyone can open the post by sending <code>/job {id}</code> to gigbot."), id=job.id
+    )
+    back = ctx.command_button(ctx.t(N_("⬅️ Back to the job")), "job", str(job.id))
+    return Screen(f"{text}\n\n{card}", buttons=rows(back), name="job.share")
+
+
 COMMANDS = [
-    CommandSpec("job", N_("show a job post by its number: /job 42"), job_screen),
+    CommandSpec("job", N_("show a job post by its number: /job 42"), job_screen, needs_account=False, deep_link=True),
+    CommandSpec("share", N_("share a job post"), share_screen, needs_account=False, in_help=False),
     CommandSpec("job_files", N_("the files attached to a job post"), job_files, in_help=False),
 ]

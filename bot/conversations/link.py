@@ -128,6 +128,8 @@ async def unlink_command(ctx: Ctx, args: str) -> Screen:
 FLOW = Flow("link", N_("Linking a platform"), LinkData, [ConfirmStep()], start="confirm", needs_account=False)
 
 COMMANDS = [
-    CommandSpec("link", N_("use your account on another platform too"), link_command, needs_account=False),
+    CommandSpec(
+        "link", N_("use your account on another platform too"), link_command, needs_account=False, deep_link=True
+    ),
     CommandSpec("unlink", N_("see and remove linked platforms"), unlink_command),
 ]

@@ -151,6 +151,6 @@ async def notify_on_command(ctx: Ctx, args: str) -> Screen:
 
 
 COMMANDS = [
-    CommandSpec("account", N_("your account details"), account_screen),
+    CommandSpec("account", N_("your account details"), account_screen, deep_link=True),
     CommandSpec("notify_on", N_("choose where your notifications go"), notify_on_command, in_help=False),
 ]

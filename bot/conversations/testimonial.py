@@ -88,5 +88,7 @@ def testimonial_answered(translator: Translator, *, writer: str, project: str, w
 FLOW = Flow("testimonial", N_("Testimonial"), TestimonialData, [WriteStep()], start="write")
 
 COMMANDS = [
-    CommandSpec("testimonial", N_("write a testimonial you were asked for"), testimonial_command, in_help=False)
+    CommandSpec(
+        "testimonial", N_("write a testimonial you were asked for"), testimonial_command, in_help=False, deep_link=True
+    )
 ]

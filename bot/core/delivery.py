@@ -13,7 +13,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.core.events import ChatRef, Inbound, Outbound
+from bot.core.events import ChatRef, Inbound, InlineQuery, Outbound
+from bot.core.ui import InlineAnswer
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,7 @@ class TransientError:
 SendOutcome = Sent | RetryAfter | Unreachable | TransientError
 
 TurnHandler = Callable[[Inbound], Awaitable[None]]  # the runtime's: run the turn, send its replies
+InlineHandler = Callable[[InlineQuery], Awaitable[InlineAnswer]]  # the engine's: what to list for an inline query
 
 
 class FrontEnd(Protocol):

@@ -85,6 +85,18 @@ class Inbound:
 
 
 @dataclass(frozen=True)
+class InlineQuery:
+    """Someone typing "@bot words" in any chat, to pick something to share there. It belongs to no chat and no
+    conversation, so it is not an ``Inbound``: the engine answers it read-only, outside any turn. ``offset`` is
+    where the previous page of its answer ended ("" for the first)."""
+
+    actor: Actor
+    query_id: str
+    text: str
+    offset: str = ""
+
+
+@dataclass(frozen=True)
 class Outbound:
     """A screen for one chat; ``replaces`` is the id of an earlier message of ours to edit into it instead."""
 

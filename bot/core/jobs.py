@@ -108,6 +108,11 @@ class Job(JobDraft):
     last_activity_at: datetime
     closed_at: datetime | None = None
 
+    @property
+    def shareable(self) -> bool:
+        """Open to anyone, so a link to it may be passed around (not an invite-only or cloud post, nor a closed one)."""
+        return self.visibility == "public" and self.status == "open"
+
 
 @dataclass(frozen=True)
 class ClientSummary:
@@ -290,7 +295,8 @@ class JobService:
     async def can_view(self, viewer: Account | None, job: Job) -> bool:
         """THE visibility rule for a job post (search implements the same rule in SQL):
 
-        A viewer may see job J if and only if the viewer has an account, and either
+        Someone without an account (who opened a shared link before signing up) may see J if and only if
+        J.visibility = 'public' and J.status is not 'draft'. A viewer with an account may see J if and only if either
           1. the viewer is J's client (J.client_id = viewer.id): any status, drafts included; or
           2. J.status is not 'draft' (open, closed or expired) and at least one of:
              a. J.visibility = 'public';
@@ -302,7 +308,7 @@ class JobService:
         Anyone else is told the same "not found or not visible" as for a job id that does not exist.
         """
         if viewer is None:
-            return False
+            return job.visibility == "public" and job.status != "draft"
         if job.client_id == viewer.id:
             return True
         if job.status == "draft":

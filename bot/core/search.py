@@ -432,6 +432,9 @@ class SearchPage:
         return math.ceil(self.total / self.page_size)
 
 
+NOBODY = 0  # a viewer id no account has: of the open jobs, it sees the public ones only
+
+
 class SearchService:
     def __init__(self, repos: Repositories, now: datetime) -> None:
         self._repos = repos
@@ -479,3 +482,8 @@ class SearchService:
         total, ids = await self._repos.search.search(viewer_id, criteria, sort.value, (page - 1) * page_size, page_size)
         hits = [JobHit.from_row(row) for row in await self._repos.search.cards(viewer_id, ids)]
         return SearchPage(hits=hits, total=total, page=page, page_size=page_size)
+
+    async def public(self, query: str, page: int = 1, page_size: int = 10) -> SearchPage:
+        """The open public jobs that match, best first (newest without words), as anyone sees them: for sharing in
+        chats whose members we don't know, so nothing invite-only, of a talent cloud, or shown for being one's own."""
+        return await self.search(NOBODY, query, JobFilters(), Sort.relevance, page, page_size)

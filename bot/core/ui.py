@@ -290,6 +290,32 @@ class Screen:
         return replace(self, **changes)
 
 
+@dataclass(frozen=True)
+class InlineResult:
+    """One item of an inline answer: a title and a plain line to pick it by, and the message it sends in the chat
+    where it was picked. That message is sent by the person, not by us, and a press on it would come back with no
+    chat to answer in, so its buttons are links only."""
+
+    id: str
+    title: str
+    description: str
+    message: Screen
+
+    def __post_init__(self) -> None:
+        if any(button.link is None for button in self.message.all_buttons()):
+            raise ValueError(f"the buttons of an inline result must all be links: {self.id}")
+
+
+@dataclass(frozen=True)
+class InlineAnswer:
+    """The results for one inline query; ``next_offset`` asks for the next page when there is one ("" if not).
+    Answers are the same for everyone who types the same words, so the platform may keep them ``cache_seconds``."""
+
+    results: tuple[InlineResult, ...] = ()
+    next_offset: str = ""
+    cache_seconds: int = 30
+
+
 def shortened(text: str, limit: int = MAX_BUTTON_LABEL) -> str:
     """A label cut to ``limit`` characters with an ellipsis (labels only: never text someone must read whole)."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -3,6 +3,7 @@
 It answers the methods the Telegram front end uses, in the Bot API's JSON shapes, keeps each private chat's
 history (what the bot sent, edits applied), and queues updates made by simulated users:
 ``server.user(123, "Alice").send("/start")``, ``user.press(message, "Label")``, ``user.reply(message, "text")``.
+``user.inline("python django")`` types an inline query (its answer lands in ``server.inline_answers[query_id]``).
 ``server.fail_next(chat_id, ...)`` makes the next sends to one chat answer 429 (with ``retry_after``) or 403.
 Files: ``user.send_document(name, content, mime)`` and ``user.send_photo(content)`` register a file (file_id,
 file_unique_id, size) as Telegram keeps it; sendDocument/sendPhoto take a file_id or an upload; getFile and
@@ -27,7 +28,8 @@ from aiohttp import web
 BOT = {"id": 4242, "is_bot": True, "first_name": "gigbot", "username": "gigbot_test_bot"}
 TOKEN = "4242:fake-token"
 _JSON_FIELDS = {"reply_markup", "reply_parameters", "commands", "allowed_updates", "scope", "link_preview_options"}
-_INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "reply_to_message_id"}
+_JSON_FIELDS |= {"results", "is_personal"}
+_INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "reply_to_message_id", "cache_time"}
 BLOCKED = (403, "Forbidden: bot was blocked by the user")
 
 
@@ -154,6 +156,13 @@ class User:
         )
         return query_id
 
+    def inline(self, query: str, offset: str = "") -> str:
+        """Type "@gigbot_test_bot ``query``" in a chat (``offset``: the next page asked for); returns the query id."""
+        query_id = str(next(self.server.ids))
+        inline = {"id": query_id, "from": self.json, "query": query, "offset": offset, "chat_type": "sender"}
+        self.server.queue({"inline_query": inline})
+        return query_id
+
     async def converse(self, *steps: tuple[str, str], within: float = 10) -> None:
         """For each (what the bot asks, the answer): once a message shows the question, press the button the
         answer names, or type the answer when no button does."""
@@ -226,6 +235,7 @@ class FakeBotApi:
         self.updates: list[dict[str, Any]] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.answered_queries: list[str] = []
+        self.inline_answers: dict[str, dict[str, Any]] = {}  # inline query id -> answerInlineQuery's parameters
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.sent_at: dict[int, list[float]] = {}
         self._failures: dict[int, list[tuple[int, str, int | None]]] = {}
@@ -360,6 +370,10 @@ class FakeBotApi:
 
     async def _answerCallbackQuery(self, params: dict[str, Any]) -> web.Response:
         self.answered_queries.append(params["callback_query_id"])
+        return _ok(True)
+
+    async def _answerInlineQuery(self, params: dict[str, Any]) -> web.Response:
+        self.inline_answers[params["inline_query_id"]] = params
         return _ok(True)
 
     async def _getUpdates(self, params: dict[str, Any]) -> web.Response:

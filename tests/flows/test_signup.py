@@ -207,7 +207,7 @@ async def test_the_main_menu_offers_what_each_role_does(alice: Harness) -> None:
 
 
 async def test_a_command_remembered_before_signup_that_fails_leaves_the_account_standing(alice: Harness) -> None:
-    await alice.send("/job 999")
+    await alice.send("/job_files 999")  # needs an account (a public post does not: /job 42 shows it to anyone)
     await sign_up(alice, "freelancer")
     assert "Your account is ready, Alice Martin" in alice.screen.plain
     assert "⚠️ Job #999 was not found, or it is not visible to you." in alice.screen.plain
@@ -217,7 +217,7 @@ async def test_a_command_remembered_before_signup_that_fails_leaves_the_account_
 
 async def test_the_remembered_command_fails_politely_in_french_too(app) -> None:
     amelie = Harness(app.engine, "amelie", locale="fr")
-    await amelie.send("/job 999")
+    await amelie.send("/job_files 999")
     await amelie.send("/start")
     await amelie.click("Français")
     await amelie.click("freelance")

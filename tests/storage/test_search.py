@@ -483,3 +483,13 @@ async def test_wide_band_filters_find_the_same_jobs(database: Database) -> None:
     async with database.transaction() as session:
         await session.execute(update(JobRow).where(JobRow.id == 5).values(rate_min_minor=30_00))
     assert await _matching(database, hourly_max_minor=25_00) == set()  # job 5's rate starts at $30 now
+
+
+async def test_public_search_lists_what_anyone_may_see(database: Database) -> None:
+    """What an inline query lists, to be shared in any chat: open public jobs only, whoever asks."""
+    async with database.transaction() as session:
+        service = SearchService(Repositories.bind(session), NOW)
+        python, everything = await service.public("python", page_size=50), await service.public("", page_size=50)
+    assert {hit.id for hit in python.hits} == {1, 3}
+    assert {hit.id for hit in everything.hits} == PUBLIC_OPEN
+    assert python.total == 2

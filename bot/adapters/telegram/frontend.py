@@ -2,7 +2,8 @@
 
 The runtime drives PTB's ``Application`` (initialize, start, polling; stop, shutdown), so Telegram shares the
 event loop with the dispatcher, the scheduler and any other front end. Updates are handled side by side across
-chats and in order within one chat. A pressed button's callback query is answered at once, before the turn.
+chats and in order within one chat. A pressed button's callback query is answered at once, before the turn; an
+inline query ("@bot words" in any chat) is answered by the engine's ``inline``, with no turn and no chat.
 Updates become core events in ``inbound``; screens become messages in ``outbound``.
 """
 
@@ -16,11 +17,11 @@ from telegram import BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
-from bot.adapters.telegram.inbound import PLATFORM, inbound
+from bot.adapters.telegram.inbound import PLATFORM, inbound, inline_query
 from bot.adapters.telegram.outbound import TelegramSender
 from bot.config import TelegramSettings
 from bot.core.actions import ActionCodec
-from bot.core.delivery import SendOutcome, TurnHandler
+from bot.core.delivery import InlineHandler, SendOutcome, TurnHandler
 from bot.core.events import ChatRef, Outbound
 from bot.core.locks import KeyLocks
 
@@ -37,9 +38,11 @@ class TelegramFrontEnd:
         settings: TelegramSettings,
         *,
         command_menus: Mapping[str, Sequence[tuple[str, str]]] | None = None,
+        inline: InlineHandler | None = None,
     ) -> None:
         """``command_menus``: the "/" menu per language code ("" for any other language), as (command,
-        description) pairs."""
+        description) pairs. ``inline``: what answers inline queries (the engine's ``inline``; without it they
+        go unanswered)."""
         if settings.token is None:
             raise ValueError("the Telegram front end needs a token")
         self.codec = codec
@@ -56,6 +59,7 @@ class TelegramFrontEnd:
         self.sender = TelegramSender(self.application.bot, codec)
         self.done = asyncio.Event()  # Telegram never runs out of input: only the runtime stops it
         self._on_event: TurnHandler | None = None
+        self._inline = inline
         self._chat_turns: KeyLocks[str] = KeyLocks()  # each chat's turns one at a time, in arrival order
 
     # ---- lifecycle ------------------------------------------------------------------------------
@@ -68,7 +72,7 @@ class TelegramFrontEnd:
         assert self.application.updater is not None
         await self.application.updater.start_polling(
             timeout=POLL_TIMEOUT_SECONDS,
-            allowed_updates=["message", "callback_query"],
+            allowed_updates=["message", "callback_query", "inline_query"],
             drop_pending_updates=False,
         )
         log.info("polling as @%s", self.application.bot.username)
@@ -94,6 +98,11 @@ class TelegramFrontEnd:
     # ---- updates in -----------------------------------------------------------------------------
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = inline_query(update)
+        if query is not None:  # no chat and no turn: answered at once, beside every chat's turns
+            if self._inline is not None:
+                await self.sender.answer_inline(query.query_id, await self._inline(query))
+            return
         event = inbound(update)
         if event is None or self._on_event is None:
             return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from telegram import Message, Update, User
 
-from bot.core.events import Actor, AttachmentIn, Click, Inbound, Text, parse_command
+from bot.core.events import Actor, AttachmentIn, Click, Inbound, InlineQuery, Text, parse_command
 from bot.core.ui import FileRef
 
 PLATFORM = "telegram"
@@ -67,6 +67,14 @@ def attachment(message: Message) -> AttachmentIn | None:
 def photo_name(unique_id: str) -> str:
     """The name a Telegram photo is kept under (photos have none of their own)."""
     return f"photo_{unique_id}.jpg"
+
+
+def inline_query(update: Update) -> InlineQuery | None:
+    """The inline query an update carries ("@bot words" typed in any chat), if any."""
+    query = update.inline_query
+    if query is None:
+        return None
+    return InlineQuery(actor(query.from_user), query.id, query.query, query.offset)
 
 
 def actor(user: User) -> Actor:

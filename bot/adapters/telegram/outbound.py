@@ -11,7 +11,14 @@ import warnings
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputFile,
+    InputTextMessageContent,
+)
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.error import RetryAfter as TelegramRetryAfter
@@ -22,7 +29,7 @@ from bot.core.actions import Action, ActionCodec
 from bot.core.delivery import RetryAfter, SendOutcome, Sent, TransientError, Unreachable
 from bot.core.events import ChatRef, Outbound
 from bot.core.markup import to_telegram
-from bot.core.ui import Attachment, Link, Screen
+from bot.core.ui import Attachment, InlineAnswer, Link, Screen
 
 log = logging.getLogger("gigbot.telegram")
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})  # what Telegram shows as a photo; any other file is a document
@@ -103,6 +110,26 @@ class TelegramSender:
             log.info("message %s in chat %s not edited (%s); sending anew", message_id, chat_id, error.message)
             return None
         return str(message_id)
+
+    async def answer_inline(self, query_id: str, answer: InlineAnswer) -> None:
+        """Answer an inline query: not a chat message, so no chat's budget; the same for everyone (not personal),
+        cached briefly by Telegram. A query answered too late (they expire in seconds) is only logged."""
+        results = [
+            InlineQueryResultArticle(
+                result.id,
+                result.title,
+                InputTextMessageContent(to_telegram(result.message.text), parse_mode=ParseMode.HTML),
+                reply_markup=self.keyboard(result.message),
+                description=result.description,
+            )
+            for result in answer.results
+        ]
+        try:
+            await self.bot.answer_inline_query(
+                query_id, results, cache_time=answer.cache_seconds, is_personal=False, next_offset=answer.next_offset
+            )
+        except TelegramError as error:
+            log.info("inline query %s not answered: %s", query_id, error)
 
     async def delete(self, chat: ChatRef, message_id: str) -> SendOutcome:
         try:
