@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import Update, User
+from telegram import PreCheckoutQuery, Update, User
 
-from bot.core.events import Actor, Click, Inbound, Text, parse_command
+from bot.core.events import Actor, Checkout, Click, Inbound, PaymentIn, Text, parse_command
 
 PLATFORM = "telegram"
 
@@ -23,6 +23,16 @@ def inbound(update: Update) -> Inbound | None:
             message_ref=str(query.message.message_id),
         )
     message = update.message
+    if message is not None and message.successful_payment is not None and message.from_user is not None:
+        paid = message.successful_payment
+        payment = PaymentIn(
+            paid.invoice_payload,
+            paid.currency,
+            paid.total_amount,
+            paid.telegram_payment_charge_id,
+            paid.provider_payment_charge_id,
+        )
+        return Inbound(actor(message.from_user), str(message.chat.id), payment, update_id=str(update.update_id))
     if message is None or message.text is None or message.from_user is None:
         return None
     reply_to = message.reply_to_message
@@ -33,6 +43,11 @@ def inbound(update: Update) -> Inbound | None:
         update_id=str(update.update_id),
         message_ref=str(reply_to.message_id) if reply_to is not None else None,
     )
+
+
+def checkout(query: PreCheckoutQuery) -> Checkout:
+    """Telegram's amounts are in the currency's minor units (cents for USD and EUR), as the core counts them."""
+    return Checkout(query.invoice_payload, query.currency, query.total_amount)
 
 
 def actor(user: User) -> Actor:

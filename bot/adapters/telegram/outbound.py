@@ -1,5 +1,5 @@
 """Screens to Telegram: HTML messages with inline keyboards, edits of the message a button was on, documents,
-and the Bot API's answer in the dispatcher's four words (``SendOutcome``).
+invoices (Telegram Payments), and the Bot API's answer in the dispatcher's four words (``SendOutcome``).
 
 The sender sends exactly the parts it is given: the dispatcher has already split screens to Telegram's limits.
 """
@@ -11,7 +11,7 @@ import warnings
 from datetime import timedelta
 from urllib.parse import urlencode
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile, LabeledPrice
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.error import RetryAfter as TelegramRetryAfter
@@ -21,15 +21,17 @@ from bot.core.actions import Action, ActionCodec
 from bot.core.delivery import RetryAfter, SendOutcome, Sent, TransientError, Unreachable
 from bot.core.events import ChatRef, Outbound
 from bot.core.markup import to_telegram
-from bot.core.ui import Link, Screen
+from bot.core.ui import Invoice, Link, Screen
 
 log = logging.getLogger("gigbot.telegram")
 
 
 class TelegramSender:
-    def __init__(self, bot: Bot, codec: ActionCodec) -> None:
+    def __init__(self, bot: Bot, codec: ActionCodec, provider_token: str | None = None) -> None:
+        """``provider_token``: the payment provider's, for invoices (the core sends none without it)."""
         self.bot = bot
         self.codec = codec
+        self._provider_token = provider_token
 
     def keyboard(self, screen: Screen) -> InlineKeyboardMarkup | None:
         """Choice options one per row, then the screen's button rows; each button carries its signed action."""
@@ -64,9 +66,25 @@ class TelegramSender:
             for attachment in message.screen.attachments:
                 document = InputFile(attachment.content, filename=attachment.filename)
                 await self.bot.send_document(chat_id, document)
+            if message.screen.invoice is not None:
+                await self._send_invoice(chat_id, message.screen.invoice)
             return Sent(sent)
         except TelegramError as error:
             return outcome_of(error)
+
+    async def _send_invoice(self, chat_id: int, invoice: Invoice) -> None:
+        """Telegram counts amounts in the currency's minor units, as the core does (2 decimals for USD and EUR)."""
+        if self._provider_token is None:
+            raise ValueError("an invoice needs [telegram] payment_provider_token")
+        await self.bot.send_invoice(
+            chat_id,
+            invoice.title,
+            invoice.description,
+            self.codec.pack(invoice.payload),
+            invoice.currency,
+            [LabeledPrice(price.label, price.amount_minor) for price in invoice.prices],
+            provider_token=self._provider_token,
+        )
 
     async def _edit(
         self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboardMarkup | None
