@@ -34,7 +34,12 @@ class StartBot:
 
     async def __call__(self) -> Runtime:
         app = self.app
-        telegram = TelegramFrontEnd(app.engine.codec, app.settings.telegram, command_menus=command_menus(app.engine))
+        telegram = TelegramFrontEnd(
+            app.engine.codec,
+            app.settings.telegram,
+            command_menus=command_menus(app.engine),
+            checkout=app.engine.checkout,
+        )
         runtime = Runtime(app.settings, app.engine, [telegram])
         self.running[runtime] = asyncio.create_task(runtime.run())
         return runtime
