@@ -150,7 +150,9 @@ async def build_app(
     clock: Clock | None = None,
     migrate: bool = True,
     form_platforms: frozenset[str] = frozenset({"discord"}),
+    payment_platforms: frozenset[str] | None = None,
 ) -> App:
+    """``payment_platforms``: where the chat takes payments; by default those configured for it."""
     database = Database(settings.database.url, echo=settings.database.echo)
     if migrate:
         await upgrade(database)
@@ -167,8 +169,14 @@ async def build_app(
         admins=frozenset(name.lower().removeprefix("@") for name in settings.admins),
         rules=market_rules(settings),
         payments=SandboxProvider(fail_charges=settings.payments.sandbox_fail_charges),
+        payment_platforms=in_chat_payments(settings) if payment_platforms is None else payment_platforms,
     )
     return App(settings, database, engine)
+
+
+def in_chat_payments(settings: Settings) -> frozenset[str]:
+    """The platforms whose chats take payments: Telegram with a payment provider token."""
+    return frozenset({"telegram"}) if settings.telegram.payment_provider_token is not None else frozenset()
 
 
 def market_rules(settings: Settings) -> MarketRules:
@@ -224,7 +232,11 @@ async def run_platforms(settings: Settings) -> int:
     app = await build_app(settings)
     try:
         telegram = TelegramFrontEnd(
-            app.engine.codec, settings.telegram, command_menus=command_menus(app.engine), inline=app.engine.inline
+            app.engine.codec,
+            settings.telegram,
+            command_menus=command_menus(app.engine),
+            inline=app.engine.inline,
+            checkout=app.engine.checkout,
         )
         await Runtime(settings, app.engine, [telegram]).run()
     finally:

@@ -21,7 +21,13 @@ DEFAULT_CONFIG_PATH = Path("config.toml")
 SUPPORTED_LANGUAGES = ("en", "fr")
 
 # Settings that hold a secret: accepted from the environment only, refused in the TOML file.
-SECRET_KEYS = {("secret_key",), ("previous_secret_key",), ("telegram", "token"), ("discord", "token")}
+SECRET_KEYS = {
+    ("secret_key",),
+    ("previous_secret_key",),
+    ("telegram", "token"),
+    ("telegram", "payment_provider_token"),
+    ("discord", "token"),
+}
 
 
 class ConfigError(Exception):
@@ -82,6 +88,8 @@ class BudgetSettings(BaseModel):
 
 class TelegramSettings(BaseModel):
     token: SecretStr | None = None
+    # From @BotFather's Payments: with it, clients fund milestones by paying an invoice in the chat.
+    payment_provider_token: SecretStr | None = None
     api_base_url: str = "https://api.telegram.org/bot"
     api_base_file_url: str = "https://api.telegram.org/file/bot"
     # Telegram's documented limits: about 30 messages a second overall, 1 a second per chat, 20 a minute per group.

@@ -65,6 +65,8 @@ async def doctor(settings: Settings) -> int:
     for platform in ("telegram", "discord"):
         token_set = getattr(settings, platform).token is not None
         report(True, f"{platform}: token {'set' if token_set else 'not set'} (GIGBOT_{platform.upper()}__TOKEN)")
+    paid = "set: clients fund milestones by invoice" if settings.telegram.payment_provider_token else "not set"
+    report(True, f"telegram payments: provider token {paid} (GIGBOT_TELEGRAM__PAYMENT_PROVIDER_TOKEN)")
     report(
         True,
         "secret key: "

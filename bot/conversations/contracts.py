@@ -50,9 +50,11 @@ from bot.core.formats import format_day
 from bot.core.hourly import format_minutes, invoice_amount
 from bot.core.i18n import N_, Day, Moment, Translator
 from bot.core.jobs import AttachedFile
+from bot.core.linking import platform_name
 from bot.core.money import format_money, parse_amount
 from bot.core.numbers import whole_number
-from bot.core.ui import MAX_BUTTON_LABEL, Button, Choice, Option, Screen, escape, rows, shorten
+from bot.core.ui import MAX_BUTTON_LABEL, Button, Choice, Option, Price, Screen, escape, plain, rows, shorten
+from bot.core.ui import Invoice as ChatInvoice
 
 LIST_LIMIT = 25
 MAX_PAGE = 1_000  # of /contracts: far past anyone's list, and the rows read stay bounded
@@ -456,12 +458,23 @@ MILESTONE_MOVES: dict[str, tuple[str, str, str, tuple[tuple[str, str], ...], str
     ),
 }
 MONEY_MOVES = ("fund", "approve", "refund")  # each shows what moves and asks to confirm first
+INVOICE = "invoice"  # the last word of a fund paid in the chat: /contract 12 fund 34 invoice
 
 
-def _confirm_buttons(ctx: Ctx, contract: Contract, *confirm: str) -> tuple[tuple[Button, ...], ...]:
+async def moved_screen(ctx: Ctx, action: str, moved: Moved) -> Screen:
+    """After a milestone move: the other party told (with what they can do next), the actor's contract screen
+    saying what moved."""
+    _method, told, message, then, done = MILESTONE_MOVES[action]
+    ident, milestone_id = str(moved.contract.id), str(moved.milestone.id)
+    buttons = [(label, ("contract", ident, next_action, milestone_id)) for label, next_action in then]
+    ctx.notify(getattr(moved.contract, told), contract_notice, **moved_notice(moved, message, buttons=buttons))
+    return await contract_screen(ctx, moved.contract, _said(ctx, done, moved))
+
+
+def _confirm_buttons(ctx: Ctx, contract: Contract, *confirm: str, label: str = "") -> tuple[tuple[Button, ...], ...]:
     ident = str(contract.id)
     return rows(
-        ctx.command_button(ctx.t(N_("✅ Confirm")), "contract", ident, *confirm),
+        ctx.command_button(label or ctx.t(N_("✅ Confirm")), "contract", ident, *confirm),
         ctx.command_button(ctx.t(N_("✖️ Cancel")), "contract", ident),
     )
 
@@ -514,8 +527,42 @@ async def confirm_move(ctx: Ctx, contract: Contract, action: str, milestone_id: 
             amount=money(tr, milestone.in_escrow_minor, currency),
             fee=money(tr, fee_back, currency),
         )
-    buttons = _confirm_buttons(ctx, contract, action, milestone_id, CONFIRMED)
+    if action == "fund" and ctx.pays_in_chat:
+        pay = ctx.t(N_("💳 Pay with {platform}"), platform=platform_name(ctx.actor.platform))
+        buttons = _confirm_buttons(ctx, contract, action, milestone_id, INVOICE, label=pay)
+    else:
+        buttons = _confirm_buttons(ctx, contract, action, milestone_id, CONFIRMED)
     return Screen(text, buttons=buttons, name="contract-confirm")
+
+
+async def invoice_screen(ctx: Ctx, contract: Contract, milestone_id: str) -> Screen:
+    """The milestone's invoice, paid in the chat: the platform asks before it charges, and the payment funds
+    the milestone once it arrives (bot/core/checkout.py, bot/conversations/checkout.py)."""
+    assert ctx.account is not None
+    billed = await ctx.services.checkout.bill(ctx.account, contract.id, milestone_id)
+    tr, currency, milestone = Translator(ctx.locale), contract.currency, billed.milestone
+    names = {"milestone": milestone.description, "title": contract.title, "name": contract.freelancer_name}
+    text = ctx.t(
+        N_(
+            "💳 <b>Pay {total} for “{milestone}”</b>\n\nPay the invoice below: the milestone is funded as soon as "
+            "your payment arrives, and {name} is told."
+        ),
+        total=money(tr, billed.bill.total_minor, currency),
+        **names,
+    )
+    prices = [Price(ctx.t(N_("Escrow for the milestone")), milestone.amount_minor)]
+    prices += [Price(ctx.t(N_("Marketplace fee")), billed.fee_minor)] if billed.fee_minor else []
+    invoice = ChatInvoice(
+        title=milestone.description,
+        description=plain(
+            ctx.t(N_("“{milestone}” on “{title}” with {name}: held in escrow until you approve the work."), **names)
+        ),
+        payload=billed.bill.action,
+        currency=currency,
+        prices=tuple(prices),
+    )
+    buttons = rows(ctx.command_button(ctx.t(N_("📄 Open the contract")), "contract", str(contract.id)))
+    return Screen(text, buttons=buttons, invoice=invoice, name="contract-invoice")
 
 
 async def confirm_part(ctx: Ctx, contract: Contract, milestone: Milestone, amount: int) -> Screen:
@@ -568,17 +615,17 @@ async def _milestone_action(
     ctx: Ctx, contract: Contract, action: str, milestone_id: str, extra: list[str]
 ) -> Screen | StartFlow:
     assert ctx.account is not None
-    service, account, ident = ctx.services.contracts, ctx.account, str(contract.id)
-    if action in MONEY_MOVES and extra != [CONFIRMED]:
+    service, account = ctx.services.contracts, ctx.account
+    if action == "fund" and ctx.pays_in_chat and extra == [INVOICE]:
+        return await invoice_screen(ctx, contract, milestone_id)
+    in_chat = action == "fund" and ctx.pays_in_chat  # funded by paying its invoice here, not by the provider
+    if action in MONEY_MOVES and (extra != [CONFIRMED] or in_chat):
         return await confirm_move(ctx, contract, action, milestone_id)
     if action in MILESTONE_MOVES:
-        method, told, message, then, done = MILESTONE_MOVES[action]
-        moved = await getattr(service, method)(account, contract.id, milestone_id)
+        moved = await getattr(service, MILESTONE_MOVES[action][0])(account, contract.id, milestone_id)
         if moved.repeated:
             return await contract_screen(ctx, moved.contract, ctx.t(ALREADY_DONE))
-        buttons = [(label, ("contract", ident, next_action, milestone_id)) for label, next_action in then]
-        ctx.notify(getattr(contract, told), contract_notice, **moved_notice(moved, message, buttons=buttons))
-        return await contract_screen(ctx, moved.contract, _said(ctx, done, moved))
+        return await moved_screen(ctx, action, moved)
     if action == "part" and len(extra) == 2:
         return await _pay_part(ctx, contract, milestone_id, *extra)
     if action == "refund_no":

@@ -19,7 +19,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot.conversations import inline, menu
+from bot.conversations import checkout, inline, menu
 from bot.conversations.flow import (
     CHOICE,
     CHOICE_PAGE,
@@ -39,18 +39,21 @@ from bot.conversations.flow import (
 )
 from bot.conversations.notices import NoticeList, PendingNotice, notice_kind, pending
 from bot.core.actions import Action, ActionCodec, ExpiredAction, InvalidAction
+from bot.core.checkout import Bill, Charge
 from bot.core.clock import Clock
 from bot.core.errors import UserError
 from bot.core.events import (
     Actor,
     AttachmentIn,
     ChatRef,
+    Checkout,
     Click,
     Command,
     FormSubmit,
     Inbound,
     InlineQuery,
     Outbound,
+    PaymentIn,
     Text,
     parse_command,
 )
@@ -61,7 +64,7 @@ from bot.core.locks import KeyLocks
 from bot.core.market import DEFAULT_RULES, MarketRules
 from bot.core.payments import PaymentProvider, SandboxProvider
 from bot.core.services import Services
-from bot.core.ui import Form, InlineAnswer, Screen
+from bot.core.ui import Form, InlineAnswer, Screen, plain
 from bot.storage.db import Database
 from bot.storage.orm import ConversationRow
 from bot.storage.repositories import ConversationKey, Repositories
@@ -124,7 +127,9 @@ class Engine:
         rules: MarketRules = DEFAULT_RULES,
         payments: PaymentProvider | None = None,
         ephemeral_platforms: frozenset[str] = frozenset({"discord"}),
+        payment_platforms: frozenset[str] = frozenset(),
     ) -> None:
+        """``payment_platforms``: those whose front end takes payments in the chat (invoices, ``checkout``)."""
         self.database = database
         self.codec = codec
         self.clock = clock
@@ -136,6 +141,7 @@ class Engine:
         self.payments = payments or SandboxProvider()
         self.ephemeral = ephemeral_platforms  # platforms that show a message to one member of a group only
         self.file_sources: dict[str, FileSource] = {}  # each served platform that keeps files (the runtime's)
+        self.payment_platforms = payment_platforms
         self.outbox_written = asyncio.Event()  # set when a turn or sweep queued notifications: wakes the dispatcher
         self.flows: dict[str, Flow] = {}
         for flow in flows:
@@ -358,6 +364,34 @@ class Engine:
             event = Inbound(Actor(platform, user_id, locale_hint=locale_hint), chat_id, Text(""))
             return (await _Turn.open(self, Repositories.bind(session), event)).ctx.locale
 
+    def bill(self, payload: str) -> Bill | None:
+        """The bill an invoice's payload names, if we signed it."""
+        try:
+            return Bill.of(self.codec.unpack(payload))
+        except InvalidAction:
+            return None
+
+    async def checkout(self, actor: Actor, query: Checkout, *, within: float) -> str | None:
+        """Whether the platform may take a payment it is about to make for one of our invoices: None to take
+        it, else why not, as plain text in the payer's language. Answered within ``within`` seconds (the
+        platform's deadline, less a margin), outside the chat's turns; a check that takes longer refuses."""
+        async with self.database.transaction() as session:
+            services = Services.bind(Repositories.bind(session), self.clock.now(), self.rules, self.payments)
+            account = await services.accounts.for_identity(actor.platform, actor.user_id)
+            locale = account.language if account else supported(actor.locale_hint) or self.default_language
+            try:
+                if actor.platform not in self.payment_platforms:
+                    raise UserError(N_("Payments in the chat are turned off. Open the contract to fund the milestone."))
+                check = services.checkout.check(account, self.bill(query.payload), query.total_minor, query.currency)
+                await asyncio.wait_for(check, within)
+            except UserError as refused:
+                log.info("checkout refused user=%s: %s", actor.user_id, refused.message_id)
+                return plain(Translator(locale).t(refused.message_id, **refused.params))
+            except TimeoutError:
+                log.warning("checkout not checked within %ss user=%s", within, actor.user_id)
+                return plain(Translator(locale).t(N_("We couldn't check this payment in time. Please try again.")))
+        return None
+
     async def resume_screen(self, platform: str, chat_id: str, user_id: str, locale_hint: str | None = None) -> Screen:
         """Where a user is, re-rendered (the console shows it when it starts again and on /as): their flow's
         step; else their home, the main menu or the way to sign up. An idle conversation is left for the
@@ -405,7 +439,8 @@ class _Turn:
             locale = row.locale
         else:
             locale = supported(actor.locale_hint) or engine.default_language
-        ctx = Ctx(services, actor, event.chat_id, account, locale, admins=engine.admins)
+        pays = actor.platform in engine.payment_platforms
+        ctx = Ctx(services, actor, event.chat_id, account, locale, admins=engine.admins, pays_in_chat=pays)
         return cls(engine, repos, event, ctx, row)
 
     def _restore(self, row: ConversationRow) -> None:
@@ -624,6 +659,17 @@ class _Turn:
             await self.submit(payload)
         elif isinstance(payload, Text):
             await self.text(payload.text)
+        elif isinstance(payload, PaymentIn):
+            charge = Charge(
+                self.event.actor.platform,
+                payload.charge_id,
+                payload.provider_charge_id,
+                payload.total_minor,
+                payload.currency,
+            )
+            paid = await checkout.payment_received(self.ctx, self.engine.bill(payload.payload), charge)
+            if paid is not None:
+                self.show(paid)
         elif isinstance(payload, AttachmentIn):
             if self.flow is None:
                 await self.text("")

@@ -84,6 +84,7 @@ class Ctx:
     screen_seq: int = 0
     flow_nonce: str = ""  # new for every flow started in this chat, so no button outlives its flow
     admins: frozenset[str] = frozenset()
+    pays_in_chat: bool = False  # the person's platform takes payments in the chat: a screen may carry an Invoice
     notifications: NoticeList = field(default_factory=NoticeList)
     _translator: Translator = field(init=False, repr=False)
 

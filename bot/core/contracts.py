@@ -574,10 +574,13 @@ class ContractService:
         rules = FeeRules(contract.fee_schedule, contract.fee_bp, contract.client_fee_bp)  # type: ignore[arg-type]
         return rules.service_fee(amount, billed_before_minor=billed, contract_bp=contract.fee_bp)
 
-    async def hold(self, contract: ContractRow, ref: str, amount: int) -> None:
-        """Charge the client ``amount`` plus the marketplace fee at the contract's rate into the escrow ``ref``."""
+    async def hold(self, contract: ContractRow, ref: str, amount: int, *, paid_by: str = "") -> None:
+        """Charge the client ``amount`` plus the marketplace fee at the contract's rate into the escrow ``ref``
+        (``paid_by``: the key of the payment the platform took for it, see ``LedgerService.hold``)."""
         fee = percent_of(amount, contract.client_fee_bp)
-        await self._ledger.hold(ref, contract.client_id, amount, fee, contract.currency, contract_id=contract.id)
+        await self._ledger.hold(
+            ref, contract.client_id, amount, fee, contract.currency, contract_id=contract.id, paid_by=paid_by
+        )
 
     @staticmethod
     def fee_refund(contract: ContractRow | Contract, funded: int, kept: int) -> int:
@@ -603,14 +606,18 @@ class ContractService:
         """This milestone's ``phase`` (hold, release, refund) was posted already: a repeated confirmation."""
         return await self._ledger.posted(escrow_key(f"milestone:{milestone.id}", phase, part))
 
-    async def fund(self, client: Account, contract_id: int | str, milestone_id: int | str) -> Moved:
-        """Charge the client (amount + marketplace fee) into the milestone's escrow; a declined card moves nothing."""
+    async def fund(
+        self, client: Account, contract_id: int | str, milestone_id: int | str, *, paid_by: str = ""
+    ) -> Moved:
+        """Charge the client (amount + marketplace fee) into the milestone's escrow; a declined card moves nothing.
+        ``paid_by``: the key of the payment the client made in the chat for it (bot/core/checkout.py), which
+        funds it once or not at all: a milestone funded meanwhile refuses it (``UserError``), never repeats."""
         contract, milestone = await self._milestone(client, contract_id, milestone_id, "fund")
-        if await self._done_before(milestone, "hold"):
+        if not paid_by and await self._done_before(milestone, "hold"):
             return await self._moved(contract, milestone, milestone.funded_minor, repeated=True)
         amount = milestone.amount_minor
         await self._move(milestone, ("pending",), status="funded", funded_minor=amount, funded_at=self._now)
-        await self.hold(contract, f"milestone:{milestone.id}", amount)
+        await self.hold(contract, f"milestone:{milestone.id}", amount, paid_by=paid_by)
         return await self._moved(contract, milestone, amount)
 
     async def submit(

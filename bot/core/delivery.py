@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.core.events import ChatRef, Inbound, InlineQuery, Outbound
+from bot.core.events import Actor, ChatRef, Checkout, Inbound, InlineQuery, Outbound
 from bot.core.ui import InlineAnswer
 
 
@@ -41,6 +41,13 @@ SendOutcome = Sent | RetryAfter | Unreachable | TransientError
 
 TurnHandler = Callable[[Inbound], Awaitable[None]]  # the runtime's: run the turn, send its replies
 InlineHandler = Callable[[InlineQuery], Awaitable[InlineAnswer]]  # the engine's: what to list for an inline query
+
+
+class CheckoutHandler(Protocol):
+    """The engine's answer to a platform asking, before it charges, whether to take a payment for one of our
+    invoices: None to take it, else why not (plain text, in the payer's language), within ``within`` seconds."""
+
+    async def __call__(self, actor: Actor, query: Checkout, *, within: float) -> str | None: ...
 
 
 class FrontEnd(Protocol):

@@ -65,7 +65,29 @@ class AttachmentIn:
         return len(self.content) if self.content else self.declared_size or 0
 
 
-Payload = Command | Text | Click | FormSubmit | AttachmentIn
+@dataclass(frozen=True)
+class PaymentIn:
+    """The platform took a payment for one of our invoices (``Invoice.payload`` packed, as it came back):
+    ``charge_id`` is the platform's id of the charge, once per payment; ``provider_charge_id`` the provider's."""
+
+    payload: str
+    currency: str
+    total_minor: int
+    charge_id: str
+    provider_charge_id: str
+
+
+@dataclass(frozen=True)
+class Checkout:
+    """A payer about to pay one of our invoices: the platform asks, before it charges, whether to take it. Not
+    a turn of the chat: it is answered at once, outside the chat's queue (``Engine.checkout``)."""
+
+    payload: str
+    currency: str
+    total_minor: int
+
+
+Payload = Command | Text | Click | FormSubmit | AttachmentIn | PaymentIn
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,8 @@ Accounts (codes): ``world:provider`` is the outside world, money coming in throu
 going back out (the only account allowed below zero); ``client:<id>:funding`` is what a client paid in and not
 yet placed; ``escrow:<ref>`` holds one milestone's or one weekly invoice's money; ``freelancer:<id>:pending``
 are released earnings inside the security period, then ``freelancer:<id>:available``; ``payouts:<id>`` is what
-was withdrawn; ``platform:fees`` collects both fees.
+was withdrawn; ``platform:fees`` collects both fees; ``platform:refunds_due`` holds payments taken that could fund
+nothing (bot/core/checkout.py), until an admin refunds them through the provider.
 
 Escrow is two-phase: ``hold`` once, then ``release`` at most once and ``refund`` at most once (a partial release
 and a refund of the rest, as a dispute split does, is one of each); the keys are derived from the escrow
@@ -29,6 +30,7 @@ from bot.storage.repositories import Repositories
 
 WORLD = "world:provider"
 FEES = "platform:fees"
+REFUNDS_DUE = "platform:refunds_due"
 HISTORY_SIZE = 20
 
 
@@ -146,19 +148,55 @@ class LedgerService:
         )
 
     async def hold(
-        self, ref: str, client_id: int, amount: int, client_fee: int, currency: str, *, contract_id: int
+        self,
+        ref: str,
+        client_id: int,
+        amount: int,
+        client_fee: int,
+        currency: str,
+        *,
+        contract_id: int,
+        paid_by: str = "",
     ) -> Posted:
         """Charge the client the amount plus the marketplace fee (the contract's rate: the caller computes it)
-        and place the amount in escrow."""
+        and place the amount in escrow. ``paid_by``: the key of a payment the platform took already
+        (``take_payment``), so the provider is not asked to charge."""
         key = escrow_key(ref, "hold")
         if (first := await self._ledger.transaction_id(key)) is not None:
             return Posted(first, first_time=False)
         fee = client_fee
-        await self._call_provider("charge", key, client_id, amount + fee, currency)
+        if not paid_by:
+            await self._call_provider("charge", key, client_id, amount + fee, currency)
         funding = client_funding(client_id)
         moves = [(WORLD, -(amount + fee)), (funding, amount + fee), (funding, -amount), (escrow(ref), amount)]
         moves += [(funding, -fee), (FEES, fee)] if fee else []
-        return await self.post(key, "hold", moves, currency, contract_id=contract_id)
+        return await self.post(key, "hold", moves, currency, contract_id=contract_id, memo=paid_by)
+
+    async def take_payment(
+        self, key: str, provider: str, payer_id: int | None, amount: int, currency: str, reference: str
+    ) -> bool:
+        """Record a payment a platform took by itself (its own checkout, not our provider's charge), once per
+        ``key``: False when it was recorded before, and nothing is to be done again. Its money moves with the
+        ``hold`` it pays (``paid_by``), or to refunds due (``set_aside``)."""
+        return await self._ledger.record_payment(
+            {
+                "idempotency_key": key,
+                "provider": provider,
+                "direction": "charge",
+                "account_id": payer_id,
+                "amount_minor": amount,
+                "currency": currency,
+                "status": "succeeded",
+                "reference": reference[:100],
+                "created_at": self._now,
+            }
+        )
+
+    async def set_aside(self, key: str, amount: int, currency: str) -> Posted:
+        """A payment taken (``take_payment``) that funds nothing: its money waits in refunds due, and the payment
+        is marked for an admin to refund through the provider."""
+        await self._ledger.mark_payment(key, "refund_due")
+        return await self.post(key, "refund_due", [(WORLD, -amount), (REFUNDS_DUE, amount)], currency, memo=key)
 
     async def release(
         self,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.accounts import AccountService
+from bot.core.checkout import CheckoutService
 from bot.core.clouds import CloudService
 from bot.core.contracts import ContractService
 from bot.core.credits import CreditService
@@ -45,6 +46,7 @@ class Services:
     feed: FeedService
     ledger: LedgerService
     contracts: ContractService
+    checkout: CheckoutService
     hourly: HourlyService
     proposals: ProposalService
     credits: CreditService
@@ -79,6 +81,7 @@ class Services:
             feed=FeedService(repos, now),
             ledger=ledger,
             contracts=contracts,
+            checkout=CheckoutService(contracts, ledger),
             hourly=HourlyService(repos, now, contracts),
             proposals=ProposalService(repos, now, rules),
             credits=CreditService(repos, now, rules.credits),

@@ -31,6 +31,9 @@ MAX_FORM_FIELDS = 5
 MAX_FIELD_LABEL = 45
 MAX_FIELD_LENGTH = 4_000  # a Discord text input
 MAX_FIELD_PLACEHOLDER = 100
+MAX_INVOICE_TITLE = 32  # Telegram's invoice limits
+MAX_INVOICE_DESCRIPTION = 255
+MAX_PRICE_LABEL = 64
 
 escape = markup.escape
 
@@ -248,6 +251,45 @@ class Attachment:
 
 
 @dataclass(frozen=True)
+class Price:
+    """One line of an invoice: what it is for, and its amount in the invoice currency's minor units."""
+
+    label: str
+    amount_minor: int
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "label", markup.neutralise(self.label))
+        _check_length("price label", self.label, MAX_PRICE_LABEL, empty=False)
+        if self.amount_minor <= 0:
+            raise ValueError(f"a price is more than zero: {self}")
+
+
+@dataclass(frozen=True)
+class Invoice:
+    """A bill paid inside the chat, on a platform that takes payments (Telegram Payments). Title and description
+    are plain text (the platform shows them as they are); ``payload`` is the signed reference the platform hands
+    back when the payer checks out and once it has taken the money (a front end packs it like a button's)."""
+
+    title: str
+    description: str
+    payload: Action
+    currency: str
+    prices: tuple[Price, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "title", shorten(markup.neutralise(self.title), MAX_INVOICE_TITLE))
+        object.__setattr__(self, "description", shorten(markup.neutralise(self.description), MAX_INVOICE_DESCRIPTION))
+        _check_length("invoice title", self.title, MAX_INVOICE_TITLE, empty=False)
+        _check_length("invoice description", self.description, MAX_INVOICE_DESCRIPTION, empty=False)
+        if not self.prices:
+            raise ValueError("an invoice has at least one price")
+
+    @property
+    def total_minor(self) -> int:
+        return sum(price.amount_minor for price in self.prices)
+
+
+@dataclass(frozen=True)
 class Screen:
     """One message. ``edit`` asks to replace the screen the user clicked on instead of sending anew.
 
@@ -256,6 +298,8 @@ class Screen:
 
     ``expects_text``: the screen asks a question answered by typing (a form field, an amount, a message), so
     what is typed is an answer even when it looks like a button's number.
+
+    ``invoice``: a bill to pay in the chat, sent after the text (only to a platform that takes payments).
     """
 
     text: str
@@ -267,6 +311,7 @@ class Screen:
     ephemeral: bool = False
     reply_to: tuple[str, ...] = ()
     expects_text: bool = False
+    invoice: Invoice | None = None
     name: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:

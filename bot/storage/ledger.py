@@ -101,8 +101,15 @@ class LedgerRepository:
         query = select(PaymentRow).where(PaymentRow.idempotency_key == key)
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def record_payment(self, values: dict) -> None:
-        await self.session.execute(insert_ignoring_duplicates(self.session, PaymentRow, values))
+    async def record_payment(self, values: dict) -> bool:
+        """Record a payment once per idempotency key; False when the key was recorded before."""
+        inserted = await self.session.execute(
+            insert_ignoring_duplicates(self.session, PaymentRow, values).returning(PaymentRow.id)
+        )
+        return inserted.scalar_one_or_none() is not None
+
+    async def mark_payment(self, key: str, status: str) -> None:
+        await self.session.execute(update(PaymentRow).where(PaymentRow.idempotency_key == key).values(status=status))
 
     async def add_earning(self, earning: EarningRow) -> None:
         self.session.add(earning)

@@ -8,6 +8,10 @@ history (what the bot sent, edits applied), and queues updates made by simulated
 Files: ``user.send_document(name, content, mime)`` and ``user.send_photo(content)`` register a file (file_id,
 file_unique_id, size) as Telegram keeps it; sendDocument/sendPhoto take a file_id or an upload; getFile and
 ``/file/bot<token>/<path>`` serve the bytes, and ``server.downloads`` counts what was fetched.
+
+Payments: an invoice sent is a message with ``invoice``; ``await user.pay(message)`` checks it out (a
+pre_checkout_query, its answer in ``server.pre_checkout_answers``) and, when the bot said ok, pays it with a
+successful_payment message; ``user.paid(payment)`` sends that payment again, as Telegram may.
 """
 
 from __future__ import annotations
@@ -27,8 +31,18 @@ from aiohttp import web
 
 BOT = {"id": 4242, "is_bot": True, "first_name": "gigbot", "username": "gigbot_test_bot"}
 TOKEN = "4242:fake-token"
-_JSON_FIELDS = {"reply_markup", "reply_parameters", "commands", "allowed_updates", "scope", "link_preview_options"}
-_JSON_FIELDS |= {"results", "is_personal"}
+_JSON_FIELDS = {
+    "reply_markup",
+    "reply_parameters",
+    "commands",
+    "allowed_updates",
+    "scope",
+    "link_preview_options",
+    "results",
+    "is_personal",
+    "prices",
+    "ok",
+}
 _INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "reply_to_message_id", "cache_time"}
 BLOCKED = (403, "Forbidden: bot was blocked by the user")
 
@@ -44,6 +58,7 @@ class Message:
     reply_markup: dict[str, Any] | None = None
     reply_to: int | None = None
     document: str | None = None  # the file name of a document sent
+    invoice: dict[str, Any] | None = None  # an invoice sent: title, description, payload, currency, prices, ...
     edits: int = 0
     file_id: str | None = None  # the file a document or photo message carries (as sent, or as reused)
     photo: bool = False
@@ -163,6 +178,37 @@ class User:
         self.server.queue({"inline_query": inline})
         return query_id
 
+    async def pay(
+        self, message: Message, *, amount: int | None = None, currency: str | None = None, within: float = 10
+    ) -> dict[str, Any]:
+        """Pay the invoice ``message`` as Telegram does (``amount``/``currency`` tampered with if given): the bot's
+        answer to the pre-checkout query, with ``seconds`` it took and, if it said ok, the ``payment`` made."""
+        invoice = message.invoice
+        assert invoice is not None, f"not an invoice: {message.text!r}"
+        query_id = str(next(self.server.ids))
+        paying = {
+            "currency": currency or invoice["currency"],
+            "total_amount": invoice["total_amount"] if amount is None else amount,
+            "invoice_payload": invoice["payload"],
+        }
+        asked = time.monotonic()
+        self.server.queue({"pre_checkout_query": {"id": query_id, "from": self.json, **paying}})
+        await eventually(lambda: query_id in self.server.pre_checkout_answers, within)
+        answer = {**self.server.pre_checkout_answers[query_id], "seconds": time.monotonic() - asked}
+        if answer["ok"]:
+            charges = {"telegram_payment_charge_id": f"tg-{query_id}", "provider_payment_charge_id": f"pr-{query_id}"}
+            answer["payment"] = {**paying, **charges}
+            self.paid(answer["payment"])
+        return answer
+
+    def paid(self, payment: dict[str, Any]) -> Message:
+        """The service message of a successful payment (sent again: Telegram may deliver one twice)."""
+        message = self.server.add_message(self, self.json, "")
+        body = self.server.message_json(self, message)
+        del body["text"]
+        self.server.queue({"message": {**body, "successful_payment": payment}})
+        return message
+
     async def converse(self, *steps: tuple[str, str], within: float = 10) -> None:
         """For each (what the bot asks, the answer): once a message shows the question, press the button the
         answer names, or type the answer when no button does."""
@@ -236,6 +282,7 @@ class FakeBotApi:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.answered_queries: list[str] = []
         self.inline_answers: dict[str, dict[str, Any]] = {}  # inline query id -> answerInlineQuery's parameters
+        self.pre_checkout_answers: dict[str, dict[str, Any]] = {}  # query id -> ok, error_message
         self.commands: dict[str, list[dict[str, Any]]] = {}
         self.sent_at: dict[int, list[float]] = {}
         self._failures: dict[int, list[tuple[int, str, int | None]]] = {}
@@ -375,6 +422,21 @@ class FakeBotApi:
     async def _answerInlineQuery(self, params: dict[str, Any]) -> web.Response:
         self.inline_answers[params["inline_query_id"]] = params
         return _ok(True)
+
+    async def _answerPreCheckoutQuery(self, params: dict[str, Any]) -> web.Response:
+        answer = {"ok": params["ok"] is True, "error_message": params.get("error_message")}
+        self.pre_checkout_answers[params["pre_checkout_query_id"]] = answer
+        return _ok(True)
+
+    async def _sendInvoice(self, params: dict[str, Any]) -> web.Response:
+        user = self._chat(params)
+        if user is None or (refusal := self._failure(user.id)) is not None:
+            return _error(400, "Bad Request: chat not found") if user is None else refusal
+        fields = ("title", "description", "payload", "currency", "prices", "provider_token")
+        invoice = {name: params.get(name) for name in fields}
+        invoice["total_amount"] = sum(price["amount"] for price in params["prices"])
+        message = self.add_message(user, BOT, "", invoice=invoice)
+        return _ok(self.message_json(user, message))
 
     async def _getUpdates(self, params: dict[str, Any]) -> web.Response:
         offset = params.get("offset", 0)

@@ -35,7 +35,11 @@ class StartBot:
     async def __call__(self) -> Runtime:
         app = self.app
         telegram = TelegramFrontEnd(
-            app.engine.codec, app.settings.telegram, command_menus=command_menus(app.engine), inline=app.engine.inline
+            app.engine.codec,
+            app.settings.telegram,
+            command_menus=command_menus(app.engine),
+            inline=app.engine.inline,
+            checkout=app.engine.checkout,
         )
         runtime = Runtime(app.settings, app.engine, [telegram])
         self.running[runtime] = asyncio.create_task(runtime.run())

@@ -69,3 +69,11 @@ def test_gigbot_run_with_only_a_discord_token_says_there_is_no_discord_front_end
     result = gigbot(tmp_path, "run", env=environment(GIGBOT_DISCORD__TOKEN="discord-token"))
     assert result.returncode == 2
     assert "discord: this build has no Discord front end yet" in result.stderr
+
+
+def test_doctor_says_telegram_payments_are_on_without_showing_the_provider_token(tmp_path: Path) -> None:
+    provider = "284685063:TEST:provider-secret"
+    env = environment(GIGBOT_TELEGRAM__TOKEN=TOKEN, GIGBOT_TELEGRAM__PAYMENT_PROVIDER_TOKEN=provider)
+    doctor = gigbot(tmp_path, "doctor", env=env).stdout
+    assert "ok  telegram payments: provider token set: clients fund milestones by invoice" in doctor
+    assert provider not in doctor

@@ -88,3 +88,19 @@ def test_the_previous_secret_key_is_a_secret_too(tmp_path: Path) -> None:
     assert "previous_secret_key: secrets are read from the environment only; set GIGBOT_PREVIOUS_SECRET_KEY" in (
         refused.value.problems
     )
+
+
+def test_the_payment_provider_token_comes_from_the_environment_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_settings(_write(tmp_path, '[telegram]\npayment_provider_token = "284685063:TEST:abc"\n'))
+    assert (
+        "telegram.payment_provider_token: secrets are read from the environment only; "
+        "set GIGBOT_TELEGRAM__PAYMENT_PROVIDER_TOKEN" in refused.value.problems
+    )
+    monkeypatch.setenv("GIGBOT_TELEGRAM__PAYMENT_PROVIDER_TOKEN", "284685063:TEST:abc")
+    settings = load_settings(_write(tmp_path, ""))
+    assert settings.telegram.payment_provider_token is not None
+    assert settings.telegram.payment_provider_token.get_secret_value() == "284685063:TEST:abc"
+    assert "284685063:TEST:abc" not in repr(settings)

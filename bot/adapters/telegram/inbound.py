@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from telegram import Message, Update, User
+from telegram import Message, PreCheckoutQuery, Update, User
 
-from bot.core.events import Actor, AttachmentIn, Click, Inbound, InlineQuery, Text, parse_command
+from bot.core.events import Actor, AttachmentIn, Checkout, Click, Inbound, InlineQuery, PaymentIn, Text, parse_command
 from bot.core.ui import FileRef
 
 PLATFORM = "telegram"
@@ -24,6 +24,16 @@ def inbound(update: Update) -> Inbound | None:
             message_ref=str(query.message.message_id),
         )
     message = update.message
+    if message is not None and message.successful_payment is not None and message.from_user is not None:
+        paid = message.successful_payment
+        payment = PaymentIn(
+            paid.invoice_payload,
+            paid.currency,
+            paid.total_amount,
+            paid.telegram_payment_charge_id,
+            paid.provider_payment_charge_id,
+        )
+        return Inbound(actor(message.from_user), str(message.chat.id), payment, update_id=str(update.update_id))
     if message is None or message.from_user is None:
         return None
     payload = (parse_command(message.text) or Text(message.text)) if message.text is not None else attachment(message)
@@ -75,6 +85,11 @@ def inline_query(update: Update) -> InlineQuery | None:
     if query is None:
         return None
     return InlineQuery(actor(query.from_user), query.id, query.query, query.offset)
+
+
+def checkout(query: PreCheckoutQuery) -> Checkout:
+    """Telegram's amounts are in the currency's minor units (cents for USD and EUR), as the core counts them."""
+    return Checkout(query.invoice_payload, query.currency, query.total_amount)
 
 
 def actor(user: User) -> Actor:

@@ -1,5 +1,5 @@
 """Screens to Telegram: HTML messages with inline keyboards, edits of the message a button was on, documents,
-and the Bot API's answer in the dispatcher's four words (``SendOutcome``).
+invoices (Telegram Payments), and the Bot API's answer in the dispatcher's four words (``SendOutcome``).
 
 The sender sends exactly the parts it is given: the dispatcher has already split screens to Telegram's limits.
 """
@@ -18,6 +18,7 @@ from telegram import (
     InlineQueryResultArticle,
     InputFile,
     InputTextMessageContent,
+    LabeledPrice,
 )
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -29,16 +30,18 @@ from bot.core.actions import Action, ActionCodec
 from bot.core.delivery import RetryAfter, SendOutcome, Sent, TransientError, Unreachable
 from bot.core.events import ChatRef, Outbound
 from bot.core.markup import to_telegram
-from bot.core.ui import Attachment, InlineAnswer, Link, Screen
+from bot.core.ui import Attachment, InlineAnswer, Invoice, Link, Screen
 
 log = logging.getLogger("gigbot.telegram")
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})  # what Telegram shows as a photo; any other file is a document
 
 
 class TelegramSender:
-    def __init__(self, bot: Bot, codec: ActionCodec) -> None:
+    def __init__(self, bot: Bot, codec: ActionCodec, provider_token: str | None = None) -> None:
+        """``provider_token``: the payment provider's, for invoices (the core sends none without it)."""
         self.bot = bot
         self.codec = codec
+        self._provider_token = provider_token
 
     def keyboard(self, screen: Screen) -> InlineKeyboardMarkup | None:
         """Choice options one per row, then the screen's button rows; each button carries its signed action."""
@@ -72,6 +75,8 @@ class TelegramSender:
                 sent = str(new.message_id)
             for attachment in message.screen.attachments:
                 await self._send_file(chat_id, attachment)
+            if message.screen.invoice is not None:
+                await self._send_invoice(chat_id, message.screen.invoice)
             return Sent(sent)
         except TelegramError as error:
             return outcome_of(error)
@@ -92,6 +97,20 @@ class TelegramSender:
             await self.bot.send_photo(chat_id, upload, caption=caption)
         else:
             await self.bot.send_document(chat_id, upload, caption=caption)
+
+    async def _send_invoice(self, chat_id: int, invoice: Invoice) -> None:
+        """Telegram counts amounts in the currency's minor units, as the core does (2 decimals for USD and EUR)."""
+        if self._provider_token is None:
+            raise ValueError("an invoice needs [telegram] payment_provider_token")
+        await self.bot.send_invoice(
+            chat_id,
+            invoice.title,
+            invoice.description,
+            self.codec.pack(invoice.payload),
+            invoice.currency,
+            [LabeledPrice(price.label, price.amount_minor) for price in invoice.prices],
+            provider_token=self._provider_token,
+        )
 
     async def _edit(
         self, chat_id: int, message_id: int, text: str, keyboard: InlineKeyboardMarkup | None
