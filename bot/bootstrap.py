@@ -204,6 +204,15 @@ def command_menus(engine: Engine) -> dict[str, list[tuple[str, str]]]:
     return {"": menus[engine.default_language], **menus}
 
 
+def descriptions(engine: Engine) -> dict[str, tuple[str, str]]:
+    """The bot's (description, short description) in each language, and under "" the default language's."""
+    texts = {
+        language: (Translator(language).t(menu.ABOUT), Translator(language).t(menu.ABOUT_SHORT))
+        for language in LANGUAGES
+    }
+    return {"": texts[engine.default_language], **texts}
+
+
 BUILT_PLATFORMS = ("telegram",)  # platforms with a front end in this build (Discord's is still to come)
 
 
@@ -223,7 +232,12 @@ async def run_platforms(settings: Settings) -> int:
         return 2
     app = await build_app(settings)
     try:
-        telegram = TelegramFrontEnd(app.engine.codec, settings.telegram, command_menus=command_menus(app.engine))
+        telegram = TelegramFrontEnd(
+            app.engine.codec,
+            settings.telegram,
+            command_menus=command_menus(app.engine),
+            descriptions=descriptions(app.engine),
+        )
         await Runtime(settings, app.engine, [telegram]).run()
     finally:
         await app.close()

@@ -69,3 +69,13 @@ def test_gigbot_run_with_only_a_discord_token_says_there_is_no_discord_front_end
     result = gigbot(tmp_path, "run", env=environment(GIGBOT_DISCORD__TOKEN="discord-token"))
     assert result.returncode == 2
     assert "discord: this build has no Discord front end yet" in result.stderr
+
+
+def test_gigbot_run_in_webhook_mode_without_its_secret_refuses_to_start(tmp_path: Path) -> None:
+    env = environment(GIGBOT_TELEGRAM__TOKEN=TOKEN, GIGBOT_TELEGRAM__WEBHOOK_URL="https://bot.example.com/telegram")
+    result = gigbot(tmp_path, "run", env=env)
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "config error: telegram.webhook_secret: required with telegram.webhook_url (Telegram sends it with every "
+        "update, so nobody else can post updates); set GIGBOT_TELEGRAM__WEBHOOK_SECRET"
+    )
