@@ -84,6 +84,7 @@ class Ctx:
     screen_seq: int = 0
     flow_nonce: str = ""  # new for every flow started in this chat, so no button outlives its flow
     admins: frozenset[str] = frozenset()
+    in_group: bool = False  # the chat is a group: whatever is shown, everyone there reads
     notifications: NoticeList = field(default_factory=NoticeList)
     _translator: Translator = field(init=False, repr=False)
 
@@ -218,7 +219,10 @@ class Flow:
 @dataclass(frozen=True)
 class CommandSpec:
     """A slash command outside any flow: shows a screen or starts a flow. ``run`` gets the words after it.
-    ``role`` ("freelancer" or "client") keeps it out of the help of accounts without that role."""
+    ``role`` ("freelancer" or "client") keeps it out of the help of accounts without that role. ``in_groups``: it
+    may answer in a group chat, for anyone there to read (``ctx.in_group`` tells it so; it shows only what is
+    public, without needing the asker's account); any other command asked in a group answers with a link to the
+    private chat, where it runs."""
 
     name: str
     description: str
@@ -226,6 +230,7 @@ class CommandSpec:
     needs_account: bool = True
     in_help: bool = True
     role: Literal["", "freelancer", "client"] = ""
+    in_groups: bool = False
 
 
 @dataclass(frozen=True)

@@ -300,9 +300,10 @@ class JobService:
                 status = 'member'; 'invited' is not enough).
         Admins get no exception. A cloud job whose cloud was deleted (cloud_id NULL) is seen by its client only.
         Anyone else is told the same "not found or not visible" as for a job id that does not exist.
+        With no viewer (whoever reads along: a group chat), only 2a: what any stranger may see.
         """
         if viewer is None:
-            return False
+            return job.status != "draft" and job.visibility == "public"
         if job.client_id == viewer.id:
             return True
         if job.status == "draft":

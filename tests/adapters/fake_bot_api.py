@@ -184,8 +184,11 @@ class Group:
     def messages(self) -> list[Message]:
         return [message for message in self.chat if message.sender["id"] == BOT["id"]]
 
+    async def wait_for(self, predicate: Callable[[Group], bool], within: float = 10) -> None:
+        await eventually(lambda: predicate(self), within, lambda: f"in {self.title}: {[m.text for m in self.chat]}")
+
     async def wait_for_text(self, text: str, within: float = 10) -> Message:
-        await eventually(lambda: any(text in m.text for m in self.messages), within, lambda: f"in {self.title}")
+        await self.wait_for(lambda group: any(text in message.text for message in group.messages), within)
         return next(message for message in reversed(self.messages) if text in message.text)
 
 
