@@ -132,3 +132,19 @@ async def test_updates_sent_while_the_bot_is_down_wait_for_it(bot_api: FakeBotAp
     assert alice.messages == []
     await start_bot()
     await alice.wait_for_text("Welcome to gigbot")
+
+
+async def test_polling_deletes_a_webhook_left_set_and_keeps_its_pending_updates(tmp_path: Path) -> None:
+    server = FakeBotApi()
+    await server.start()
+    polling = make_settings(tmp_path, telegram={"token": TOKEN, "api_base_url": server.base_url})
+    app = await build_app(polling)
+    starter = StartBot(app)
+    try:
+        runtime = await starter()
+        await eventually(lambda: bool(server.deleted_webhooks))
+        assert server.deleted_webhooks == [{"drop_pending_updates": False}]
+        await starter.stop(runtime)
+    finally:
+        await app.close()
+        await server.stop()
