@@ -63,6 +63,7 @@ def test_doctor_says_telegram_would_start_and_discord_has_no_front_end_yet(tmp_p
     env = environment(GIGBOT_TELEGRAM__TOKEN=TOKEN, GIGBOT_DISCORD__TOKEN="discord-token")
     doctor = gigbot(tmp_path, "doctor", env=env).stdout
     assert "ok  telegram: token set (GIGBOT_TELEGRAM__TOKEN)" in doctor
+    assert "ok  telegram: updates by polling (set telegram.webhook_url for a webhook)" in doctor
     assert "would start: telegram\n  discord: no front end in this build yet" in doctor
 
 
@@ -99,6 +100,9 @@ async def test_gigbot_run_in_webhook_mode_takes_updates_posted_with_its_secret(t
         GIGBOT_TELEGRAM__WEBHOOK_SECRET=secret,
         GIGBOT_LOG_LEVEL="DEBUG",
     )
+    doctor = gigbot(tmp_path, "doctor", env=env).stdout
+    assert f"telegram: updates by webhook at http://127.0.0.1:{port}/hook, served on 127.0.0.1:{port}/hook" in doctor
+    assert secret not in doctor
     log_file = tmp_path / "stderr.log"
     with log_file.open("w") as stderr:
         process = await asyncio.create_subprocess_exec(
