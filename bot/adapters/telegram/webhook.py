@@ -4,6 +4,7 @@ A small aiohttp server (aiohttp comes with discord.py already; PTB's own webhook
 started and stopped by the front end like polling, so the runtime keeps the event loop. A request without the
 ``X-Telegram-Bot-Api-Secret-Token`` header, or with another value, is answered 403 and changes nothing; a good
 one is put on PTB's update queue, where polled updates go too, and answered 200 (Telegram then forgets it).
+The secret and the bot token are masked in PTB's debug log, which prints every call (setWebhook's included).
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ for _name in ("telegram.Bot", "telegram.ext.ExtBot"):
 
 
 def keep_out_of_logs(*secrets: str) -> None:
-    """Mask these values wherever PTB would log them."""
+    """Mask these values in the lines PTB's bot logs (its debug log of each call, the API URL with the token)."""
     _REDACTED.secrets.update(secret for secret in secrets if secret)
 
 
