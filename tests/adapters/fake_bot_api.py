@@ -337,12 +337,13 @@ class FakeBotApi:
             while True:
                 async with self._queued:
                     await self._queued.wait_for(lambda: bool(self.updates and self.webhook) or self._closing)
-                if self._closing or self.webhook is None:
+                if self._closing:
                     return
-                update, secret = self.updates[0], self.webhook.get("secret_token", "")
+                webhook, update = self.webhook, self.updates[0]
+                assert webhook is not None  # what the wait was for
                 try:
-                    headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
-                    async with session.post(self.webhook["url"], json=update, headers=headers) as response:
+                    headers = {"X-Telegram-Bot-Api-Secret-Token": webhook.get("secret_token", "")}
+                    async with session.post(webhook["url"], json=update, headers=headers) as response:
                         delivered = response.status == 200
                 except aiohttp.ClientError:
                     delivered = False
