@@ -212,6 +212,15 @@ def command_menus(engine: Engine) -> dict[str, list[tuple[str, str]]]:
     return {"": menus[engine.default_language], **menus}
 
 
+def descriptions(engine: Engine) -> dict[str, tuple[str, str]]:
+    """The bot's (description, short description) in each language, and under "" the default language's."""
+    texts = {
+        language: (Translator(language).t(menu.ABOUT), Translator(language).t(menu.ABOUT_SHORT))
+        for language in LANGUAGES
+    }
+    return {"": texts[engine.default_language], **texts}
+
+
 BUILT_PLATFORMS = ("telegram",)  # platforms with a front end in this build (Discord's is still to come)
 
 
@@ -237,6 +246,7 @@ async def run_platforms(settings: Settings) -> int:
             command_menus=command_menus(app.engine),
             inline=app.engine.inline,
             checkout=app.engine.checkout,
+            descriptions=descriptions(app.engine),
         )
         await Runtime(settings, app.engine, [telegram]).run()
     finally:

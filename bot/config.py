@@ -6,13 +6,22 @@ An invalid configuration is reported as one readable line per problem (``ConfigE
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 from bot.core.taxonomy import CATEGORIES
@@ -26,8 +35,11 @@ SECRET_KEYS = {
     ("previous_secret_key",),
     ("telegram", "token"),
     ("telegram", "payment_provider_token"),
+    ("telegram", "webhook_secret"),
     ("discord", "token"),
 }
+TELEGRAM_CLOUD = "https://api.telegram.org/"
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram's setWebhook takes as secret_token
 
 
 class ConfigError(Exception):
@@ -96,6 +108,30 @@ class TelegramSettings(BaseModel):
     budget: BudgetSettings = BudgetSettings(
         per_second=30, per_chat_per_second=1, per_chat_burst=3, per_group_per_minute=20
     )
+    # Webhook mode when webhook_url is set (else polling): Telegram POSTs updates to webhook_url, which must reach
+    # the server listening at webhook_listen:webhook_port on webhook_path, and carry webhook_secret.
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: Annotated[int, Field(ge=1, le=65535)] = 8443
+    webhook_path: Annotated[str, Field(pattern=r"^/[A-Za-z0-9_/.-]*$")] = "/telegram"
+    webhook_secret: SecretStr | None = None
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret_token_telegram_takes(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is not None and not WEBHOOK_SECRET.fullmatch(secret.get_secret_value()):
+            raise ValueError("must be 1 to 256 characters of A-Z a-z 0-9 _ - (what Telegram accepts)")
+        return secret
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url_telegram_can_call(cls, url: str | None, info: ValidationInfo) -> str | None:
+        """Telegram's servers call https URLs only; a self-hosted Bot API server may call plain http."""
+        if url is None or url.startswith("https://"):
+            return url
+        if url.startswith("http://") and not info.data.get("api_base_url", TELEGRAM_CLOUD).startswith(TELEGRAM_CLOUD):
+            return url
+        raise ValueError("must be an https:// URL that Telegram can reach")
 
 
 class DiscordSettings(BaseModel):
@@ -240,6 +276,11 @@ class Settings(BaseSettings):
     def _platforms_need_a_secret_key(self) -> Settings:
         if self.platforms and self.secret_key is None:
             raise ValueError("secret_key: required when a Telegram or Discord token is set; set GIGBOT_SECRET_KEY")
+        if self.telegram.webhook_url is not None and self.telegram.webhook_secret is None:
+            raise ValueError(
+                "telegram.webhook_secret: required with telegram.webhook_url (Telegram sends it with every update, "
+                "so nobody else can post updates); set GIGBOT_TELEGRAM__WEBHOOK_SECRET"
+            )
         return self
 
     @model_validator(mode="after")

@@ -65,6 +65,15 @@ async def doctor(settings: Settings) -> int:
     for platform in ("telegram", "discord"):
         token_set = getattr(settings, platform).token is not None
         report(True, f"{platform}: token {'set' if token_set else 'not set'} (GIGBOT_{platform.upper()}__TOKEN)")
+    telegram = settings.telegram
+    if telegram.token is not None:
+        report(
+            True,
+            f"telegram: updates by webhook at {telegram.webhook_url}, served on {telegram.webhook_listen}:"
+            f"{telegram.webhook_port}{telegram.webhook_path} (secret from GIGBOT_TELEGRAM__WEBHOOK_SECRET)"
+            if telegram.webhook_url
+            else "telegram: updates by polling (set telegram.webhook_url for a webhook)",
+        )
     paid = "set: clients fund milestones by invoice" if settings.telegram.payment_provider_token else "not set"
     report(True, f"telegram payments: provider token {paid} (GIGBOT_TELEGRAM__PAYMENT_PROVIDER_TOKEN)")
     report(

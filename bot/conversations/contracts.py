@@ -919,6 +919,6 @@ FLOW_ACTIONS = {"submit": SUBMIT_FLOW, "changes": CHANGES_FLOW, "part": PART_FLO
 FLOWS = list(FLOW_ACTIONS.values())
 
 COMMANDS = [
-    CommandSpec("contracts", N_("your contracts and offers"), contracts_list),
-    CommandSpec("contract", N_("one contract: /contract 12"), contract_command),
+    CommandSpec("contracts", N_("your contracts and offers"), contracts_list, deep_link=True),
+    CommandSpec("contract", N_("one contract: /contract 12"), contract_command, deep_link=True),
 ]

@@ -120,7 +120,7 @@ class Dispatcher:
         front_end, budget = self.front_ends[chat.platform], self.budgets[chat.platform]
         outcome: SendOutcome = TransientError("nothing to send")
         for index, part in enumerate(fit(message.screen, self.limits(chat.platform))):
-            await budget.acquire(chat.chat_id)
+            await budget.acquire(chat.chat_id, group=message.group)
             try:
                 outcome = await front_end.send(Outbound(chat, part, message.replaces if index == 0 else None))
             except Exception as error:  # a front end must report, not raise; treat a crash as transient

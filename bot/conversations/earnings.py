@@ -208,6 +208,12 @@ async def withdraw_command(ctx: Ctx, args: str) -> Screen | StartFlow:
 FLOW = Flow("withdraw", N_("Withdraw"), WithdrawData, [AmountStep()], start="amount")
 
 COMMANDS = [
-    CommandSpec("earnings", N_("your earnings and withdrawals (freelancers)"), earnings_command, role="freelancer"),
+    CommandSpec(
+        "earnings",
+        N_("your earnings and withdrawals (freelancers)"),
+        earnings_command,
+        role="freelancer",
+        deep_link=True,
+    ),
     CommandSpec("withdraw", N_("withdraw your available earnings"), withdraw_command, in_help=False, role="freelancer"),
 ]

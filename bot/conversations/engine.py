@@ -14,6 +14,7 @@ import logging
 import secrets
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -64,7 +65,7 @@ from bot.core.locks import KeyLocks
 from bot.core.market import DEFAULT_RULES, MarketRules
 from bot.core.payments import PaymentProvider, SandboxProvider
 from bot.core.services import Services
-from bot.core.ui import Form, InlineAnswer, Screen, plain
+from bot.core.ui import DEEP_LINK_PAYLOAD, Button, Form, InlineAnswer, Link, Screen, plain, rows
 from bot.storage.db import Database
 from bot.storage.orm import ConversationRow
 from bot.storage.repositories import ConversationKey, Repositories
@@ -167,14 +168,42 @@ class Engine:
             return None
         return Command(name, payload[len(name) + 1 :])
 
+    def private_link(self, name: str, args: str) -> Link:
+        """The deep link that runs ``/name args`` in the person's private chat with the bot (it arrives there as
+        ``/start name-args``); the command alone when its arguments do not fit in a link; the private chat's menu
+        for a command no link may run."""
+        spec = self.commands.get(name)
+        if spec is None or not spec.deep_link:
+            return Link("menu")
+        payload = f"{name}-{args}" if args else name
+        return Link(payload if DEEP_LINK_PAYLOAD.fullmatch(payload) else name)
+
     @property
     def help_commands(self) -> list[CommandSpec]:
         return [spec for spec in self.commands.values() if spec.in_help]
+
+    def knows(self, name: str) -> bool:
+        return name in BUILTIN_COMMANDS or name in self.commands
+
+    def answers_in_group(self, name: str) -> bool:
+        """Whether /name answers in a group, for everyone there to read; anything else is for the private chat."""
+        spec = self.commands.get(name)
+        return name == "help" or (spec is not None and spec.in_groups)
+
+    def meant_for_us(self, event: Inbound) -> bool:
+        """In a group the bot takes the commands meant for it (named with its @, or a bare one it knows: other bots
+        there have theirs) and presses on its own buttons; the members' chatter is not for it."""
+        payload = event.payload
+        if isinstance(payload, Command):
+            return event.mentioned or self.knows(payload.name)
+        return isinstance(payload, Click)
 
     async def handle(self, event: Inbound) -> list[Outbound]:
         """Run one turn; returns the replies for the chat the person acted in (notifications for anybody else
         are in the outbox by now, committed with the turn)."""
         key = (event.actor.platform, event.chat_id, event.actor.user_id)
+        if event.chat_type == "group" and not self.meant_for_us(event):
+            return []
         log.info(
             "inbound platform=%s chat=%s user=%s kind=%s update=%s",
             *key,
@@ -219,9 +248,23 @@ class Engine:
         goes to the person's private chat where the platform has no "only you can see this" messages."""
         if screen.ephemeral and event.chat_id != event.actor.user_id and event.actor.platform not in self.ephemeral:
             return Outbound(ChatRef(event.actor.platform, event.actor.user_id), screen)
+        if event.chat_type == "group":  # a card there is everyone's: a press answers below it, never over it
+            return Outbound(event.chat, self._for_group(screen), group=True)
         if index == 0 and isinstance(event.payload, Click) and event.message_ref is not None:
             return Outbound(event.chat, screen.replace(edit=True), replaces=event.message_ref)
         return Outbound(event.chat, screen)
+
+    def _for_group(self, screen: Screen) -> Screen:
+        """A group's screen: its buttons that run a private command lead to the private chat instead, where the
+        platform has link buttons (elsewhere the press answers with the way there)."""
+
+        def private(button: Button) -> Button:
+            action = button.action
+            if button.link or action.kind != RUN_COMMAND or not action.args or self.answers_in_group(action.args[0]):
+                return button
+            return replace(button, link=self.private_link(action.args[0], " ".join(action.args[1:])))
+
+        return screen.replace(buttons=tuple(tuple(private(button) for button in row) for row in screen.buttons))
 
     async def _run(self, event: Inbound) -> tuple[list[Screen], int]:
         """The replies to this chat, and how many notifications the turn queued for others."""
@@ -440,7 +483,10 @@ class _Turn:
         else:
             locale = supported(actor.locale_hint) or engine.default_language
         pays = actor.platform in engine.payment_platforms
-        ctx = Ctx(services, actor, event.chat_id, account, locale, admins=engine.admins, pays_in_chat=pays)
+        in_group = event.chat_type == "group"
+        ctx = Ctx(
+            services, actor, event.chat_id, account, locale, admins=engine.admins, pays_in_chat=pays, in_group=in_group
+        )
         return cls(engine, repos, event, ctx, row)
 
     def _restore(self, row: ConversationRow) -> None:
@@ -571,7 +617,10 @@ class _Turn:
         return "\n".join(lines)
 
     def home(self, notice: str = "") -> Screen:
-        screen = menu.main_menu(self.ctx) if self.ctx.account else menu.signed_out(self.ctx)
+        if self.ctx.in_group:  # nobody's menu is shown to a group
+            screen = self.in_private(Command("menu"))
+        else:
+            screen = menu.main_menu(self.ctx) if self.ctx.account else menu.signed_out(self.ctx)
         return screen.with_notice(notice) if notice else screen
 
     async def show_where_we_are(self, notice: str = "") -> None:
@@ -691,7 +740,9 @@ class _Turn:
     async def run_command(self, command: Command, page: int = 0) -> None:
         ctx = self.ctx
         name = command.name
-        if name == "cancel":
+        if ctx.in_group and self.engine.knows(name) and not self.engine.answers_in_group(name):
+            self.show(self.in_private(command))
+        elif name == "cancel":
             if self.flow is None:
                 self.show(self.home(ctx.t(N_("There is nothing to cancel."))))
             else:
@@ -714,7 +765,10 @@ class _Turn:
             self.leave_flow()
             self.show(self.home(notice))
         elif name in ("start", "menu") or (
-            name in self.engine.commands and ctx.account is None and self.engine.commands[name].needs_account
+            name in self.engine.commands
+            and ctx.account is None
+            and self.engine.commands[name].needs_account
+            and not ctx.in_group  # a command answering in a group shows what is public, to anyone
         ):
             await self.continue_signup(command)
         elif name in self.engine.commands:
@@ -734,6 +788,21 @@ class _Turn:
             await self.show_where_we_are(
                 ctx.t(N_("I don't know the command /{name}. Send /help to see what I can do."), name=name)
             )
+
+    def in_private(self, command: Command) -> Screen:
+        """Asked in a group for something personal (an account, a proposal, money): the way to the private chat,
+        where the command runs; nothing of it is shown to the group."""
+        ctx = self.ctx
+        button = Button(
+            ctx.t(N_("💬 Continue in private")),
+            Action(RUN_COMMAND, (command.name, *command.args.split())),
+            link=self.engine.private_link(command.name, command.args),
+        )
+        return Screen(
+            ctx.t(N_("🔒 That is between you and me: tap below to carry on in our private chat.")),
+            buttons=rows(button),
+            name="in-private",
+        )
 
     async def continue_signup(self, asked_for: Command) -> None:
         """Someone without an account asked for something: sign them up (or resume their sign-up), and

@@ -51,4 +51,4 @@ async def feed_command(ctx: Ctx, args: str) -> Screen:
     return Screen("\n".join(lines), buttons=rows(*paging), choice=open_jobs, name="feed")
 
 
-COMMANDS = [CommandSpec("feed", N_("your best-matching jobs"), feed_command, role="freelancer")]
+COMMANDS = [CommandSpec("feed", N_("your best-matching jobs"), feed_command, role="freelancer", deep_link=True)]

@@ -85,6 +85,7 @@ class Ctx:
     flow_nonce: str = ""  # new for every flow started in this chat, so no button outlives its flow
     admins: frozenset[str] = frozenset()
     pays_in_chat: bool = False  # the person's platform takes payments in the chat: a screen may carry an Invoice
+    in_group: bool = False  # the chat is a group: whatever is shown, everyone there reads
     notifications: NoticeList = field(default_factory=NoticeList)
     _translator: Translator = field(init=False, repr=False)
 
@@ -221,7 +222,9 @@ class CommandSpec:
     """A slash command outside any flow: shows a screen or starts a flow. ``run`` gets the words after it.
     ``role`` ("freelancer" or "client") keeps it out of the help of accounts without that role. ``deep_link``: a
     link anyone can post may run it (t.me/bot?start=job_42), so only commands that show something or ask to
-    confirm first allow it."""
+    confirm first allow it. ``in_groups``: it may answer in a group chat, for anyone there to read
+    (``ctx.in_group`` tells it so; it shows only what is public, without needing the asker's account); any other
+    command asked in a group answers with a link to the private chat, where it runs."""
 
     name: str
     description: str
@@ -230,6 +233,7 @@ class CommandSpec:
     in_help: bool = True
     role: Literal["", "freelancer", "client"] = ""
     deep_link: bool = False
+    in_groups: bool = False
 
 
 @dataclass(frozen=True)

@@ -177,7 +177,17 @@ async def proposal_buttons(ctx: Ctx, job: Job) -> list[Button]:
 
 async def job_screen(ctx: Ctx, args: str) -> Screen:
     """/job ID: the post, if the asker may see it (the service enforces who may: someone without an account,
-    who opened a shared link, sees public posts, as on Upwork, and is offered to sign up to apply)."""
+    who opened a shared link, sees public posts, as on Upwork, and is offered to sign up to apply); in a group,
+    where everyone reads along, only a public post, with what anyone may do with it (each leads to their private
+    chat)."""
+    if ctx.in_group:
+        job = await ctx.services.jobs.visible(None, args.strip() or "?")
+        buttons = [ctx.command_button(ctx.t(N_("📨 Submit a proposal")), "propose", str(job.id))] * (
+            job.status == "open"
+        )
+        buttons.append(ctx.command_button(ctx.t(N_("♥ Save")), "save", str(job.id)))
+        client = await ctx.services.jobs.client_summary(job.client_id)
+        return Screen(job_detail(ctx, job, client), buttons=rows(*buttons), name="job")
     return await job_page(ctx, await ctx.services.jobs.visible(ctx.account, args.strip() or "?"))
 
 
@@ -247,7 +257,14 @@ async def share_screen(ctx: Ctx, args: str) -> Screen:
 
 
 COMMANDS = [
-    CommandSpec("job", N_("show a job post by its number: /job 42"), job_screen, needs_account=False, deep_link=True),
+    CommandSpec(
+        "job",
+        N_("show a job post by its number: /job 42"),
+        job_screen,
+        needs_account=False,
+        deep_link=True,
+        in_groups=True,
+    ),
     CommandSpec("share", N_("share a job post"), share_screen, needs_account=False, in_help=False),
     CommandSpec("job_files", N_("the files attached to a job post"), job_files, in_help=False),
 ]

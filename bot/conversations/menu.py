@@ -10,6 +10,13 @@ from bot.core.places import country_name, utc_offset
 from bot.core.ui import Screen, rows
 
 LANGUAGE_NAMES = {"en": "English", "fr": "Français"}
+# What a platform shows of the bot before anyone writes to it: the description (on the empty chat) and the short
+# one (on its profile and where it is shared). Plain text: Telegram shows no markup there.
+ABOUT = N_(
+    "gigbot is a freelance marketplace in chat: find work or hire, send proposals, talk and get paid with escrow, "
+    "in English or French. Press Start to create your account: it takes a minute."
+)
+ABOUT_SHORT = N_("Freelance work and hiring in chat: jobs, proposals, contracts and payments.")
 
 
 def main_menu(ctx: Ctx) -> Screen:

@@ -231,11 +231,15 @@ async def contact_command(ctx: Ctx, args: str) -> StartFlow:
 
 
 COMMANDS = [
-    CommandSpec("messages", N_("your conversations with clients and freelancers"), messages_command),
-    CommandSpec("thread", N_("one conversation: /thread 7"), thread_command, in_help=False),
-    CommandSpec("reply", N_("write in a conversation: /reply 7"), reply_command, in_help=False),
+    CommandSpec("messages", N_("your conversations with clients and freelancers"), messages_command, deep_link=True),
+    CommandSpec("thread", N_("one conversation: /thread 7"), thread_command, in_help=False, deep_link=True),
+    CommandSpec("reply", N_("write in a conversation: /reply 7"), reply_command, in_help=False, deep_link=True),
     CommandSpec(
-        "contact", N_("write to the client of a job you applied or were invited to"), contact_command, in_help=False
+        "contact",
+        N_("write to the client of a job you applied or were invited to"),
+        contact_command,
+        in_help=False,
+        deep_link=True,
     ),
     CommandSpec("thread_files", N_("the files sent in a conversation"), thread_files_command, in_help=False),
 ]

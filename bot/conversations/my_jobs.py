@@ -218,6 +218,6 @@ EXPIRE_STALE_JOBS = Sweep("expire-stale-jobs", lambda services: services.jobs.st
 
 
 COMMANDS = [
-    CommandSpec("my_jobs", N_("your job posts"), my_jobs, role="client"),
-    CommandSpec("my_job", N_("manage one of your job posts"), my_job, in_help=False, role="client"),
+    CommandSpec("my_jobs", N_("your job posts"), my_jobs, role="client", deep_link=True),
+    CommandSpec("my_job", N_("manage one of your job posts"), my_job, in_help=False, role="client", deep_link=True),
 ]

@@ -266,4 +266,6 @@ async def offer(ctx: Ctx, args: str) -> StartFlow:
     return StartFlow(FLOW.name, data)
 
 
-COMMANDS = [CommandSpec("offer", N_("hire: make an offer on a proposal, /offer 12"), offer, role="client")]
+COMMANDS = [
+    CommandSpec("offer", N_("hire: make an offer on a proposal, /offer 12"), offer, role="client", deep_link=True)
+]

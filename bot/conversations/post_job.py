@@ -695,4 +695,4 @@ def editing(job: Job, *, copy: bool = False) -> dict[str, object]:
     return {"job_id": job.id, "draft": draft.model_dump(), "status": job.status, "published_at": job.published_at}
 
 
-COMMANDS = [CommandSpec("post_job", N_("post a job and hire"), post_job, role="client")]
+COMMANDS = [CommandSpec("post_job", N_("post a job and hire"), post_job, role="client", deep_link=True)]

@@ -192,7 +192,7 @@ async def verify_payment_command(ctx: Ctx, _args: str) -> Screen:
 
 COMMANDS = [
     CommandSpec("profile", N_("your profile, or someone's: /profile @username"), profile_command, deep_link=True),
-    CommandSpec("edit_profile", N_("edit your profile"), edit_profile_command),
+    CommandSpec("edit_profile", N_("edit your profile"), edit_profile_command, deep_link=True),
     CommandSpec(
         "verify_payment",
         N_("verify your payment method (clients)"),

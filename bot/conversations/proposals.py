@@ -496,9 +496,16 @@ async def job_proposals_command(ctx: Ctx, args: str) -> Screen:
 
 
 COMMANDS = [
-    CommandSpec("proposals", N_("your proposals"), proposals_command, role="freelancer"),
-    CommandSpec("proposal", N_("one of your proposals, or one sent to your job: /proposal 12"), proposal_command),
+    CommandSpec("proposals", N_("your proposals"), proposals_command, role="freelancer", deep_link=True),
     CommandSpec(
-        "job_proposals", N_("the proposals to one of your jobs"), job_proposals_command, in_help=False, role="client"
+        "proposal", N_("one of your proposals, or one sent to your job: /proposal 12"), proposal_command, deep_link=True
+    ),
+    CommandSpec(
+        "job_proposals",
+        N_("the proposals to one of your jobs"),
+        job_proposals_command,
+        in_help=False,
+        role="client",
+        deep_link=True,
     ),
 ]

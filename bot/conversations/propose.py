@@ -582,6 +582,11 @@ async def propose_command(ctx: Ctx, args: str) -> Screen | StartFlow:
 
 COMMANDS = [
     CommandSpec(
-        "propose", N_("send a proposal to a job: /propose 42"), propose_command, in_help=False, role="freelancer"
+        "propose",
+        N_("send a proposal to a job: /propose 42"),
+        propose_command,
+        in_help=False,
+        role="freelancer",
+        deep_link=True,
     )
 ]

@@ -89,8 +89,8 @@ async def saved_command(ctx: Ctx, args: str) -> Screen:
 
 
 COMMANDS = [
-    CommandSpec("saved", N_("your saved jobs"), saved_command, role="freelancer"),
-    CommandSpec("save", N_("save a job: /save 42"), save_command, in_help=False, role="freelancer"),
+    CommandSpec("saved", N_("your saved jobs"), saved_command, role="freelancer", deep_link=True),
+    CommandSpec("save", N_("save a job: /save 42"), save_command, in_help=False, role="freelancer", deep_link=True),
     CommandSpec("unsave", N_("remove a saved job"), unsave_command, in_help=False),
     CommandSpec("hide", N_("not interested in a job: /hide 42"), hide_command, in_help=False, role="freelancer"),
     CommandSpec("unhide", N_("show a hidden job again"), unhide_command, in_help=False),

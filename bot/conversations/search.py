@@ -428,4 +428,6 @@ async def _search(ctx: Ctx, args: str) -> StartFlow:
     return StartFlow("search", {"query": args.strip()})
 
 
-COMMANDS = [CommandSpec("search", N_("find work: /search words, with filters"), _search, role="freelancer")]
+COMMANDS = [
+    CommandSpec("search", N_("find work: /search words, with filters"), _search, role="freelancer", deep_link=True)
+]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
 from bot.core.ui import FileRef, Screen
+
+ChatType = Literal["private", "group"]  # a group: a chat where others read along (Telegram groups, supergroups)
 
 
 @dataclass(frozen=True)
@@ -93,13 +96,16 @@ Payload = Command | Text | Click | FormSubmit | AttachmentIn | PaymentIn
 @dataclass(frozen=True)
 class Inbound:
     """One update from a platform. ``message_ref`` is the platform's id of the message it refers to: for a Click,
-    the message the button was on; for a Text or an attachment, the message it replies to (None if not a reply)."""
+    the message the button was on; for a Text or an attachment, the message it replies to (None if not a reply).
+    In a group, ``mentioned`` says the message names this bot (``/help@gigbot``), so it is surely meant for it."""
 
     actor: Actor
     chat_id: str
     payload: Payload
     update_id: str | None = None
     message_ref: str | None = None
+    chat_type: ChatType = "private"
+    mentioned: bool = False
 
     @property
     def chat(self) -> ChatRef:
@@ -120,11 +126,13 @@ class InlineQuery:
 
 @dataclass(frozen=True)
 class Outbound:
-    """A screen for one chat; ``replaces`` is the id of an earlier message of ours to edit into it instead."""
+    """A screen for one chat; ``replaces`` is the id of an earlier message of ours to edit into it instead.
+    ``group``: the chat is a group (its sends also count against the platform's per-group budget)."""
 
     chat: ChatRef
     screen: Screen
     replaces: str | None = None
+    group: bool = False
 
 
 def parse_command(text: str) -> Command | None:

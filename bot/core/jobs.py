@@ -306,6 +306,7 @@ class JobService:
                 status = 'member'; 'invited' is not enough).
         Admins get no exception. A cloud job whose cloud was deleted (cloud_id NULL) is seen by its client only.
         Anyone else is told the same "not found or not visible" as for a job id that does not exist.
+        With no viewer (whoever reads along: a group chat), only 2a: what any stranger may see.
         """
         if viewer is None:
             return job.visibility == "public" and job.status != "draft"

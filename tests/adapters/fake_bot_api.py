@@ -12,6 +12,9 @@ file_unique_id, size) as Telegram keeps it; sendDocument/sendPhoto take a file_i
 Payments: an invoice sent is a message with ``invoice``; ``await user.pay(message)`` checks it out (a
 pre_checkout_query, its answer in ``server.pre_checkout_answers``) and, when the bot said ok, pays it with a
 successful_payment message; ``user.paid(payment)`` sends that payment again, as Telegram may.
+
+Once the bot calls setWebhook, queued updates are POSTed to it (with its secret token) instead, as Telegram does.
+``server.group(-100…, "Title")`` is a supergroup: ``user.send(text, in_chat=group)`` types there.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 BOT = {"id": 4242, "is_bot": True, "first_name": "gigbot", "username": "gigbot_test_bot"}
@@ -42,8 +46,10 @@ _JSON_FIELDS = {
     "is_personal",
     "prices",
     "ok",
+    "menu_button",
 }
 _INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "reply_to_message_id", "cache_time"}
+_BOOL_FIELDS = {"drop_pending_updates"}
 BLOCKED = (403, "Forbidden: bot was blocked by the user")
 
 
@@ -121,10 +127,11 @@ class User:
     def last(self) -> Message:
         return self.messages[-1]
 
-    def send(self, text: str, reply_to: Message | None = None) -> Message:
-        """Type ``text`` (a /command gets its bot_command entity, as Telegram marks it)."""
-        message = self.server.add_message(self, self.json, text, reply_to=reply_to.message_id if reply_to else None)
-        body = self.server.message_json(self, message)
+    def send(self, text: str, reply_to: Message | None = None, *, in_chat: Group | None = None) -> Message:
+        """Type ``text`` here or ``in_chat`` (a /command gets its bot_command entity, as Telegram marks it)."""
+        chat = in_chat or self
+        message = self.server.add_message(chat, self.json, text, reply_to=reply_to.message_id if reply_to else None)
+        body = self.server.message_json(chat, message)
         if text.startswith("/"):
             body["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split(" ", 1)[0])}]
         self.server.queue({"message": body})
@@ -154,7 +161,7 @@ class User:
         """Answer ``message`` with Telegram's reply."""
         return self.send(text, reply_to=message)
 
-    def press(self, message: Message, label: str, *, data: str | None = None) -> str:
+    def press(self, message: Message, label: str, *, data: str | None = None, in_chat: Group | None = None) -> str:
         """Press the button ``label`` on ``message`` (``data`` forges its callback_data); returns the query id."""
         query_id = str(next(self.server.ids))
         callback_data = data if data is not None else message.button(label)["callback_data"]
@@ -163,7 +170,7 @@ class User:
                 "callback_query": {
                     "id": query_id,
                     "from": self.json,
-                    "message": self.server.message_json(self, message),
+                    "message": self.server.message_json(in_chat or self, message),
                     "chat_instance": str(self.id),
                     "data": callback_data,
                 }
@@ -234,6 +241,31 @@ class User:
         return next(message for message in reversed(self.messages) if text in message.text)
 
 
+@dataclass
+class Group:
+    """A supergroup the bot is in (Telegram's group ids are negative); members type with ``in_chat=group``."""
+
+    server: FakeBotApi
+    id: int
+    title: str
+    chat: list[Message] = field(default_factory=list)
+
+    @property
+    def chat_json(self) -> dict[str, Any]:
+        return {"id": self.id, "type": "supergroup", "title": self.title}
+
+    @property
+    def messages(self) -> list[Message]:
+        return [message for message in self.chat if message.sender["id"] == BOT["id"]]
+
+    async def wait_for(self, predicate: Callable[[Group], bool], within: float = 10) -> None:
+        await eventually(lambda: predicate(self), within, lambda: f"in {self.title}: {[m.text for m in self.chat]}")
+
+    async def wait_for_text(self, text: str, within: float = 10) -> Message:
+        await self.wait_for(lambda group: any(text in message.text for message in group.messages), within)
+        return next(message for message in reversed(self.messages) if text in message.text)
+
+
 async def eventually(predicate: Callable[[], bool], within: float = 10, seen: Callable[[], str] = str) -> None:
     """Until ``predicate()`` holds, for at most ``within`` seconds; ``seen`` says what there was instead."""
     deadline = time.monotonic() + within
@@ -290,6 +322,11 @@ class FakeBotApi:
         self._runner: web.AppRunner | None = None
         self._closing = False
         self.refused: set[str] = set()  # methods a test made answer 400
+        self.groups: dict[int, Group] = {}
+        self.webhook: dict[str, Any] | None = None  # setWebhook's parameters while a webhook is set
+        self.deleted_webhooks: list[dict[str, Any]] = []
+        self.profile: dict[tuple[str, str], Any] = {}  # (method, language_code) -> what the bot set
+        self._delivery: asyncio.Task[None] | None = None
         self.base_url = ""
         self.file_base_url = ""  # PTB's base_file_url
         self.files: dict[str, FakeFile] = {}
@@ -301,6 +338,10 @@ class FakeBotApi:
         user = User(self, user_id, first_name, language_code, username=first_name.lower())
         self.users[user_id] = user
         return user
+
+    def group(self, chat_id: int, title: str) -> Group:
+        self.groups[chat_id] = Group(self, chat_id, title)
+        return self.groups[chat_id]
 
     def fail_next(self, chat_id: int, times: int = 1, *, retry_after: int | None = None, blocked: bool = False) -> None:
         """The next ``times`` sends/edits to ``chat_id`` answer 429 (``retry_after`` seconds) or 403 (blocked)."""
@@ -316,7 +357,7 @@ class FakeBotApi:
             self._queued.notify_all()
 
     def add_message(
-        self, user: User, sender: dict[str, Any], text: str, *, reply_to: int | None = None, **extra: Any
+        self, user: User | Group, sender: dict[str, Any], text: str, *, reply_to: int | None = None, **extra: Any
     ) -> Message:
         message = Message(next(self._message_ids), sender, text, reply_to=reply_to, **extra)
         user.chat.append(message)
@@ -342,7 +383,7 @@ class FakeBotApi:
             {**size.json, "width": width, "height": width * 3 // 4} for size, width in [*sizes, (stored, 1280)]
         ]
 
-    def message_json(self, user: User, message: Message) -> dict[str, Any]:
+    def message_json(self, user: User | Group, message: Message) -> dict[str, Any]:
         body: dict[str, Any] = {
             "message_id": message.message_id,
             "date": int(time.time()),
@@ -378,6 +419,8 @@ class FakeBotApi:
         self._closing = True  # a long poll still waiting returns now
         async with self._queued:
             self._queued.notify_all()
+        if self._delivery is not None:
+            await self._delivery
         if self._runner is not None:
             await self._runner.cleanup()
 
@@ -402,13 +445,55 @@ class FakeBotApi:
         code, description, retry_after = failures.pop(0)
         return _error(code, description, {"retry_after": retry_after} if retry_after is not None else None)
 
-    def _chat(self, params: dict[str, Any]) -> User | None:
-        return self.users.get(params.get("chat_id", 0))
+    def _chat(self, params: dict[str, Any]) -> User | Group | None:
+        chat_id = params.get("chat_id", 0)
+        return self.users.get(chat_id) or self.groups.get(chat_id)
 
     async def _getMe(self, params: dict[str, Any]) -> web.Response:
         return _ok(BOT)
 
     async def _deleteWebhook(self, params: dict[str, Any]) -> web.Response:
+        self.deleted_webhooks.append(params)
+        self.webhook = None
+        return _ok(True)
+
+    async def _setWebhook(self, params: dict[str, Any]) -> web.Response:
+        self.webhook = params
+        self._delivery = self._delivery or asyncio.get_running_loop().create_task(self._deliver())
+        await self._notify()
+        return _ok(True)
+
+    async def _deliver(self) -> None:
+        """As Telegram does with a webhook set: POST the oldest waiting update until it is answered 200."""
+        async with aiohttp.ClientSession() as session:
+            while True:
+                async with self._queued:
+                    await self._queued.wait_for(lambda: bool(self.updates and self.webhook) or self._closing)
+                if self._closing:
+                    return
+                webhook, update = self.webhook, self.updates[0]
+                assert webhook is not None  # what the wait was for
+                try:
+                    headers = {"X-Telegram-Bot-Api-Secret-Token": webhook.get("secret_token", "")}
+                    async with session.post(webhook["url"], json=update, headers=headers) as response:
+                        delivered = response.status == 200
+                except aiohttp.ClientError:
+                    delivered = False
+                if delivered:
+                    self.updates.remove(update)
+                else:
+                    await asyncio.sleep(0.05)
+
+    async def _setChatMenuButton(self, params: dict[str, Any]) -> web.Response:
+        self.profile["setChatMenuButton", ""] = params["menu_button"]
+        return _ok(True)
+
+    async def _setMyDescription(self, params: dict[str, Any]) -> web.Response:
+        self.profile["setMyDescription", params.get("language_code", "")] = params.get("description", "")
+        return _ok(True)
+
+    async def _setMyShortDescription(self, params: dict[str, Any]) -> web.Response:
+        self.profile["setMyShortDescription", params.get("language_code", "")] = params.get("short_description", "")
         return _ok(True)
 
     async def _setMyCommands(self, params: dict[str, Any]) -> web.Response:
@@ -559,6 +644,8 @@ async def _params(request: web.Request) -> dict[str, Any]:
             params[name] = json.loads(value)
         elif name in _INT_FIELDS:
             params[name] = int(value)
+        elif name in _BOOL_FIELDS:
+            params[name] = value == "true"
         else:
             params[name] = value
     return params

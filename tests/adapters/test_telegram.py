@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.adapters.telegram.frontend import TelegramFrontEnd
-from bot.bootstrap import App, build_app, command_menus
+from bot.bootstrap import App, build_app, command_menus, descriptions
 from bot.conversations.harness import Harness
 from bot.runtime import Runtime
 from tests.adapters.fake_bot_api import TOKEN, FakeBotApi, Message, User, eventually
@@ -40,6 +40,7 @@ class StartBot:
             command_menus=command_menus(app.engine),
             inline=app.engine.inline,
             checkout=app.engine.checkout,
+            descriptions=descriptions(app.engine),
         )
         runtime = Runtime(app.settings, app.engine, [telegram])
         self.running[runtime] = asyncio.create_task(runtime.run())
@@ -140,10 +141,26 @@ async def test_the_commands_menu_is_set_in_each_language(bot_api: FakeBotApi, st
     assert menus[""] == menus["en"]  # any other language gets the default one
 
 
-async def test_a_refused_commands_menu_does_not_stop_the_bot(bot_api: FakeBotApi, start_bot: StartBot) -> None:
-    bot_api.refused.add("setMyCommands")
+async def test_the_menu_button_and_the_descriptions_are_set_in_each_language(
+    bot_api: FakeBotApi, start_bot: StartBot
+) -> None:
+    await start_bot()
+    await eventually(lambda: len(bot_api.profile) == 7)
+    assert bot_api.profile["setChatMenuButton", ""] == {"type": "commands"}
+    assert "freelance marketplace in chat" in bot_api.profile["setMyDescription", "en"]
+    assert "marketplace freelance" in bot_api.profile["setMyDescription", "fr"]
+    assert bot_api.profile["setMyShortDescription", ""] == bot_api.profile["setMyShortDescription", "en"]
+    assert all(len(text) <= 120 for (method, _), text in bot_api.profile.items() if method == "setMyShortDescription")
+
+
+async def test_refused_menus_and_descriptions_do_not_stop_the_bot(
+    bot_api: FakeBotApi, start_bot: StartBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    bot_api.refused |= {"setMyCommands", "setChatMenuButton", "setMyDescription", "setMyShortDescription"}
     _, welcome = await welcomed(bot_api, start_bot)
     assert "Welcome to gigbot" in welcome.text
+    for what in ("commands menu for 'en'", "menu button", "description for 'fr'", "short description for ''"):
+        assert f"{what} not set: " in caplog.text
 
 
 async def test_a_forged_button_changes_nothing_and_says_so(bot_api: FakeBotApi, start_bot: StartBot) -> None:

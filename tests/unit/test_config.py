@@ -104,3 +104,41 @@ def test_the_payment_provider_token_comes_from_the_environment_only(
     assert settings.telegram.payment_provider_token is not None
     assert settings.telegram.payment_provider_token.get_secret_value() == "284685063:TEST:abc"
     assert "284685063:TEST:abc" not in repr(settings)
+
+
+def test_webhook_mode_needs_a_secret_token_from_the_environment_that_telegram_accepts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIGBOT_TELEGRAM__TOKEN", "123:abc")
+    monkeypatch.setenv("GIGBOT_SECRET_KEY", "s" * 32)
+    config = _write(tmp_path, '[telegram]\nwebhook_url = "https://bot.example.com/telegram"\n')
+    with pytest.raises(ConfigError) as refused:
+        load_settings(config)
+    assert refused.value.problems == [
+        "telegram.webhook_secret: required with telegram.webhook_url (Telegram sends it with every update, so nobody "
+        "else can post updates); set GIGBOT_TELEGRAM__WEBHOOK_SECRET"
+    ]
+    monkeypatch.setenv("GIGBOT_TELEGRAM__WEBHOOK_SECRET", "no spaces allowed")
+    with pytest.raises(ConfigError, match=r"telegram\.webhook_secret: must be 1 to 256 characters"):
+        load_settings(config)
+    monkeypatch.setenv("GIGBOT_TELEGRAM__WEBHOOK_SECRET", "Good_secret-42")
+    settings = load_settings(config)
+    assert (settings.telegram.webhook_listen, settings.telegram.webhook_port) == ("0.0.0.0", 8443)
+    assert settings.telegram.webhook_path == "/telegram"
+    assert "Good_secret-42" not in repr(settings)
+    with pytest.raises(ConfigError) as in_file:
+        load_settings(_write(tmp_path, '[telegram]\nwebhook_secret = "Good_secret-42"\n'))
+    assert (
+        "telegram.webhook_secret: secrets are read from the environment only; set GIGBOT_TELEGRAM__WEBHOOK_SECRET"
+        in (in_file.value.problems)
+    )
+
+
+def test_telegram_calls_https_webhooks_only_a_self_hosted_bot_api_may_call_http(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GIGBOT_TELEGRAM__WEBHOOK_SECRET", "secret")
+    with pytest.raises(ConfigError, match=r"telegram\.webhook_url: must be an https:// URL that Telegram can reach"):
+        load_settings(_write(tmp_path, '[telegram]\nwebhook_url = "http://bot.example.com/telegram"\n'))
+    local = '[telegram]\napi_base_url = "http://127.0.0.1:8081/bot"\nwebhook_url = "http://127.0.0.1:8443/telegram"\n'
+    assert load_settings(_write(tmp_path, local)).telegram.webhook_url == "http://127.0.0.1:8443/telegram"

@@ -1,12 +1,12 @@
 """The Telegram front end (python-telegram-bot 22): Bot API updates in, HTML messages with inline keyboards out.
 
-The runtime drives PTB's ``Application`` (initialize, start, polling; stop, shutdown), so Telegram shares the
-event loop with the dispatcher, the scheduler and any other front end. Updates are handled side by side across
-chats and in order within one chat. A pressed button's callback query is answered at once, before the turn; an
-inline query ("@bot words" in any chat) is answered by the engine's ``inline``, with no turn and no chat.
-With a payment provider token, screens may carry invoices; a pre-checkout query is answered by the engine's
-``checkout`` within Telegram's 10 seconds, outside the chat's queue, and the successful payment that follows is a
-turn like a message.
+The runtime drives PTB's ``Application`` (initialize, start, polling or the webhook server; stop, shutdown), so
+Telegram shares the event loop with the dispatcher, the scheduler and any other front end; either way, updates
+that wait while the bot is down are kept. Updates are handled side by side across chats and in order within one
+chat. A pressed button's callback query is answered at once, before the turn; an inline query ("@bot words" in
+any chat) is answered by the engine's ``inline``, with no turn and no chat. With a payment provider token,
+screens may carry invoices; a pre-checkout query is answered by the engine's ``checkout`` within Telegram's 10
+seconds, outside the chat's queue, and the successful payment that follows is a turn like a message.
 Updates become core events in ``inbound``; screens become messages in ``outbound``.
 """
 
@@ -14,14 +14,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Awaitable, Mapping, Sequence
 
-from telegram import BotCommand, PreCheckoutQuery, Update
+from telegram import BotCommand, MenuButtonCommands, PreCheckoutQuery, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.adapters.telegram.inbound import PLATFORM, actor, checkout, inbound, inline_query
 from bot.adapters.telegram.outbound import TelegramSender
+from bot.adapters.telegram.webhook import WebhookServer, keep_out_of_logs
 from bot.config import TelegramSettings
 from bot.core.actions import ActionCodec
 from bot.core.delivery import CheckoutHandler, InlineHandler, SendOutcome, TurnHandler
@@ -30,6 +31,7 @@ from bot.core.locks import KeyLocks
 
 POLL_TIMEOUT_SECONDS = 10
 CHECKOUT_WITHIN_SECONDS = 7.0  # Telegram waits 10 s for the answer to a pre-checkout query; the rest is the trip
+ALLOWED_UPDATES = ["message", "callback_query", "inline_query"]
 log = logging.getLogger("gigbot.telegram")
 
 
@@ -44,18 +46,22 @@ class TelegramFrontEnd:
         command_menus: Mapping[str, Sequence[tuple[str, str]]] | None = None,
         inline: InlineHandler | None = None,
         checkout: CheckoutHandler | None = None,
+        descriptions: Mapping[str, tuple[str, str]] | None = None,
     ) -> None:
         """``command_menus``: the "/" menu per language code ("" for any other language), as (command,
-        description) pairs. ``inline``: what answers inline queries (the engine's ``inline``; without it they
-        go unanswered). ``checkout``: who decides whether to take a payment (needed with a payment provider
-        token)."""
+        description) pairs; ``descriptions``: the bot's (description, short description) the same way.
+        ``inline``: what answers inline queries (the engine's ``inline``; without it they go unanswered).
+        ``checkout``: who decides whether to take a payment (needed with a payment provider token)."""
         if settings.token is None:
             raise ValueError("the Telegram front end needs a token")
         if settings.payment_provider_token is not None and checkout is None:
             raise ValueError("a Telegram payment provider token needs a checkout handler to answer pre-checkouts")
+        keep_out_of_logs(settings.token.get_secret_value())
         self.checkout = checkout
+        self.takes_payments = settings.payment_provider_token is not None
         self.codec = codec
         self.command_menus = dict(command_menus or {})
+        self.descriptions = dict(descriptions or {})
         self.application = (
             Application.builder()
             .token(settings.token.get_secret_value())
@@ -69,44 +75,54 @@ class TelegramFrontEnd:
         self.sender = TelegramSender(
             self.application.bot, codec, provider_token.get_secret_value() if provider_token else None
         )
+        self.webhook = WebhookServer.configured(self.application, settings)  # None: polling
         self.done = asyncio.Event()  # Telegram never runs out of input: only the runtime stops it
         self._on_event: TurnHandler | None = None
         self._inline = inline
         self._chat_turns: KeyLocks[str] = KeyLocks()  # each chat's turns one at a time, in arrival order
+
+    @property
+    def allowed_updates(self) -> list[str]:
+        """What Telegram should send: pre-checkout queries only when this bot takes payments."""
+        return [*ALLOWED_UPDATES, *(["pre_checkout_query"] if self.takes_payments else [])]
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
     async def start(self, on_event: TurnHandler) -> None:
         self._on_event = on_event
         await self.application.initialize()
-        await self._set_commands()
+        await self._set_profile()
         await self.application.start()
-        assert self.application.updater is not None
-        await self.application.updater.start_polling(
-            timeout=POLL_TIMEOUT_SECONDS,
-            allowed_updates=[
-                "message",
-                "callback_query",
-                "inline_query",
-                *(["pre_checkout_query"] if self.checkout else []),
-            ],
-            drop_pending_updates=False,
-        )
-        log.info("polling as @%s", self.application.bot.username)
+        if self.webhook is None:
+            assert self.application.updater is not None
+            await self.application.updater.start_polling(  # deletes any webhook, keeping its pending updates
+                timeout=POLL_TIMEOUT_SECONDS, allowed_updates=self.allowed_updates, drop_pending_updates=False
+            )
+            log.info("polling as @%s", self.application.bot.username)
+            return
+        await self.webhook.start(self.allowed_updates)
+        log.info("webhook as @%s at %s", self.application.bot.username, self.webhook.url)
 
-    async def _set_commands(self) -> None:
-        """The "/" menu in each language; nice to have, so a refusal is logged and start-up goes on."""
+    async def _set_profile(self) -> None:
+        """The "/" menu and the menu button that opens it, and the bot's descriptions, in each language."""
+        bot = self.application.bot
         for language, commands in self.command_menus.items():
-            try:
-                menu = [BotCommand(name, description) for name, description in commands]
-                await self.application.bot.set_my_commands(menu, language_code=language or None)
-            except TelegramError as error:
-                log.warning("commands menu for %r not set: %s", language, error)
+            menu = [BotCommand(name, description) for name, description in commands]
+            await _nice_to_have(
+                f"commands menu for {language!r}", bot.set_my_commands(menu, language_code=language or None)
+            )
+        await _nice_to_have("menu button", bot.set_chat_menu_button(menu_button=MenuButtonCommands()))
+        for language, (description, short) in self.descriptions.items():
+            code = language or None
+            await _nice_to_have(f"description for {language!r}", bot.set_my_description(description, code))
+            await _nice_to_have(f"short description for {language!r}", bot.set_my_short_description(short, code))
 
     async def stop(self) -> None:
-        """Stop polling; updates being handled finish before PTB shuts its HTTP client."""
+        """Stop taking updates; those taken (and being handled) finish before PTB shuts its HTTP client."""
         assert self.application.updater is not None
-        if self.application.updater.running:
+        if self.webhook is not None:
+            await self.webhook.stop()
+        elif self.application.updater.running:
             await self.application.updater.stop()
         if self.application.running:
             await self.application.stop()
@@ -159,3 +175,11 @@ class TelegramFrontEnd:
         """A file's bytes, for another platform: getFile, then its URL under ``api_base_file_url``."""
         file = await self.application.bot.get_file(handle)
         return bytes(await file.download_as_bytearray())
+
+
+async def _nice_to_have(what: str, call: Awaitable[object]) -> None:
+    """A start-up call the bot works without (menus, descriptions): a refusal is logged and start-up goes on."""
+    try:
+        await call
+    except TelegramError as error:
+        log.warning("%s not set: %s", what, error)

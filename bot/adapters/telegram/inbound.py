@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
-from telegram import Message, PreCheckoutQuery, Update, User
+from telegram import Chat, Message, PreCheckoutQuery, Update, User
 
-from bot.core.events import Actor, AttachmentIn, Checkout, Click, Inbound, InlineQuery, PaymentIn, Text, parse_command
+from bot.core.events import (
+    Actor,
+    AttachmentIn,
+    ChatType,
+    Checkout,
+    Click,
+    Inbound,
+    InlineQuery,
+    PaymentIn,
+    Text,
+    parse_command,
+)
 from bot.core.ui import FileRef
 
 PLATFORM = "telegram"
@@ -14,7 +25,8 @@ def inbound(update: Update) -> Inbound | None:
     """The core event for an update; None for what this front end does not take."""
     query = update.callback_query
     if query is not None:
-        if query.data is None or query.message is None:
+        kind = chat_type(query.message.chat) if query.message is not None else None
+        if query.data is None or query.message is None or kind is None:
             return None
         return Inbound(
             actor(query.from_user),
@@ -22,6 +34,7 @@ def inbound(update: Update) -> Inbound | None:
             Click(query.data),
             update_id=str(update.update_id),
             message_ref=str(query.message.message_id),
+            chat_type=kind,
         )
     message = update.message
     if message is not None and message.successful_payment is not None and message.from_user is not None:
@@ -39,6 +52,10 @@ def inbound(update: Update) -> Inbound | None:
     payload = (parse_command(message.text) or Text(message.text)) if message.text is not None else attachment(message)
     if payload is None:
         return None
+    kind = chat_type(message.chat)
+    addressee = addressed_to(message.text or "")
+    if kind is None or (addressee and addressee != (message.get_bot().username or "").casefold()):
+        return None  # a channel, or a command for another bot in the group
     reply_to = message.reply_to_message
     return Inbound(
         actor(message.from_user),
@@ -46,6 +63,8 @@ def inbound(update: Update) -> Inbound | None:
         payload,
         update_id=str(update.update_id),
         message_ref=str(reply_to.message_id) if reply_to is not None else None,
+        chat_type=kind,
+        mentioned=bool(addressee),
     )
 
 
@@ -90,6 +109,19 @@ def inline_query(update: Update) -> InlineQuery | None:
 def checkout(query: PreCheckoutQuery) -> Checkout:
     """Telegram's amounts are in the currency's minor units (cents for USD and EUR), as the core counts them."""
     return Checkout(query.invoice_payload, query.currency, query.total_amount)
+
+
+def chat_type(chat: Chat) -> ChatType | None:
+    """Private chats and groups (basic or super); None for channels, where the bot does not converse."""
+    if chat.type == Chat.PRIVATE:
+        return "private"
+    return "group" if chat.type in (Chat.GROUP, Chat.SUPERGROUP) else None
+
+
+def addressed_to(text: str) -> str:
+    """The bot a command names (``/help@gigbot_bot`` -> "gigbot_bot", casefolded), "" when it names none."""
+    head = text.split(maxsplit=1)[0] if text.startswith("/") else ""
+    return head.partition("@")[2].casefold()
 
 
 def actor(user: User) -> Actor:
