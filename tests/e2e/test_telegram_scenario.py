@@ -1,5 +1,6 @@
 """The marketplace through the real `gigbot run`, as several Telegram users of a Bot API server started here, with
-only the documented settings: the whole two-person cycle, Telegram's reply, approving by button, stale, forged
+only the documented settings: the whole two-person cycle (the work submitted as a PDF document, passed on by
+Telegram's file_id), Telegram's reply, approving by button, stale, forged
 and copied buttons, hostile HTML, a long text, a kill -9 in the middle of a form, a double press, French."""
 
 from __future__ import annotations
@@ -121,9 +122,13 @@ async def test_the_whole_cycle_between_a_client_and_a_freelancer(server: FakeBot
 
     await bob.send(f"/contract {contract_id}")
     await bob.click("Submit work")
+    sent = bob.user.send_document("api.pdf", b"%PDF-1.4 the API docs", "application/pdf")
+    await bob.user.wait_for_text("📎 Added api.pdf.")
     await bob.send("First version of the API.")
     assert "Submitted: the client has been told" in bob.screen.plain
     submitted = await alice.user.wait_for_text("Bob Stone submitted work")
+    await alice.user.wait_for(lambda user: any(message.document == "api.pdf" for message in user.messages))
+    assert next(message for message in alice.user.messages if message.document).file_id == sent.file_id
     alice.user.press(submitted, "Approve & pay")  # straight from the notification
     await alice.user.wait_for_text("$120 service fee, Bob Stone receives $1,080")
     await alice.click("Confirm")
