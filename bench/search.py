@@ -154,7 +154,7 @@ QUERY_WORDS = (
 )  # fmt: skip
 
 
-def _zipf_words(rng: random.Random, size: int) -> tuple[list[str], list[float]]:
+def zipf_words(rng: random.Random, size: int) -> tuple[list[str], list[float]]:
     """The common vocabulary first, then a long tail of rarer made-up words; weight 1/rank."""
     words = COMMON + [f"w{rng.randrange(36**5):05x}" for _ in range(size - len(COMMON))]
     weights = [1.0 / rank for rank in range(1, len(words) + 1)]
@@ -168,7 +168,7 @@ def _zipf_words(rng: random.Random, size: int) -> tuple[list[str], list[float]]:
 
 def _batches(jobs: int, seed: int) -> Iterator[dict[str, list[tuple]]]:
     rng = random.Random(seed)
-    words, cumulative = _zipf_words(rng, 20_000)
+    words, cumulative = zipf_words(rng, 20_000)
     skills = list(all_skills())
     skill_weights = list(accumulate(1.0 / rank for rank in range(1, len(skills) + 1)))
     categories = list(CATEGORIES)

@@ -128,17 +128,17 @@ def test_a_job_is_checked_only_against_searches_indexed_under_its_words_or_categ
 
     common = {"python": 0.5, "django": 0.02}  # shares of jobs with the word
     matcher = Matcher(lambda word: common.get(word, RARE))
-    matcher.add_all(
-        [
-            search(1, "python django"),  # under both words
-            search(2, "ruby OR elixir"),  # under both
-            search(3, "python", categories=frozenset({"design"})),  # under design and python
-            search(4, ""),  # no words, no category: every job
-        ]
-    )
+    searches = [
+        search(1, "python django"),  # under both words
+        search(2, "ruby OR elixir"),  # under both
+        search(3, "python", categories=frozenset({"design"})),  # under design and python
+        search(4, ""),  # no words, no category: every job
+        search(5, "python django"),  # the same as 1: checked once for both
+    ]
+    matcher.add_all(searches)
     job = JobFacts(
         1, 1, "Django API", "Python backend", "Python", "dev", "fixed", 1000_00, None, None,
         "expert", "lt1", None, 0, False, 0, NOW,
     )  # fmt: skip
-    assert sorted(matcher.candidates(job)) == [1, 4]
-    assert [found.id for found in matcher.match(job)] == [1, 4]
+    assert matcher.candidates(job) == {searches[0].criteria, searches[3].criteria}
+    assert [found.id for found in matcher.match(job)] == [1, 4, 5]

@@ -180,6 +180,7 @@ def job_atoms(job: JobFacts, text: JobText) -> set[Atom]:
 class Matcher:
     """The in-memory index of every active saved search. ``add`` again replaces a search; ``remove`` forgets it.
 
+    Identical searches (many people save "python django") are indexed and checked once, for all of their owners.
     ``frequency`` tells how common a word is among jobs, ``category_frequency`` a category (shares, 0 to 1), so
     searches are indexed under what is rare; any estimate is correct, a good one is fast."""
 
@@ -187,13 +188,15 @@ class Matcher:
         words = frequency or (lambda word: RARE)
         categories = category_frequency or (lambda code: 0.1)
         self._share: Callable[[Atom], float] = lambda atom: (categories if atom[0] == "c" else words)(atom[2:])
-        self._everything: dict[int, Percolated] = {}  # searches that require nothing
-        self._single: dict[Atom, dict[int, Percolated]] = {}
-        self._pairs: dict[Atom, dict[Atom, dict[int, Percolated]]] = {}  # the rarer atom first
-        self._where: dict[int, list[tuple[Atom, ...]]] = {}  # each search's keys, as indexed
+        self._searches: dict[int, Percolated] = {}
+        self._owners: dict[JobCriteria, dict[int, Percolated]] = {}  # the searches that ask exactly this
+        self._where: dict[JobCriteria, list[tuple[Atom, ...]]] = {}  # the keys each criteria is indexed under
+        self._everything: set[JobCriteria] = set()  # criteria that require nothing
+        self._single: dict[Atom, set[JobCriteria]] = {}
+        self._pairs: dict[Atom, dict[Atom, set[JobCriteria]]] = {}  # the rarer atom first
 
     def __len__(self) -> int:
-        return len(self._where)
+        return len(self._searches)
 
     def _ordered(self, conjunction: Conjunction) -> tuple[Atom, ...]:
         """The rarer atom first: a job's atoms are looked up in the first level, few of them match."""
@@ -201,55 +204,76 @@ class Matcher:
 
     def add(self, search: Percolated) -> None:
         self.remove(search.id)
-        conjunctions = index_conjunctions(search.criteria, self._share)
-        where = list(dict.fromkeys(self._ordered(conjunction) for conjunction in conjunctions))
-        self._where[search.id] = where
+        self._searches[search.id] = search
+        criteria = search.criteria
+        owners = self._owners.get(criteria)
+        if owners is not None:
+            owners[search.id] = search
+            return
+        self._owners[criteria] = {search.id: search}
+        conjunctions = index_conjunctions(criteria, self._share)
+        where = self._where[criteria] = list(dict.fromkeys(self._ordered(each) for each in conjunctions))
         if not where:
-            self._everything[search.id] = search
+            self._everything.add(criteria)
         for atoms in where:
             if len(atoms) == 1:
-                self._single.setdefault(atoms[0], {})[search.id] = search
+                self._single.setdefault(atoms[0], set()).add(criteria)
             else:
-                self._pairs.setdefault(atoms[0], {}).setdefault(atoms[1], {})[search.id] = search
+                self._pairs.setdefault(atoms[0], {}).setdefault(atoms[1], set()).add(criteria)
 
     def add_all(self, searches: Iterable[Percolated]) -> None:
         for search in searches:
             self.add(search)
 
     def remove(self, search_id: int) -> None:
-        self._everything.pop(search_id, None)
-        for atoms in self._where.pop(search_id, ()):
+        search = self._searches.pop(search_id, None)
+        if search is None:
+            return
+        criteria = search.criteria
+        owners = self._owners[criteria]
+        del owners[search_id]
+        if owners:
+            return
+        del self._owners[criteria]
+        self._everything.discard(criteria)
+        for atoms in self._where.pop(criteria):
             if len(atoms) == 1:
-                posting = self._single[atoms[0]]
-                del posting[search_id]
-                if not posting:
+                self._single[atoms[0]].discard(criteria)
+                if not self._single[atoms[0]]:
                     del self._single[atoms[0]]
             else:
                 seconds = self._pairs[atoms[0]]
-                del seconds[atoms[1]][search_id]
+                seconds[atoms[1]].discard(criteria)
                 if not seconds[atoms[1]]:
                     del seconds[atoms[1]]
                 if not seconds:
                     del self._pairs[atoms[0]]
 
-    def candidates(self, job: JobFacts, text: JobText | None = None) -> dict[int, Percolated]:
-        """The searches worth a full check against ``job``: those indexed under what it has."""
+    def candidates(self, job: JobFacts, text: JobText | None = None) -> set[JobCriteria]:
+        """The distinct searches worth a full check against ``job``: those indexed under what it has."""
         atoms = job_atoms(job, text or JobText(job))
-        found = dict(self._everything)
+        found = set(self._everything)
         for atom in atoms:
-            if (posting := self._single.get(atom)) is not None:
-                found.update(posting)
+            if (single := self._single.get(atom)) is not None:
+                found |= single
             if (seconds := self._pairs.get(atom)) is not None:
                 if len(seconds) < len(atoms):
-                    hits = [posting for second, posting in seconds.items() if second in atoms]
+                    for second, criteria in seconds.items():
+                        if second in atoms:
+                            found |= criteria
                 else:
-                    hits = [seconds[second] for second in atoms if second in seconds]
-                for posting in hits:
-                    found.update(posting)
+                    for second in atoms:
+                        if (criteria := seconds.get(second)) is not None:
+                            found |= criteria
         return found
 
     def match(self, job: JobFacts) -> list[Percolated]:
         """The saved searches ``job`` matches, by id."""
         text = JobText(job)
-        hits = [search for search in self.candidates(job, text).values() if criteria_hold(search.criteria, job, text)]
+        hits = [
+            search
+            for criteria in self.candidates(job, text)
+            if criteria_hold(criteria, job, text)
+            for search in self._owners[criteria].values()
+        ]
         return sorted(hits, key=lambda search: search.id)
