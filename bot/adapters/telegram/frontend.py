@@ -1,8 +1,9 @@
 """The Telegram front end (python-telegram-bot 22): Bot API updates in, HTML messages with inline keyboards out.
 
 The runtime drives PTB's ``Application`` (initialize, start, polling; stop, shutdown), so Telegram shares the
-event loop with the dispatcher, the scheduler and any other front end. Updates are handled side by side across
-chats and in order within one chat. A pressed button's callback query is answered at once, before the turn.
+event loop with the dispatcher, the scheduler and any other front end. Every Bot API call goes through the
+dispatcher's budget for Telegram (``limiter``). Updates are handled side by side across chats and in order
+within one chat. A pressed button's callback query is answered at once, before the turn.
 Updates become core events in ``inbound``; screens become messages in ``outbound``.
 """
 
@@ -17,9 +18,11 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.adapters.telegram.inbound import PLATFORM, inbound
+from bot.adapters.telegram.limiter import BudgetLimiter
 from bot.adapters.telegram.outbound import TelegramSender
 from bot.config import TelegramSettings
 from bot.core.actions import ActionCodec
+from bot.core.budget import SendBudget
 from bot.core.delivery import SendOutcome, TurnHandler
 from bot.core.events import ChatRef, Outbound
 from bot.core.locks import KeyLocks
@@ -44,12 +47,15 @@ class TelegramFrontEnd:
             raise ValueError("the Telegram front end needs a token")
         self.codec = codec
         self.command_menus = dict(command_menus or {})
+        self.limiter = BudgetLimiter()  # every Bot API call through the dispatcher's budget for Telegram
         self.application = (
             Application.builder()
             .token(settings.token.get_secret_value())
             .base_url(settings.api_base_url)
             .base_file_url(settings.api_base_file_url)
             .concurrent_updates(True)  # chats side by side; ``_chat_turns`` keeps each chat in order
+            .rate_limiter(self.limiter)
+            .read_timeout(settings.read_timeout_seconds)
             .build()
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
@@ -60,7 +66,12 @@ class TelegramFrontEnd:
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
+    def attach_budget(self, budget: SendBudget) -> None:
+        self.limiter.budget = budget
+
     async def start(self, on_event: TurnHandler) -> None:
+        if self.limiter.budget is None:
+            raise RuntimeError("the Telegram front end starts once the dispatcher has attached its budget")
         self._on_event = on_event
         await self.application.initialize()
         await self._set_commands()
