@@ -305,12 +305,16 @@ async def run_level(people: int, rate: float, seconds: float, warmup: float, job
     for task in lives:
         task.cancel()
     await asyncio.gather(*lives, offering, return_exceptions=True)
+    window = [latency for at, latency in server.latencies if begun + warmup <= at <= ended]
+    backlog = len(server.updates)
     runtime.stop()
-    await asyncio.wait_for(running, 30)
+    try:
+        await asyncio.wait_for(running, 60)
+    except TimeoutError:
+        print(f"  the runtime took over 60 s to stop ({backlog} updates were still queued)")
     await app.close()
     await server.stop()
 
-    window = [latency for at, latency in server.latencies if begun + warmup <= at <= ended]
     actions: dict[str, int] = {}
     for person in crowd:
         for kind, count in person.actions.items():
