@@ -104,6 +104,8 @@ class TelegramSettings(BaseModel):
     payment_provider_token: SecretStr | None = None
     api_base_url: str = "https://api.telegram.org/bot"
     api_base_file_url: str = "https://api.telegram.org/file/bot"
+    # How long a Bot API call may wait for Telegram's answer before it counts as timed out (tried again).
+    read_timeout_seconds: Annotated[float, Field(gt=0, le=300)] = 5
     # Telegram's documented limits: about 30 messages a second overall, 1 a second per chat, 20 a minute per group.
     budget: BudgetSettings = BudgetSettings(
         per_second=30, per_chat_per_second=1, per_chat_burst=3, per_group_per_minute=20

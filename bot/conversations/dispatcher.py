@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from bot.conversations.notices import render_notice
 from bot.core.budget import Rates, SendBudget
 from bot.core.clock import Clock
-from bot.core.delivery import FrontEnd, RetryAfter, SendOutcome, Sent, TransientError, Unreachable
+from bot.core.delivery import FrontEnd, PacedFrontEnd, RetryAfter, SendOutcome, Sent, TransientError, Unreachable
 from bot.core.events import ChatRef, Outbound
 from bot.core.files import FileService, FileSource, FileUnavailable
 from bot.core.fit import fit
@@ -35,8 +35,10 @@ from bot.storage.repositories import Repositories
 
 log = logging.getLogger("gigbot.dispatcher")
 
-REPLY_ATTEMPTS = 3
+REPLY_ATTEMPTS = 3  # transient errors before a reply is given up
 REPLY_BACKOFF_SECONDS = 0.5
+REPLY_RATE_LIMITS = 10  # rate limits a reply waits out (each says how long) before it is given up
+PAUSE_MARGIN_SECONDS = 0.25  # a row due in a paused chat comes back after the rows the 429 rescheduled
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class Dispatcher:
         self.rates = dict(budgets or {})
         self.front_ends: dict[str, FrontEnd] = {}
         self.budgets: dict[str, SendBudget] = {}
+        self._paced: set[str] = set()  # platforms whose front end takes the budget itself
         for front_end in front_ends.values():
             self.attach(front_end)
         self.policy = policy
@@ -90,46 +93,68 @@ class Dispatcher:
 
     def attach(self, front_end: FrontEnd) -> None:
         """Serve one more platform (routing only picks identities on platforms attached here)."""
-        self.front_ends[front_end.platform] = front_end
-        self.budgets[front_end.platform] = SendBudget(self.rates.get(front_end.platform, Rates()))
+        platform = front_end.platform
+        self.front_ends[platform] = front_end
+        budget = self.budgets[platform] = SendBudget(self.rates.get(platform, Rates()))
+        if isinstance(front_end, PacedFrontEnd):
+            front_end.attach_budget(budget)
+            self._paced.add(platform)
 
     # ---- replies --------------------------------------------------------------------------------
 
     async def send_now(self, message: Outbound) -> SendOutcome:
-        """Send one reply to the chat the person acted in (through the budget); returns what the platform said.
-
-        A reply has no outbox row to wait in, so it is tried again here: after a rate limit once the chat's pause
-        is over (the budget waits for it), after a transient error with a short backoff."""
-        outcome = await self._send(message)
-        for attempt in range(1, REPLY_ATTEMPTS):
-            if isinstance(outcome, TransientError):
-                await asyncio.sleep(REPLY_BACKOFF_SECONDS * attempt)
-            elif not isinstance(outcome, RetryAfter):
-                break
-            outcome = await self._send(message)
+        """Send one reply to the chat the person acted in (through the budget); returns what the platform said."""
+        outcome = await self._send(message, reply=True)
         if isinstance(outcome, Sent) and message.screen.reply_to:
             async with self.database.transaction() as session:
                 await self._remember(Repositories.bind(session), message, outcome)
         return outcome
 
-    async def _send(self, message: Outbound) -> SendOutcome:
+    async def _send(self, message: Outbound, *, reply: bool = False) -> SendOutcome:
         """Send a screen as the platform can take it: split by ``fit`` into as many messages as its limits need
         (the buttons on the last), each within the budget. Returns the last message's outcome, or the first
         that was not "sent"."""
         chat = message.chat
-        front_end, budget = self.front_ends[chat.platform], self.budgets[chat.platform]
         outcome: SendOutcome = TransientError("nothing to send")
         for index, part in enumerate(fit(message.screen, self.limits(chat.platform))):
-            await budget.acquire(chat.chat_id, group=message.group)
-            try:
-                outcome = await front_end.send(Outbound(chat, part, message.replaces if index == 0 else None))
-            except Exception as error:  # a front end must report, not raise; treat a crash as transient
-                log.exception("send failed platform=%s chat=%s", chat.platform, chat.chat_id)
-                outcome = TransientError(f"{type(error).__name__}: {error}")
-            if isinstance(outcome, RetryAfter):
-                budget.pause(chat.chat_id, outcome.seconds)
+            one = Outbound(chat, part, message.replaces if index == 0 else None, group=message.group)
+            outcome = await (self._send_reply_part(one) if reply else self._send_part(one))
             if not isinstance(outcome, Sent):
                 break
+        return outcome
+
+    async def _send_reply_part(self, message: Outbound) -> SendOutcome:
+        """A reply has no outbox row to wait in, so it is tried again here, part by part (the parts already sent
+        are not sent again): after a rate limit once the chat's pause is over (the budget waits for it), after
+        a transient error with a short backoff."""
+        failures = rate_limits = 0
+        while True:
+            outcome = await self._send_part(message)
+            if isinstance(outcome, TransientError):
+                failures += 1
+                if failures >= REPLY_ATTEMPTS:
+                    return outcome
+                await asyncio.sleep(REPLY_BACKOFF_SECONDS * failures)
+            elif isinstance(outcome, RetryAfter):
+                rate_limits += 1
+                if rate_limits > REPLY_RATE_LIMITS:
+                    return outcome
+            else:
+                return outcome
+
+    async def _send_part(self, message: Outbound) -> SendOutcome:
+        """One message, within the budget (taken here unless the front end takes it in its own calls)."""
+        chat = message.chat
+        budget = self.budgets[chat.platform]
+        if chat.platform not in self._paced:
+            await budget.acquire(chat.chat_id, group=message.group)
+        try:
+            outcome = await self.front_ends[chat.platform].send(message)
+        except Exception as error:  # a front end must report, not raise; treat a crash as transient
+            log.exception("send failed platform=%s chat=%s", chat.platform, chat.chat_id)
+            outcome = TransientError(f"{type(error).__name__}: {error}")
+        if isinstance(outcome, RetryAfter):
+            budget.pause(chat.chat_id, outcome.seconds)
         return outcome
 
     async def _remember(self, repos: Repositories, message: Outbound, sent: Sent) -> None:
@@ -244,7 +269,16 @@ class Dispatcher:
         return _Ready(row, Outbound(chat, screen), user)
 
     async def _deliver_chat(self, chat: ChatRef, items: list[_Ready]) -> None:
-        """Send one chat's rows in order; a rate limit or an unreachable chat stops the rest of them here."""
+        """Send one chat's rows in order; a rate limit or an unreachable chat stops the rest of them here. A chat
+        still paused by a rate limit is not tried: its rows come back after the pause, the other chats go on."""
+        paused = self.budgets[chat.platform].paused_for(chat.chat_id)
+        if paused > 0:
+            again = self._later(paused + PAUSE_MARGIN_SECONDS)
+            async with self.database.transaction() as session:
+                repos = Repositories.bind(session)
+                for item in items:
+                    await repos.outbox.retry_at(item.row.id, again, None, counts=False)
+            return
         for index, item in enumerate(items):
             outcome = await self._send(item.message)
             async with self.database.transaction() as session:

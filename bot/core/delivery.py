@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
+from bot.core.budget import SendBudget
 from bot.core.events import Actor, ChatRef, Checkout, Inbound, InlineQuery, Outbound
 from bot.core.ui import InlineAnswer
 
@@ -67,3 +68,12 @@ class FrontEnd(Protocol):
 
     async def delete(self, chat: ChatRef, message_id: str) -> SendOutcome:
         """Delete one of our earlier messages."""
+
+
+@runtime_checkable
+class PacedFrontEnd(FrontEnd, Protocol):
+    """A front end whose transport takes the budget in every call it makes (Telegram's rate limiter also covers
+    the calls the dispatcher never makes), so the dispatcher hands it the budget and does not take it again."""
+
+    def attach_budget(self, budget: SendBudget) -> None:
+        """Take ``budget`` (the dispatcher's, for this platform) for every send from now on."""

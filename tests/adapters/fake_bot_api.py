@@ -4,7 +4,8 @@ It answers the methods the Telegram front end uses, in the Bot API's JSON shapes
 history (what the bot sent, edits applied), and queues updates made by simulated users:
 ``server.user(123, "Alice").send("/start")``, ``user.press(message, "Label")``, ``user.reply(message, "text")``.
 ``user.inline("python django")`` types an inline query (its answer lands in ``server.inline_answers[query_id]``).
-``server.fail_next(chat_id, ...)`` makes the next sends to one chat answer 429 (with ``retry_after``) or 403.
+``server.fail_next(chat_id, ...)`` makes the next sends to one chat answer 429 (with ``retry_after``) or 403, or
+hang past the client's read timeout; ``server.replay(update_id)`` hands out an update again (a lost confirmation).
 Files: ``user.send_document(name, content, mime)`` and ``user.send_photo(content)`` register a file (file_id,
 file_unique_id, size) as Telegram keeps it; sendDocument/sendPhoto take a file_id or an upload; getFile and
 ``/file/bot<token>/<path>`` serve the bytes, and ``server.downloads`` counts what was fetched.
@@ -51,6 +52,8 @@ _JSON_FIELDS = {
 _INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "reply_to_message_id", "cache_time"}
 _BOOL_FIELDS = {"drop_pending_updates"}
 BLOCKED = (403, "Forbidden: bot was blocked by the user")
+HANG = (0, "hang", None)  # a send that never gets through: no answer until the client has given up
+HANG_SECONDS = 1.5  # longer than the read timeout tests give PTB
 
 
 @dataclass
@@ -68,6 +71,7 @@ class Message:
     edits: int = 0
     file_id: str | None = None  # the file a document or photo message carries (as sent, or as reused)
     photo: bool = False
+    update_id: int | None = None  # the update that brought it, for a message a user sent
 
     @property
     def text(self) -> str:
@@ -134,7 +138,7 @@ class User:
         body = self.server.message_json(chat, message)
         if text.startswith("/"):
             body["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split(" ", 1)[0])}]
-        self.server.queue({"message": body})
+        message.update_id = self.server.queue({"message": body})
         return message
 
     def send_document(self, name: str, content: bytes, mime_type: str, *, caption: str = "") -> Message:
@@ -311,6 +315,7 @@ class FakeBotApi:
         self._message_ids = itertools.count(1)
         self._update_ids = itertools.count(1)
         self.updates: list[dict[str, Any]] = []
+        self.history: dict[int, dict[str, Any]] = {}  # every update queued, by id
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.answered_queries: list[str] = []
         self.inline_answers: dict[str, dict[str, Any]] = {}  # inline query id -> answerInlineQuery's parameters
@@ -343,13 +348,31 @@ class FakeBotApi:
         self.groups[chat_id] = Group(self, chat_id, title)
         return self.groups[chat_id]
 
-    def fail_next(self, chat_id: int, times: int = 1, *, retry_after: int | None = None, blocked: bool = False) -> None:
-        """The next ``times`` sends/edits to ``chat_id`` answer 429 (``retry_after`` seconds) or 403 (blocked)."""
+    def fail_next(
+        self,
+        chat_id: int,
+        times: int = 1,
+        *,
+        retry_after: int | None = None,
+        blocked: bool = False,
+        timeout: bool = False,
+    ) -> None:
+        """The next ``times`` sends/edits to ``chat_id`` answer 429 (``retry_after`` seconds) or 403 (blocked), or
+        (timeout) hang for HANG_SECONDS and are not delivered."""
         error = (*BLOCKED, None) if blocked else (429, f"Too Many Requests: retry after {retry_after}", retry_after)
-        self._failures.setdefault(chat_id, []).extend([error] * times)
+        self._failures.setdefault(chat_id, []).extend([HANG if timeout else error] * times)
 
-    def queue(self, update: dict[str, Any]) -> None:
-        self.updates.append({"update_id": next(self._update_ids), **update})
+    def queue(self, update: dict[str, Any]) -> int:
+        """Make ``update`` the next one getUpdates hands out; returns its update_id."""
+        update_id = next(self._update_ids)
+        self.history[update_id] = {"update_id": update_id, **update}
+        self.updates.append(self.history[update_id])
+        asyncio.get_running_loop().create_task(self._notify())
+        return update_id
+
+    def replay(self, update_id: int) -> None:
+        """Hand out an update again, with its update_id: Telegram redelivers what a bot never confirmed."""
+        self.updates.append(self.history[update_id])
         asyncio.get_running_loop().create_task(self._notify())
 
     async def _notify(self) -> None:
@@ -435,6 +458,11 @@ class FakeBotApi:
             return _error(404, "Not Found: method not found")
         if method in self.refused:
             return _error(400, f"Bad Request: {method} refused by the test")
+        failures = self._failures.get(params.get("chat_id", 0))
+        if method.startswith(("send", "edit")) and failures and failures[0] == HANG:
+            failures.pop(0)
+            await asyncio.sleep(HANG_SECONDS)
+            return _error(504, "Gateway Timeout: nothing was sent")  # the client stopped waiting long ago
         return await handler(params)
 
     def _failure(self, chat_id: int) -> web.Response | None:

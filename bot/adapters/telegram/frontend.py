@@ -7,6 +7,7 @@ chat. A pressed button's callback query is answered at once, before the turn; an
 any chat) is answered by the engine's ``inline``, with no turn and no chat. With a payment provider token,
 screens may carry invoices; a pre-checkout query is answered by the engine's ``checkout`` within Telegram's 10
 seconds, outside the chat's queue, and the successful payment that follows is a turn like a message.
+Every Bot API call goes through the dispatcher's budget for Telegram (``limiter``).
 Updates become core events in ``inbound``; screens become messages in ``outbound``.
 """
 
@@ -21,10 +22,12 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.adapters.telegram.inbound import PLATFORM, actor, checkout, inbound, inline_query
+from bot.adapters.telegram.limiter import BudgetLimiter
 from bot.adapters.telegram.outbound import TelegramSender
 from bot.adapters.telegram.webhook import WebhookServer, keep_out_of_logs
 from bot.config import TelegramSettings
 from bot.core.actions import ActionCodec
+from bot.core.budget import SendBudget
 from bot.core.delivery import CheckoutHandler, InlineHandler, SendOutcome, TurnHandler
 from bot.core.events import ChatRef, Outbound
 from bot.core.locks import KeyLocks
@@ -62,12 +65,15 @@ class TelegramFrontEnd:
         self.codec = codec
         self.command_menus = dict(command_menus or {})
         self.descriptions = dict(descriptions or {})
+        self.limiter = BudgetLimiter()  # every Bot API call through the dispatcher's budget for Telegram
         self.application = (
             Application.builder()
             .token(settings.token.get_secret_value())
             .base_url(settings.api_base_url)
             .base_file_url(settings.api_base_file_url)
             .concurrent_updates(True)  # chats side by side; ``_chat_turns`` keeps each chat in order
+            .rate_limiter(self.limiter)
+            .read_timeout(settings.read_timeout_seconds)
             .build()
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
@@ -88,7 +94,12 @@ class TelegramFrontEnd:
 
     # ---- lifecycle ------------------------------------------------------------------------------
 
+    def attach_budget(self, budget: SendBudget) -> None:
+        self.limiter.budget = budget
+
     async def start(self, on_event: TurnHandler) -> None:
+        if self.limiter.budget is None:
+            raise RuntimeError("the Telegram front end starts once the dispatcher has attached its budget")
         self._on_event = on_event
         await self.application.initialize()
         await self._set_profile()

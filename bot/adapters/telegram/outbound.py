@@ -159,15 +159,22 @@ class TelegramSender:
 
 
 def outcome_of(error: TelegramError) -> SendOutcome:
-    """The Bot API's refusal in the dispatcher's four words (network errors, timeouts and any other refusal are
-    transient: backed off, and parked for `gigbot doctor` after the last attempt)."""
+    """The Bot API's refusal in the dispatcher's four words. Network errors, timeouts and any other refusal are
+    transient: tried again with backoff (a reply a few times at once, a notification by the outbox), and parked
+    for `gigbot doctor` after the last attempt. Trying again is safe for an edit (one applied before the timeout
+    is "not modified" the second time); a message sent is the one ambiguity, since the Bot API has no idempotency
+    key: the only possible duplicate is a message Telegram accepted before the timeout."""
     if isinstance(error, TelegramRetryAfter):
-        with warnings.catch_warnings():  # PTB 22 warns that retry_after becomes a timedelta; either is fine here
-            warnings.simplefilter("ignore", PTBDeprecationWarning)
-            wait = error.retry_after
-        return RetryAfter(wait.total_seconds() if isinstance(wait, timedelta) else float(wait))
+        return RetryAfter(retry_after_seconds(error))
     if isinstance(error, Forbidden):
         return Unreachable(error.message)
     if isinstance(error, BadRequest) and "chat not found" in error.message.lower():
         return Unreachable(error.message)
     return TransientError(f"{type(error).__name__}: {error.message}")
+
+
+def retry_after_seconds(error: TelegramRetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that retry_after becomes a timedelta; either is fine here
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
