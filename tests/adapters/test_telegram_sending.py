@@ -55,12 +55,7 @@ async def app(tmp_path: Path, bot_api: FakeBotApi, budget: dict[str, float]) -> 
     await app.close()
 
 
-@pytest.fixture
-async def start_bot(app: App) -> AsyncIterator[StartBot]:
-    starter = StartBot(app)
-    yield starter
-    for runtime in list(starter.running):
-        await starter.stop(runtime)
+# ``start_bot`` (tests/adapters/conftest.py) starts the bot with this module's ``app``.
 
 
 def relayed(text: str) -> str:

@@ -10,22 +10,24 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.sources.reading import MAX_DESCRIPTION, FeedEntry, FeedError, FeedRead, JsonFields, read_json, read_rss
+from bot.core.sources.reading import MAX_DESCRIPTION, FeedEntry, FeedError, FeedRead, read_json, read_rss
 from bot.core.sources.text import Pay, html_to_text, parse_pay, parse_when
 
 FEEDS = Path(__file__).resolve().parents[1] / "data" / "feeds"
 MANIFEST = {item["file"]: item for item in json.loads((FEEDS / "MANIFEST.json").read_text())["files"]}
-JSON_FIELDS = {
-    "remotive_api.json": JsonFields(
-        items="jobs", id="id", title="title", link="url", description="description",
-        published="publication_date", budget="salary", tags="tags",
-    ),
-    "remoteok_api.json": JsonFields(
-        items="", id="id", title="position", link="url", description="description", published="date", tags="tags"
-    ),
-    "github_jobs_positions.json": JsonFields(
-        items="", id="id", title="title", link="url", description="description", published="created_at"
-    ),
+JSON_FIELDS: dict[str, JsonFields] = {
+    "remotive_api.json": {
+        "items": "jobs", "id": "id", "title": "title", "link": "url", "description": "description",
+        "published": "publication_date", "budget": "salary", "tags": "tags",
+    },
+    "remoteok_api.json": {
+        "items": "", "id": "id", "title": "position", "link": "url", "description": "description",
+        "published": "date", "tags": "tags",
+    },
+    "github_jobs_positions.json": {
+        "items": "", "id": "id", "title": "title", "link": "url", "description": "description",
+        "published": "created_at",
+    },
 }  # fmt: skip
 REAL = [name for name, item in MANIFEST.items() if item["kind"] != "broken_found"]
 # Remote OK: element 0 is the API's legal notice, and one job has an empty title (the manifest's own note).

@@ -55,19 +55,10 @@ class FeedRead:
     skipped: list[str] = field(default_factory=list)  # one reason per entry left out
 
 
-@dataclass(frozen=True)
-class JsonFields:
-    """Dotted paths into a JSON feed: ``items`` to the list of entries ("" when the document is the list),
-    then each field inside an entry."""
-
-    items: str
-    id: str
-    title: str
-    link: str
-    description: str | None = None
-    published: str | None = None
-    budget: str | None = None
-    tags: str | None = None
+JsonFields = Mapping[str, str | None]
+"""Dotted paths into a JSON feed (``[feeds.fields]``): ``items`` to the list of entries ("" when the document is
+the list), then ``id``, ``title``, ``link`` and, if the feed has them, ``description``, ``published``,
+``budget`` and ``tags`` inside each entry."""
 
 
 @dataclass(frozen=True)
@@ -134,9 +125,10 @@ def read_json(body: bytes, fields: JsonFields) -> FeedRead:
         document = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise FeedError(f"not JSON ({error})") from None
-    items = _at(document, fields.items) if fields.items else document
+    where = fields.get("items") or ""
+    items = _at(document, where) if where else document
     if not isinstance(items, list):
-        raise FeedError(f"no list of entries at {fields.items or 'the top'!r}")
+        raise FeedError(f"no list of entries at {where or 'the top'!r}")
     read = FeedRead()
     raws = []
     for number, item in enumerate(items):
@@ -154,15 +146,15 @@ def _json_entry(item: Mapping[str, Any], fields: JsonFields) -> _Raw:
         value = _at(item, path) if path else None
         return str(value) if isinstance(value, str | int | float) and not isinstance(value, bool) else ""
 
-    tags = _at(item, fields.tags) if fields.tags else None
-    tag_list = [tag for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else text(fields.tags).split(",")
+    tags = _at(item, path) if (path := fields.get("tags")) else None
+    tag_list = [tag for tag in tags if isinstance(tag, str)] if isinstance(tags, list) else text(path).split(",")
     return _Raw(
-        id=text(fields.id),
-        title=text(fields.title),
-        link=text(fields.link),
-        description=text(fields.description),
-        published=_at(item, fields.published) if fields.published else None,
-        pay_text=text(fields.budget),
+        id=text(fields.get("id")),
+        title=text(fields.get("title")),
+        link=text(fields.get("link")),
+        description=text(fields.get("description")),
+        published=_at(item, path) if (path := fields.get("published")) else None,
+        pay_text=text(fields.get("budget")),
         tags=tag_list,
         category=None,
     )
