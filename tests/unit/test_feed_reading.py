@@ -10,7 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.sources.reading import MAX_DESCRIPTION, FeedEntry, FeedError, FeedRead, read_json, read_rss
+from bot.core.sources.reading import (
+    MAX_DESCRIPTION,
+    FeedEntry,
+    FeedError,
+    FeedRead,
+    JsonFields,
+    read_json,
+    read_rss,
+)
 from bot.core.sources.text import Pay, html_to_text, parse_pay, parse_when
 
 FEEDS = Path(__file__).resolve().parents[1] / "data" / "feeds"
