@@ -76,6 +76,7 @@ MAX_ATTEMPTS = 4
 SIGNUP_FLOW = "signup"
 BUILTIN_COMMANDS = ("start", "menu", "help", "cancel")
 EXPIRED_BUTTON = N_("⌛ This button has expired: it belongs to an earlier screen. Here is where you are.")
+EXPIRED_TOAST = N_("⌛ This button has expired.")
 
 
 class VersionConflict(Exception):
@@ -820,15 +821,24 @@ class _Turn:
         else:
             await self.start_flow(SIGNUP_FLOW, data={"then": wanted})
 
+    async def refuse_press(self, notice: str, toast: str) -> None:
+        """A press that changes nothing: where the person is, with why on top, and the why in passing (``toast``)
+        where the platform can show it over the chat."""
+        await self.show_where_we_are(notice)
+        self.screens[-1] = self.screens[-1].replace(toast=toast)
+
     async def click(self, packed: str) -> None:
         try:
             action = self.engine.codec.unpack(packed)
         except ExpiredAction:
-            await self.show_where_we_are(self.ctx.t(EXPIRED_BUTTON))
+            await self.refuse_press(self.ctx.t(EXPIRED_BUTTON), self.ctx.t(EXPIRED_TOAST))
             return
         except InvalidAction as problem:
             log.warning("refused action id (%s) user=%s", problem, self.event.actor.user_id)
-            await self.show_where_we_are(self.ctx.t(N_("That button isn't valid. Here is where you are.")))
+            await self.refuse_press(
+                self.ctx.t(N_("That button isn't valid. Here is where you are.")),
+                self.ctx.t(N_("⚠️ That button isn't valid.")),
+            )
             return
         if action.kind == RUN_COMMAND and action.args:
             await self.run_command(Command(action.args[0], " ".join(action.args[1:])))
@@ -850,7 +860,7 @@ class _Turn:
         ):
             await self.render_current(page=int(action.args[1]))
         else:
-            await self.show_where_we_are(self.ctx.t(EXPIRED_BUTTON))
+            await self.refuse_press(self.ctx.t(EXPIRED_BUTTON), self.ctx.t(EXPIRED_TOAST))
 
     async def text(self, text: str) -> None:
         if self.flow is None:

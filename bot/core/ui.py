@@ -300,6 +300,9 @@ class Screen:
     what is typed is an answer even when it looks like a button's number.
 
     ``invoice``: a bill to pay in the chat, sent after the text (only to a platform that takes payments).
+
+    ``toast``: a short word about the press that brought this screen (a refused button, say), shown in passing
+    where the platform can (Telegram's answer to the button's callback); the text says it too.
     """
 
     text: str
@@ -312,6 +315,7 @@ class Screen:
     reply_to: tuple[str, ...] = ()
     expects_text: bool = False
     invoice: Invoice | None = None
+    toast: str = ""
     name: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:

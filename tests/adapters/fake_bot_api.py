@@ -318,6 +318,7 @@ class FakeBotApi:
         self.history: dict[int, dict[str, Any]] = {}  # every update queued, by id
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.answered_queries: list[str] = []
+        self.toasts: dict[str, str] = {}  # callback query id -> the text it was answered with
         self.inline_answers: dict[str, dict[str, Any]] = {}  # inline query id -> answerInlineQuery's parameters
         self.pre_checkout_answers: dict[str, dict[str, Any]] = {}  # query id -> ok, error_message
         self.commands: dict[str, list[dict[str, Any]]] = {}
@@ -530,6 +531,8 @@ class FakeBotApi:
 
     async def _answerCallbackQuery(self, params: dict[str, Any]) -> web.Response:
         self.answered_queries.append(params["callback_query_id"])
+        if params.get("text"):
+            self.toasts[params["callback_query_id"]] = params["text"]
         return _ok(True)
 
     async def _answerInlineQuery(self, params: dict[str, Any]) -> web.Response:

@@ -165,9 +165,10 @@ async def test_refused_menus_and_descriptions_do_not_stop_the_bot(
 
 async def test_a_forged_button_changes_nothing_and_says_so(bot_api: FakeBotApi, start_bot: StartBot) -> None:
     alice, welcome = await welcomed(bot_api, start_bot)
-    alice.press(welcome, "English", data=welcome.button("English")["callback_data"].replace("en", "fr"))
+    forged = alice.press(welcome, "English", data=welcome.button("English")["callback_data"].replace("en", "fr"))
     refused = await alice.wait_for_text("That button isn't valid")
     assert "Choose your language" in refused.text
+    assert bot_api.toasts[forged] == "⚠️ That button isn't valid."  # also in passing, over the chat
     assert "How will you use gigbot?" not in "".join(message.text for message in alice.messages)
 
 
@@ -288,8 +289,9 @@ async def test_a_button_copied_into_another_chat_does_nothing_for_its_presser(
     theirs = await mallory.wait_for_text("gigbot")
     alice.press(welcome, "English")
     alice_role = await alice.wait_for_text("How will you use gigbot?")
-    mallory.press(theirs, "Both", data=alice_role.button("Both")["callback_data"])  # Alice's button, Mallory's chat
+    copied = mallory.press(theirs, "Both", data=alice_role.button("Both")["callback_data"])  # Alice's, in her chat
     refused = await mallory.wait_for_text("This button has expired")  # not her screen's: refused like a stale one
+    assert bot_api.toasts[copied] == "⌛ This button has expired."
     assert "Choose your language" in refused.text  # and she is where she was
     alice.press(alice_role, "Freelance")
     await alice.wait_for_text("Your full name")  # Alice's sign-up went on untouched

@@ -17,7 +17,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Mapping, Sequence
 
-from telegram import BotCommand, MenuButtonCommands, PreCheckoutQuery, Update
+from telegram import Bot, BotCommand, MenuButtonCommands, PreCheckoutQuery, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
@@ -33,6 +33,7 @@ from bot.core.events import ChatRef, Outbound
 from bot.core.locks import KeyLocks
 
 POLL_TIMEOUT_SECONDS = 10
+ANSWER_WITHIN_SECONDS = 0.3  # a pressed button's spinner stops by then, even when the turn takes longer
 CHECKOUT_WITHIN_SECONDS = 7.0  # Telegram waits 10 s for the answer to a pre-checkout query; the rest is the trip
 ALLOWED_UPDATES = ["message", "callback_query", "inline_query"]
 log = logging.getLogger("gigbot.telegram")
@@ -85,6 +86,7 @@ class TelegramFrontEnd:
         self.done = asyncio.Event()  # Telegram never runs out of input: only the runtime stops it
         self._on_event: TurnHandler | None = None
         self._inline = inline
+        self._pressed: dict[str, _PressAnswer] = {}  # the press each chat's running turn answers
         self._chat_turns: KeyLocks[str] = KeyLocks()  # each chat's turns one at a time, in arrival order
 
     @property
@@ -153,16 +155,19 @@ class TelegramFrontEnd:
         event = inbound(update)
         if event is None or self._on_event is None:
             return
-        if update.callback_query is not None:  # stop the button's spinner now, whatever the turn takes
-            self.application.create_task(self._answer(update.callback_query.id), update=update)  # awaited on stop
+        press = None
+        if update.callback_query is not None:  # the button's spinner stops soon, whatever the turn takes
+            press = _PressAnswer(self.application.bot, update.callback_query.id)
+            self.application.create_task(press.give(after=ANSWER_WITHIN_SECONDS), update=update)  # awaited on stop
         async with self._chat_turns.hold(event.chat_id):
-            await self._on_event(event)
-
-    async def _answer(self, query_id: str) -> None:
-        try:
-            await self.application.bot.answer_callback_query(query_id)
-        except TelegramError as error:  # an old query (over 15 minutes) cannot be answered; the turn goes on
-            log.info("callback query %s not answered: %s", query_id, error)
+            if press is not None:
+                self._pressed[event.chat_id] = press
+            try:
+                await self._on_event(event)
+            finally:
+                self._pressed.pop(event.chat_id, None)
+        if press is not None:
+            await press.give()
 
     async def _answer_checkout(self, query: PreCheckoutQuery) -> None:
         assert self.checkout is not None  # asked for pre-checkout queries only with one
@@ -175,6 +180,9 @@ class TelegramFrontEnd:
     # ---- messages out ---------------------------------------------------------------------------
 
     async def send(self, message: Outbound) -> SendOutcome:
+        toast = message.screen.toast
+        if toast and (press := self._pressed.get(message.chat.chat_id)) is not None:
+            await press.give(toast)  # shown over the chat, as the press's answer, before the screen changes
         return await self.sender.send(message)
 
     async def delete(self, chat: ChatRef, message_id: str) -> SendOutcome:
@@ -194,3 +202,24 @@ async def _nice_to_have(what: str, call: Awaitable[object]) -> None:
         await call
     except TelegramError as error:
         log.warning("%s not set: %s", what, error)
+
+
+class _PressAnswer:
+    """The one answer a pressed button's callback query gets: the turn's word about the press (a toast) when it
+    has one in time, else an empty answer, at the latest ``ANSWER_WITHIN_SECONDS`` after the press."""
+
+    def __init__(self, bot: Bot, query_id: str) -> None:
+        self._bot = bot
+        self._query_id = query_id
+        self._given = False
+
+    async def give(self, toast: str = "", *, after: float = 0) -> None:
+        if after:
+            await asyncio.sleep(after)
+        if self._given:
+            return
+        self._given = True
+        try:
+            await self._bot.answer_callback_query(self._query_id, text=toast[:200] or None)
+        except TelegramError as error:  # an old query (over 15 minutes) cannot be answered; the turn goes on
+            log.info("callback query %s not answered: %s", self._query_id, error)
