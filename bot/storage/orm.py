@@ -772,3 +772,88 @@ class DisputeRow(Base):
     resolved_by: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
     created_at: Mapped[datetime]
     resolved_at: Mapped[datetime | None]
+
+
+class SavedSearchRow(Base):
+    """A search a person asked to be alerted of: the query and filters as /search takes them, and how often."""
+
+    __tablename__ = "saved_searches"
+    __table_args__ = (Index("ix_saved_searches_account", "account_id"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(60))
+    query: Mapped[str] = mapped_column(Text)
+    filters: Mapped[dict] = mapped_column(JSON)  # JobFilters, as saved
+    frequency: Mapped[str] = mapped_column(String(8))  # instant|hourly|daily
+    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class SavedSearchChangeRow(Base):
+    """One line per change to a saved search, in order: every process's matcher reads those after the last it
+    saw, so an index built from the database stays in step with changes made by any process."""
+
+    __tablename__ = "saved_search_changes"
+
+    seq: Mapped[int] = mapped_column(ID, primary_key=True)
+    search_id: Mapped[int] = mapped_column(ID)
+    changed_at: Mapped[datetime]
+
+
+class AlertSettingsRow(Base):
+    """A person's alert settings: quiet hours ("22:00" to "07:00", in their time zone), a daily cap, pause all."""
+
+    __tablename__ = "alert_settings"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    quiet_from: Mapped[str | None] = mapped_column(String(5))
+    quiet_to: Mapped[str | None] = mapped_column(String(5))
+    daily_cap: Mapped[int | None] = mapped_column(Integer)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    updated_at: Mapped[datetime]
+
+
+class JobMatchRow(Base):
+    """A job that became visible and is still to be matched against the saved searches: written with the post,
+    expanded into alerts afterwards (in batches, idempotently), so posting never waits on a large fan-out."""
+
+    __tablename__ = "job_matches"
+    __table_args__ = (
+        Index(
+            "ix_job_matches_waiting",
+            "created_at",
+            sqlite_where=text("expanded_at IS NULL"),
+            postgresql_where=text("expanded_at IS NULL"),
+        ),
+    )
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime]
+    expanded_at: Mapped[datetime | None]
+
+
+class AlertRow(Base):
+    """One alert per (person, job), whichever of their searches matched, with each match's reasons; delivered
+    at once or kept for a digest."""
+
+    __tablename__ = "alerts"
+    __table_args__ = (
+        UniqueConstraint("account_id", "job_id", name="uq_alerts_account_job"),
+        Index(
+            "ix_alerts_digest",
+            "account_id",
+            "created_at",
+            sqlite_where=text("delivered_at IS NULL"),
+            postgresql_where=text("delivered_at IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"))
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    reasons: Mapped[dict] = mapped_column(JSON)  # {search id: {"name": ..., "why": [...]}}
+    delivery: Mapped[str] = mapped_column(String(8))  # instant|digest
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
