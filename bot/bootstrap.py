@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import Settings
 from bot.conversations import (
+    alerts,
     clouds,
     contracts,
     disputes,
@@ -55,6 +56,7 @@ from bot.storage.repositories import Repositories
 log = logging.getLogger("gigbot")
 
 FLOWS: list[Flow] = [
+    *alerts.FLOWS,
     signup.FLOW,
     post_job.FLOW,
     post_job.EDIT_FLOW,
@@ -90,6 +92,7 @@ COMMANDS: list[CommandSpec] = [
     *link.COMMANDS,
     *privacy.COMMANDS,
     *search.COMMANDS,
+    *alerts.COMMANDS,
     *saved.COMMANDS,
     *feed.COMMANDS,
     *offer.COMMANDS,

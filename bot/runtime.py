@@ -2,9 +2,10 @@
 configured front end, in one event loop.
 
 A front end hands each update to ``Runtime.turn``, which runs it through the engine and sends its replies through
-the dispatcher (so replies and notifications share one budget per platform). Stopping (Ctrl-C, SIGTERM, or a
-front end with no more input, like the console at end of file) stops intake, lets turns in flight finish, and
-exits: nothing needs flushing, since every notification is already in the outbox.
+the dispatcher (so replies and notifications share one budget per platform). New jobs are matched against the
+saved searches beside them (``AlertFanOut``), and their alerts go out through the same dispatcher. Stopping
+(Ctrl-C, SIGTERM, or a front end with no more input, like the console at end of file) stops intake, lets turns in
+flight finish, and exits: nothing needs flushing, since every notification is already in the outbox.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import signal
 from collections.abc import Sequence
 
 from bot.config import Settings
+from bot.conversations.alert_fanout import AlertFanOut
 from bot.conversations.dispatcher import Dispatcher, OutboxPolicy
 from bot.conversations.engine import Engine
 from bot.core.budget import Rates
@@ -77,6 +79,7 @@ class Runtime:
         for front_end in self.front_ends:  # a platform that keeps people's files hands their bytes over
             if isinstance(front_end, FileSource):
                 engine.file_sources[front_end.platform] = front_end
+        self.alerts = AlertFanOut(engine.database, engine.clock, wake=engine.outbox_written)
         self.stopping = asyncio.Event()
         self._in_flight = 0
         self._idle = asyncio.Event()
@@ -108,6 +111,7 @@ class Runtime:
         scheduler = build_scheduler(self.engine, self.settings.scheduler, self.settings.outbox)
         scheduler.start()
         dispatching = asyncio.create_task(self.dispatcher.run(self.stopping), name="dispatcher")
+        alerting = asyncio.create_task(self.alerts.run(self.stopping), name="alerts")
         try:
             for front_end in self.front_ends:
                 await front_end.start(self.turn)
@@ -125,7 +129,7 @@ class Runtime:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._idle.wait(), TURNS_FINISH_WITHIN)
             self.stopping.set()
-            await asyncio.wait([dispatching], timeout=TURNS_FINISH_WITHIN)
+            await asyncio.wait([dispatching, alerting], timeout=TURNS_FINISH_WITHIN)
             scheduler.shutdown(wait=False)
             for signum in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):

@@ -22,7 +22,7 @@ from bot.core.taxonomy import CATEGORIES
 from bot.core.ui import MAX_OPTION_DESCRIPTION, Button, Choice, Screen, rows, shorten
 
 PAGE_SIZE = 5
-TOGGLE, GROUP, PAGE, SORT, BACK, CLEAR, SHOW = "t", "g", "p", "s", "back", "clear", "show"
+TOGGLE, GROUP, PAGE, SORT, BACK, CLEAR, SHOW, ALERT = "t", "g", "p", "s", "back", "clear", "show", "alert"
 
 
 @dataclass(frozen=True)
@@ -195,6 +195,7 @@ class ResultsStep(Step):
                 ctx.button(ctx.t(N_("↕️ Sort: {sort}"), sort=ctx.t(SORT_LABELS[data.sort])), SORT),
             )
         )
+        buttons.append((ctx.button(ctx.t(N_("🔔 Alert me")), ALERT),))
         return Screen("\n".join(lines), buttons=tuple(buttons), choice=open_jobs, name="search.results")
 
     async def on_click(self, ctx: Ctx, value: str) -> Outcome:
@@ -206,6 +207,15 @@ class ResultsStep(Step):
             return Goto("filters")
         if kind == SORT:
             return Goto("sort")
+        if kind == ALERT:
+            name = ctx.data.query or ctx.t(N_("All jobs"))
+            saved = await ctx.services.alerts.save(ctx.account, ctx.data.query, ctx.data.filters, name)
+            return Retry(
+                ctx.t(
+                    N_("🔔 Saved as “{name}”: new jobs like these will reach you here as they are posted. /alerts"),
+                    name=saved.name,
+                )
+            )
         return await super().on_click(ctx, value)
 
     async def on_text(self, ctx: Ctx, text: str) -> Outcome:

@@ -279,7 +279,7 @@ class JobService:
 
     # ---- reading --------------------------------------------------------------------------------
 
-    async def _load(self, row: JobRow) -> Job:
+    async def load(self, row: JobRow) -> Job:
         repo = self._repos.jobs
         cloud = await self._repos.clouds.get(row.cloud_id) if row.cloud_id is not None else None
         fields = {column.key: getattr(row, column.key) for column in JobRow.__table__.columns}
@@ -327,7 +327,7 @@ class JobService:
     async def visible(self, viewer: Account | None, job_id: int | str) -> Job:
         """The job if the viewer may see it; else the same polite refusal whether or not it exists."""
         row = await self._repos.jobs.get(ident) if (ident := whole_number(job_id)) is not None else None
-        job = await self._load(row) if row is not None else None
+        job = await self.load(row) if row is not None else None
         if job is None or not await self.can_view(viewer, job):
             raise _not_found(str(job_id)[:12])
         return job
@@ -337,7 +337,7 @@ class JobService:
         jobs = []
         for job_id in job_ids:
             row = await self._repos.jobs.get(job_id)
-            if row is not None and await self.can_view(viewer, job := await self._load(row)):
+            if row is not None and await self.can_view(viewer, job := await self.load(row)):
                 jobs.append(job)
         return jobs
 
@@ -346,7 +346,7 @@ class JobService:
         row = await self._repos.jobs.get(ident) if (ident := whole_number(job_id)) is not None else None
         if row is None or row.client_id != client.id:
             raise _not_found(str(job_id)[:12])
-        return await self._load(row)
+        return await self.load(row)
 
     async def mine(self, client: Account, limit: int = 25) -> tuple[list[JobRow], int]:
         """The client's latest posts (rows: title, status, counts, dates are all a list needs) and how many."""
@@ -445,12 +445,15 @@ class JobService:
         row.visibility = draft.visibility
         row.cloud_id = draft.cloud_id if draft.visibility == "cloud" else None
         row.last_activity_at = self._now
-        if publish and row.status == "draft":
+        published = publish and row.status == "draft"
+        if published:
             row.status, row.published_at = "open", self._now
         saved = await self._repos.jobs.save(
             row, draft.skills, draft.questions, [attached.id for attached in draft.attachments]
         )
-        return await self._load(saved)
+        if published:  # alerts go out for it once this commits, matched outside the post's transaction
+            await self._repos.alerts.queue_match(saved.id, self._now)
+        return await self.load(saved)
 
     async def attach(self, client: Account, draft: JobDraft, upload: AttachmentIn) -> None:
         """Keep a file the client sent for the post (a brief, a mock-up): PDF or image, at most MAX_ATTACHMENTS."""
@@ -487,7 +490,7 @@ class JobService:
         assert row is not None
         row.status, row.closed_at = "closed", self._now
         await refund_closed_job(self._repos, self._now, job.id)  # proposal credits, when nobody was hired
-        return await self._load(row)
+        return await self.load(row)
 
     async def reopen(self, client: Account, job_id: int | str) -> Job:
         """Closed or expired posts reopen for another EXPIRES_AFTER, unless they stopped taking proposals
@@ -503,7 +506,8 @@ class JobService:
         row = await self._repos.jobs.get(job.id)
         assert row is not None
         row.status, row.closed_at, row.last_activity_at = "open", None, self._now
-        return await self._load(row)
+        await self._repos.alerts.queue_match(row.id, self._now)
+        return await self.load(row)
 
     async def invite(self, client: Account, job_id: int | str, username: str) -> tuple[Job, Account]:
         """Invite a freelancer to an open post: they can then see it even if it is invite-only or in a cloud."""
@@ -533,7 +537,7 @@ class JobService:
         if row is None or row.status != "open" or row.last_activity_at > now - EXPIRES_AFTER:
             return None
         row.status, row.closed_at = "expired", now
-        return await self._load(row)
+        return await self.load(row)
 
 
 class PayTerms(Protocol):

@@ -419,6 +419,37 @@ def snippet(description: str, length: int = SNIPPET_LENGTH) -> str:
     return cut.rstrip(" ,.;:-") + "…"
 
 
+def job_criteria(
+    query: str, filters: JobFilters, *, now: datetime, client_ids: frozenset[int] | None = None
+) -> JobCriteria:
+    """A search in plain values, for SQL and for the alert matcher alike. ``client_ids``: the viewer's previous
+    clients, when the filters ask for them."""
+    budget = tuple(BUDGET_BUCKETS[name] for name in sorted(filters.budget))
+    if filters.custom_budget is not None:
+        budget += (filters.custom_budget,)
+    types = set(filters.job_type)
+    if budget:
+        types.add("fixed")
+    if filters.hourly_range is not None:
+        types.add("hourly")
+    return JobCriteria(
+        match=parse_query(query).root,
+        experience=frozenset(filters.experience),
+        job_types=frozenset(types),
+        fixed_budget=budget,
+        hourly_rate=filters.hourly_range,
+        proposals=tuple(PROPOSAL_BUCKETS[name] for name in sorted(filters.proposals)),
+        client_hires=tuple(CLIENT_HIRES_BUCKETS[name] for name in sorted(filters.client_hires)),
+        payment_verified=filters.payment_verified,
+        client_ids=client_ids if filters.previous_clients else None,
+        project_length=frozenset(filters.project_length),
+        hours_per_week=frozenset(filters.hours_per_week),
+        categories=frozenset(filters.categories),
+        cloud_id=filters.cloud_id,
+        published_since=now - timedelta(days=filters.posted_within_days) if filters.posted_within_days else None,
+    )
+
+
 @dataclass(frozen=True)
 class SearchPage:
     hits: list[JobHit]
@@ -441,33 +472,8 @@ class SearchService:
         self._now = now
 
     async def _criteria(self, viewer_id: int, query: str, filters: JobFilters) -> JobCriteria:
-        budget = tuple(BUDGET_BUCKETS[name] for name in sorted(filters.budget))
-        if filters.custom_budget is not None:
-            budget += (filters.custom_budget,)
-        types = set(filters.job_type)
-        if budget:
-            types.add("fixed")
-        if filters.hourly_range is not None:
-            types.add("hourly")
         clients = await self._repos.search.previous_client_ids(viewer_id) if filters.previous_clients else None
-        return JobCriteria(
-            match=parse_query(query).root,
-            experience=frozenset(filters.experience),
-            job_types=frozenset(types),
-            fixed_budget=budget,
-            hourly_rate=filters.hourly_range,
-            proposals=tuple(PROPOSAL_BUCKETS[name] for name in sorted(filters.proposals)),
-            client_hires=tuple(CLIENT_HIRES_BUCKETS[name] for name in sorted(filters.client_hires)),
-            payment_verified=filters.payment_verified,
-            client_ids=clients,
-            project_length=frozenset(filters.project_length),
-            hours_per_week=frozenset(filters.hours_per_week),
-            categories=frozenset(filters.categories),
-            cloud_id=filters.cloud_id,
-            published_since=(
-                self._now - timedelta(days=filters.posted_within_days) if filters.posted_within_days else None
-            ),
-        )
+        return job_criteria(query, filters, now=self._now, client_ids=clients)
 
     async def count(self, viewer_id: int, query: str, filters: JobFilters) -> int:
         """How many visible jobs match (the live count while filters are edited)."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.accounts import AccountService
+from bot.core.alerts.searches import SavedSearchService
 from bot.core.checkout import CheckoutService
 from bot.core.clouds import CloudService
 from bot.core.contracts import ContractService
@@ -43,6 +44,7 @@ class Services:
     privacy: PrivacyService
     search: SearchService
     saved: SavedJobsService
+    alerts: SavedSearchService
     feed: FeedService
     ledger: LedgerService
     contracts: ContractService
@@ -78,6 +80,7 @@ class Services:
             privacy=PrivacyService(repos, now, rules.feedback_window),
             search=SearchService(repos, now),
             saved=SavedJobsService(repos, now),
+            alerts=SavedSearchService(repos, now),
             feed=FeedService(repos, now),
             ledger=ledger,
             contracts=contracts,

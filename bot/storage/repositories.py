@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.alerts import AlertRepository
 from bot.storage.contracts import ContractRepository
 from bot.storage.disputes import DisputeRepository
 from bot.storage.feedback import FeedbackRepository
@@ -209,6 +210,7 @@ class Repositories:
     sent_messages: SentMessageRepository
     signing_keys: SigningKeyRepository
     files: FileRepository
+    alerts: AlertRepository
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repositories:
@@ -233,4 +235,5 @@ class Repositories:
             sent_messages=SentMessageRepository(session),
             signing_keys=SigningKeyRepository(session),
             files=FileRepository(session),
+            alerts=AlertRepository(session),
         )

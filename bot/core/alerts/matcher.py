@@ -45,16 +45,26 @@ class JobFacts:
     client_hires: int
     published_at: datetime | None
     cloud_id: int | None = None
+    currency: str = "USD"
 
 
 class JobText:
     """A job's words, split once, for checking many queries against it."""
 
     def __init__(self, job: JobFacts) -> None:
+        self._split(job.title, job.description, job.skills_text)
+
+    @classmethod
+    def of(cls, title: str, description: str, skills_text: str) -> JobText:
+        text = cls.__new__(cls)
+        text._split(title, description, skills_text)
+        return text
+
+    def _split(self, title: str, description: str, skills_text: str) -> None:
         self.fields: dict[str | None, list[str]] = {
-            "title": search_words(job.title),
-            "skills": search_words(job.skills_text),
-            None: search_words(job.description),
+            "title": search_words(title),
+            "skills": search_words(skills_text),
+            None: search_words(description),
         }
         self.sets = {field: set(words) for field, words in self.fields.items()}
         self.words = set().union(*self.sets.values())
@@ -117,6 +127,34 @@ def filters_hold(criteria: JobCriteria, job: JobFacts) -> bool:
 
 def criteria_hold(criteria: JobCriteria, job: JobFacts, text: JobText) -> bool:
     return filters_hold(criteria, job) and text.holds(criteria.match)
+
+
+FILTER_FIELDS = (
+    "experience", "job_types", "fixed_budget", "hourly_rate", "proposals", "client_hires", "payment_verified",
+    "client_ids", "project_length", "hours_per_week", "categories", "cloud_id",
+)  # fmt: skip
+
+
+def why(criteria: JobCriteria, text: JobText) -> tuple[list[str], list[str]]:
+    """What made a job match: the words and phrases it has that the query asked for (as typed: "django",
+    "machine learning", "title:logo"), and the names of the filters set (``FILTER_FIELDS``)."""
+    found: list[str] = []
+
+    def collect(node: Node | None) -> None:
+        if isinstance(node, Term):
+            if text.has(node):
+                words = " ".join(node.words)
+                found.append(f"{node.field}:{words}" if node.field else words)
+        elif isinstance(node, AnyOf):
+            for option in node.options:
+                collect(option)
+        elif node is not None:
+            for part in node.include:
+                collect(part)
+
+    collect(criteria.match)
+    filters = [name for name in FILTER_FIELDS if getattr(criteria, name) not in (None, False, (), frozenset())]
+    return list(dict.fromkeys(found)), filters
 
 
 @dataclass(frozen=True)
