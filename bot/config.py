@@ -72,6 +72,7 @@ class SchedulerSettings(BaseModel):
     timeouts_seconds: Annotated[int, Field(ge=1, le=3600)] = 30  # closing idle conversations
     sweeps_seconds: Annotated[int, Field(ge=1, le=24 * 3600)] = 3600  # auto-release, invoices, earnings, feedback...
     prune_hours: Annotated[int, Field(ge=1, le=7 * 24)] = 6  # forgetting old update ids and sent notifications
+    digests_seconds: Annotated[int, Field(ge=10, le=3600)] = 300  # sending the job alerts that waited for a digest
 
 
 class OutboxSettings(BaseModel):

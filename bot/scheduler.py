@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.config import OutboxSettings, SchedulerSettings
+from bot.conversations.alerts import ALERT_DIGESTS
 from bot.conversations.contract_sweeps import AUTO_RELEASE, PAY_INVOICES, WEEKLY_INVOICES
 from bot.conversations.engine import Engine
 from bot.conversations.flow import Sweep
@@ -81,4 +82,13 @@ def build_scheduler(engine: Engine, settings: SchedulerSettings, outbox: OutboxS
             id=sweep.name,
             **common,
         )
+    scheduler.add_job(
+        run_sweep,
+        "interval",
+        seconds=settings.digests_seconds,
+        next_run_time=datetime.now(UTC),
+        args=(engine, ALERT_DIGESTS),
+        id=ALERT_DIGESTS.name,
+        **common,
+    )
     return scheduler

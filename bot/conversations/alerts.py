@@ -10,12 +10,25 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bot.conversations.flow import CommandSpec, Ctx, Finish, Flow, Outcome, StartFlow, Step, command_button
-from bot.conversations.notices import notice_kind
+from bot.conversations.flow import (
+    RUN_COMMAND,
+    CommandSpec,
+    Ctx,
+    Finish,
+    Flow,
+    Outcome,
+    StartFlow,
+    Step,
+    Sweep,
+    command_button,
+)
+from bot.conversations.notices import NoticeList, notice_kind
+from bot.core.actions import Action
 from bot.core.alerts.searches import FREQUENCIES, MAX_SEARCHES, AlertSettings, SavedSearch
 from bot.core.formats import format_money
 from bot.core.i18n import N_, Translator
-from bot.core.ui import Screen, fmt, rows
+from bot.core.services import Services
+from bot.core.ui import Choice, Option, Screen, fmt, rows, shortened
 
 FILTER_LABELS = {
     "experience": N_("experience level"),
@@ -272,3 +285,37 @@ def job_alert(tr: Translator, *, job: dict[str, Any], searches: list[dict[str, A
         ),
         name="alert.job",
     )
+
+
+DIGEST_SHOWN = 10
+
+
+@notice_kind("alert.digest")
+def digest_notice(tr: Translator, *, jobs: list[dict[str, Any]]) -> Screen:
+    """The alerts that waited (quiet hours, the daily limit, hourly and daily searches), in one message."""
+    lines = [
+        tr.tn("🔔 <b>{count} new job for your searches</b>", "🔔 <b>{count} new jobs for your searches</b>", len(jobs))
+    ]
+    for number, job in enumerate(jobs[:DIGEST_SHOWN], 1):
+        searches = ", ".join(f"“{name}”" for name in job["searches"])
+        lines.append(fmt("{number}. <b>{title}</b> · {searches}", number=number, title=job["title"], searches=searches))
+    if len(jobs) > DIGEST_SHOWN:
+        lines.append(tr.t(N_("… and {count} more: see /alerts."), count=len(jobs) - DIGEST_SHOWN))
+    options = tuple(
+        Option(shortened(job["title"]), Action(RUN_COMMAND, ("job", str(job["id"])))) for job in jobs[:DIGEST_SHOWN]
+    )
+    return Screen(
+        "\n".join(lines),
+        choice=Choice(options, placeholder=tr.t(N_("Open a job"))) if options else None,
+        buttons=rows(command_button(tr.t(N_("🔔 My alerts")), "alerts")),
+        name="alert.digest",
+    )
+
+
+async def _digest(services: Services, account_id: int, notices: NoticeList) -> None:
+    jobs = await services.alerts.take_digest(account_id)
+    if jobs:
+        notices.add(account_id, digest_notice, jobs=jobs)
+
+
+ALERT_DIGESTS = Sweep("alert-digests", lambda services: services.alerts.digests_due(), _digest)

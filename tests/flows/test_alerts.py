@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from bot.bootstrap import App
 from bot.conversations.alert_fanout import AlertFanOut
+from bot.conversations.alerts import ALERT_DIGESTS
 from bot.conversations.harness import Harness
 from bot.core.clock import ManualClock
 from tests.flows.job_steps import client_and_freelancer, post_job
@@ -141,3 +142,44 @@ async def test_a_search_saved_or_changed_in_another_process_reaches_a_running_ma
     await post_job(alice)
     await fanout.step()
     assert len(alerts_to(bob, await bob.delivered())) == 1
+
+
+async def test_alerts_kept_for_later_arrive_as_one_digest_when_due(
+    app: App, alice: Harness, clock: ManualClock
+) -> None:
+    bob = await client_and_freelancer(alice)  # Paris: 10:00 there
+    await alert_me(bob, "django")
+    await bob.send("/alert_settings quiet")
+    await bob.send("9:00-11:00")
+    fanout = fan_out(app, clock)
+    await fanout.step()
+    await post_job(alice)
+    await post_job(alice, title="Django REST API, part two")
+    await fanout.step()
+    assert alerts_to(bob, await bob.delivered()) == []
+    assert alerts_to(bob, await bob.run_sweep(ALERT_DIGESTS)) == []  # still quiet
+
+    clock.advance(hours=1)  # 11:00 in Paris: the quiet hours are over
+    [digest] = alerts_to(bob, await bob.run_sweep(ALERT_DIGESTS))
+    assert digest.startswith("🔔 2 new jobs for your searches")
+    assert "1. Django REST API, part two · “django”" in digest
+    assert alerts_to(bob, await bob.run_sweep(ALERT_DIGESTS)) == []  # once
+    await bob.click("Build a Django REST API")
+    assert "Build a Django REST API" in bob.screen.plain
+
+
+async def test_a_daily_search_waits_for_the_morning(app: App, alice: Harness, clock: ManualClock) -> None:
+    bob = await client_and_freelancer(alice)
+    await alert_me(bob, "django")
+    await bob.send("/alerts")
+    await bob.click("django")
+    await bob.click("Daily digest")
+    fanout = fan_out(app, clock)
+    await fanout.step()
+    await post_job(alice)
+    await fanout.step()
+    clock.advance(hours=5)  # 15:00 in Paris
+    assert alerts_to(bob, await bob.delivered()) + alerts_to(bob, await bob.run_sweep(ALERT_DIGESTS)) == []
+    clock.advance(hours=17)  # 08:00 the next day
+    [digest] = alerts_to(bob, await bob.run_sweep(ALERT_DIGESTS))
+    assert digest.startswith("🔔 1 new job for your searches")

@@ -7,18 +7,22 @@ in that search's results"; ``frequency`` says whether its matches come at once o
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.core.accounts import Account
 from bot.core.errors import UserError
 from bot.core.i18n import N_
 from bot.core.numbers import whole_number
 from bot.core.search import JobFilters, parse_query
-from bot.storage.orm import AlertSettingsRow, SavedSearchRow
+from bot.storage.orm import AlertRow, AlertSettingsRow, SavedSearchRow
 from bot.storage.repositories import Repositories
 
 MAX_SEARCHES = 20
+HOURLY = timedelta(minutes=55)  # an hourly digest goes once its oldest alert has waited about an hour
+DAILY_AT = time(8, 0)  # a daily digest goes each morning, in the person's time zone
 MAX_NAME = 60
 MAX_DAILY_CAP = 500
 FREQUENCIES = {"instant": N_("Instant"), "hourly": N_("Hourly digest"), "daily": N_("Daily digest")}
@@ -81,6 +85,7 @@ class SavedSearchService:
     def __init__(self, repos: Repositories, now: datetime) -> None:
         self._alerts = repos.alerts
         self._jobs = repos.jobs
+        self._accounts = repos.accounts
         self._now = now
 
     async def save(self, owner: Account, query: str, filters: JobFilters, name: str) -> SavedSearch:
@@ -150,6 +155,49 @@ class SavedSearchService:
         search = await self.own(owner, search_id)
         await self._alerts.delete_search(search.id, self._now)
         return search
+
+    # ---- digests ---------------------------------------------------------------------------------------------
+
+    async def digests_due(self) -> list[int]:
+        """The people whose waiting alerts should go out now as one digest: outside their quiet hours, when an
+        alert has waited about an hour (hourly searches, quiet hours over, past the daily limit) or, for daily
+        searches only, in the morning for what came the day before."""
+        waiting: dict[int, list[AlertRow]] = defaultdict(list)
+        for alert in await self._alerts.digest_waiting():
+            waiting[alert.account_id].append(alert)
+        due = []
+        for account_id, alerts in waiting.items():
+            account = await self._accounts.get(account_id)
+            if account is None:
+                continue
+            settings = AlertSettings.from_row(await self._alerts.settings(account_id))
+            zone = ZoneInfo(account.timezone)
+            local = self._now.astimezone(zone)
+            if settings.paused or settings.quiet_at(local.time()):
+                continue
+            frequencies = {row.id: row.frequency for row in await self._alerts.searches_of(account_id)}
+            morning = datetime.combine(local.date(), DAILY_AT, zone)
+            for alert in alerts:
+                daily = all(frequencies.get(int(search_id)) == "daily" for search_id in alert.reasons)
+                quiet_then = settings.quiet_at(alert.created_at.astimezone(zone).time())
+                if (daily and local >= morning > alert.created_at) or (
+                    not daily and (quiet_then or self._now - alert.created_at >= HOURLY)
+                ):
+                    due.append(account_id)
+                    break
+        return due
+
+    async def take_digest(self, account_id: int) -> list[dict]:
+        """The person's waiting alerts, as a digest lists them (newest first), now delivered."""
+        alerts = [alert for alert in await self._alerts.digest_waiting() if alert.account_id == account_id]
+        jobs = []
+        for alert in sorted(alerts, key=lambda alert: (alert.created_at, alert.id), reverse=True):
+            job = await self._jobs.get(alert.job_id)
+            if job is not None and job.status == "open":
+                names = [reason["name"] for reason in alert.reasons.values()]
+                jobs.append({"id": job.id, "title": job.title, "searches": names})
+        await self._alerts.delivered([alert.id for alert in alerts], self._now)
+        return jobs
 
     # ---- settings -------------------------------------------------------------------------------------------
 
