@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.search import search_words
-from bot.storage.search import AnyOf, IntRange, JobCriteria, Node, Term
+from bot.storage.search import AllOf, AnyOf, IntRange, JobCriteria, Node, Term
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,7 @@ def criteria_hold(criteria: JobCriteria, job: JobFacts, text: JobText) -> bool:
     return filters_hold(criteria, job) and text.holds(criteria.match)
 
 
+UNSET = (None, False, (), frozenset())  # what a filter left alone holds
 FILTER_FIELDS = (
     "experience", "job_types", "fixed_budget", "hourly_rate", "proposals", "client_hires", "payment_verified",
     "client_ids", "project_length", "hours_per_week", "categories", "cloud_id",
@@ -153,8 +154,38 @@ def why(criteria: JobCriteria, text: JobText) -> tuple[list[str], list[str]]:
                 collect(part)
 
     collect(criteria.match)
-    filters = [name for name in FILTER_FIELDS if getattr(criteria, name) not in (None, False, (), frozenset())]
+    filters = [name for name in FILTER_FIELDS if getattr(criteria, name) not in UNSET]
     return list(dict.fromkeys(found)), filters
+
+
+Check = Callable[[JobFacts, JobText], bool]
+
+
+def compiled(criteria: JobCriteria) -> Check:
+    """``criteria_hold`` for one search, made once: most saved searches are a few plain words (``python django
+    -wordpress``), which come down to set lookups; anything else takes the general check."""
+    node, plain = criteria.match, True
+    include: list[Term] = []
+    exclude: list[Node] = []
+    if isinstance(node, Term):
+        include = [node]
+    elif isinstance(node, AllOf):
+        include, exclude = list(node.include), list(node.exclude)  # type: ignore[arg-type]
+    else:
+        plain = False
+    plain = plain and all(isinstance(part, Term) and part.field is None for part in (*include, *exclude))
+    plain = plain and all(len(part.words) == 1 for part in (*include, *exclude))  # type: ignore[union-attr]
+    if not plain:
+        return lambda job, text: criteria_hold(criteria, job, text)
+    wanted = frozenset(term.words[0] for term in include)
+    unwanted = frozenset(term.words[0] for term in exclude)  # type: ignore[union-attr]
+    if any(
+        getattr(criteria, name) not in (None, False, (), frozenset()) for name in (*FILTER_FIELDS, "published_since")
+    ):
+        return lambda job, text: (
+            wanted <= text.words and unwanted.isdisjoint(text.words) and filters_hold(criteria, job)
+        )
+    return lambda job, text: wanted <= text.words and unwanted.isdisjoint(text.words)
 
 
 @dataclass(frozen=True)
@@ -215,6 +246,19 @@ def job_atoms(job: JobFacts, text: JobText) -> set[Atom]:
     return {f"c:{job.category}"} | {f"w:{word}" for word in text.words}
 
 
+class _Entry:
+    """One distinct search in the index: its check and its owners. Kept in the postings by identity, so a lookup
+    never hashes the criteria (a tree of terms and filters) again."""
+
+    __slots__ = ("check", "criteria", "owners", "where")
+
+    def __init__(self, criteria: JobCriteria, where: list[tuple[Atom, ...]]) -> None:
+        self.criteria = criteria
+        self.check = compiled(criteria)
+        self.owners: dict[int, Percolated] = {}
+        self.where = where  # the keys it is indexed under
+
+
 class Matcher:
     """The in-memory index of every active saved search. ``add`` again replaces a search; ``remove`` forgets it.
 
@@ -227,11 +271,10 @@ class Matcher:
         categories = category_frequency or (lambda code: 0.1)
         self._share: Callable[[Atom], float] = lambda atom: (categories if atom[0] == "c" else words)(atom[2:])
         self._searches: dict[int, Percolated] = {}
-        self._owners: dict[JobCriteria, dict[int, Percolated]] = {}  # the searches that ask exactly this
-        self._where: dict[JobCriteria, list[tuple[Atom, ...]]] = {}  # the keys each criteria is indexed under
-        self._everything: set[JobCriteria] = set()  # criteria that require nothing
-        self._single: dict[Atom, set[JobCriteria]] = {}
-        self._pairs: dict[Atom, dict[Atom, set[JobCriteria]]] = {}  # the rarer atom first
+        self._entries: dict[JobCriteria, _Entry] = {}
+        self._everything: set[_Entry] = set()  # searches that require nothing
+        self._single: dict[Atom, set[_Entry]] = {}
+        self._pairs: dict[Atom, dict[Atom, set[_Entry]]] = {}  # the rarer atom first
 
     def __len__(self) -> int:
         return len(self._searches)
@@ -243,21 +286,19 @@ class Matcher:
     def add(self, search: Percolated) -> None:
         self.remove(search.id)
         self._searches[search.id] = search
-        criteria = search.criteria
-        owners = self._owners.get(criteria)
-        if owners is not None:
-            owners[search.id] = search
-            return
-        self._owners[criteria] = {search.id: search}
-        conjunctions = index_conjunctions(criteria, self._share)
-        where = self._where[criteria] = list(dict.fromkeys(self._ordered(each) for each in conjunctions))
-        if not where:
-            self._everything.add(criteria)
-        for atoms in where:
-            if len(atoms) == 1:
-                self._single.setdefault(atoms[0], set()).add(criteria)
-            else:
-                self._pairs.setdefault(atoms[0], {}).setdefault(atoms[1], set()).add(criteria)
+        entry = self._entries.get(search.criteria)
+        if entry is None:
+            conjunctions = index_conjunctions(search.criteria, self._share)
+            where = list(dict.fromkeys(self._ordered(each) for each in conjunctions))
+            entry = self._entries[search.criteria] = _Entry(search.criteria, where)
+            if not where:
+                self._everything.add(entry)
+            for atoms in where:
+                if len(atoms) == 1:
+                    self._single.setdefault(atoms[0], set()).add(entry)
+                else:
+                    self._pairs.setdefault(atoms[0], {}).setdefault(atoms[1], set()).add(entry)
+        entry.owners[search.id] = search
 
     def add_all(self, searches: Iterable[Percolated]) -> None:
         for search in searches:
@@ -267,51 +308,53 @@ class Matcher:
         search = self._searches.pop(search_id, None)
         if search is None:
             return
-        criteria = search.criteria
-        owners = self._owners[criteria]
-        del owners[search_id]
-        if owners:
+        entry = self._entries[search.criteria]
+        del entry.owners[search_id]
+        if entry.owners:
             return
-        del self._owners[criteria]
-        self._everything.discard(criteria)
-        for atoms in self._where.pop(criteria):
+        del self._entries[search.criteria]
+        self._everything.discard(entry)
+        for atoms in entry.where:
             if len(atoms) == 1:
-                self._single[atoms[0]].discard(criteria)
+                self._single[atoms[0]].discard(entry)
                 if not self._single[atoms[0]]:
                     del self._single[atoms[0]]
             else:
                 seconds = self._pairs[atoms[0]]
-                seconds[atoms[1]].discard(criteria)
+                seconds[atoms[1]].discard(entry)
                 if not seconds[atoms[1]]:
                     del seconds[atoms[1]]
                 if not seconds:
                     del self._pairs[atoms[0]]
 
-    def candidates(self, job: JobFacts, text: JobText | None = None) -> set[JobCriteria]:
-        """The distinct searches worth a full check against ``job``: those indexed under what it has."""
-        atoms = job_atoms(job, text or JobText(job))
+    def _candidates(self, job: JobFacts, text: JobText) -> set[_Entry]:
+        atoms = job_atoms(job, text)
         found = set(self._everything)
         for atom in atoms:
             if (single := self._single.get(atom)) is not None:
                 found |= single
             if (seconds := self._pairs.get(atom)) is not None:
                 if len(seconds) < len(atoms):
-                    for second, criteria in seconds.items():
+                    for second, entries in seconds.items():
                         if second in atoms:
-                            found |= criteria
+                            found |= entries
                 else:
                     for second in atoms:
-                        if (criteria := seconds.get(second)) is not None:
-                            found |= criteria
+                        if (entries := seconds.get(second)) is not None:
+                            found |= entries
         return found
+
+    def candidates(self, job: JobFacts, text: JobText | None = None) -> set[JobCriteria]:
+        """The distinct searches worth a full check against ``job``: those indexed under what it has."""
+        return {entry.criteria for entry in self._candidates(job, text or JobText(job))}
 
     def match(self, job: JobFacts) -> list[Percolated]:
         """The saved searches ``job`` matches, by id."""
         text = JobText(job)
         hits = [
             search
-            for criteria in self.candidates(job, text)
-            if criteria_hold(criteria, job, text)
-            for search in self._owners[criteria].values()
+            for entry in self._candidates(job, text)
+            if entry.check(job, text)
+            for search in entry.owners.values()
         ]
         return sorted(hits, key=lambda search: search.id)
