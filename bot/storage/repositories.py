@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.storage.contracts import ContractRepository
 from bot.storage.disputes import DisputeRepository
 from bot.storage.feedback import FeedbackRepository
+from bot.storage.feeds import FeedSourceRepository
 from bot.storage.files import FileRepository
 from bot.storage.jobs import CloudRepository, JobRepository
 from bot.storage.ledger import LedgerRepository
@@ -209,6 +210,7 @@ class Repositories:
     sent_messages: SentMessageRepository
     signing_keys: SigningKeyRepository
     files: FileRepository
+    feed_sources: FeedSourceRepository
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repositories:
@@ -233,4 +235,5 @@ class Repositories:
             sent_messages=SentMessageRepository(session),
             signing_keys=SigningKeyRepository(session),
             files=FileRepository(session),
+            feed_sources=FeedSourceRepository(session),
         )
