@@ -61,7 +61,7 @@ kind = "rss"
 
 
 class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - the stdlib's name
+    def log_message(self, format: str, *args: object) -> None:
         """The test's output is gigbot's, not the server's."""
 
 
