@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from sqlalchemy.engine import make_url
 
+from bot.adapters.feeds.fetch import fetch_feed
 from bot.config import Settings
 from bot.conversations import (
     alerts,
@@ -40,6 +41,7 @@ from bot.conversations import (
     worklog,
 )
 from bot.conversations.engine import Engine
+from bot.conversations.feed_sources import FeedPoller, PollCounts
 from bot.conversations.flow import CommandSpec, Flow
 from bot.core.actions import ActionCodec, RetiredKey, key_id
 from bot.core.clock import Clock, SystemClock
@@ -200,7 +202,7 @@ async def run_console(settings: Settings) -> None:
     app = await build_app(settings)
     console = ConsoleFrontEnd(app.engine, data_dir=settings.data_dir, default_user=settings.console.default_user)
     try:
-        await Runtime(settings, app.engine, [console], deliver_before_next_input=True).run()
+        await Runtime(settings, app.engine, [console], deliver_before_next_input=True, feeds=feed_poller(app)).run()
     finally:
         await app.close()
 
@@ -251,10 +253,25 @@ async def run_platforms(settings: Settings) -> int:
             checkout=app.engine.checkout,
             descriptions=descriptions(app.engine),
         )
-        await Runtime(settings, app.engine, [telegram]).run()
+        await Runtime(settings, app.engine, [telegram], feeds=feed_poller(app)).run()
     finally:
         await app.close()
     return 0
+
+
+def feed_poller(app: App) -> FeedPoller:
+    """The job feeds' poller, fetching over HTTP(S)."""
+    return FeedPoller(app.database, app.engine.clock, fetch_feed)
+
+
+async def poll_feeds(settings: Settings) -> list[PollCounts]:
+    """``gigbot feeds poll``: migrate if needed (as ``gigbot run`` does), then poll every configured feed once."""
+    database = Database(settings.database.url)
+    try:
+        await upgrade(database)
+        return await FeedPoller(database, SystemClock(), fetch_feed).poll_all(settings.feeds)
+    finally:
+        await database.dispose()
 
 
 async def upgrade_database(settings: Settings) -> None:

@@ -1,4 +1,4 @@
-"""Command line: ``gigbot run | console | demo | db upgrade | doctor`` (also ``python -m bot``)."""
+"""Command line: ``gigbot run | console | demo | db upgrade | doctor | feeds poll`` (also ``python -m bot``)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,10 @@ def _parser() -> argparse.ArgumentParser:
         "upgrade", help="apply the migrations"
     )
     commands.add_parser("doctor", help="check config, database and tokens; print what would start")
+    feeds = commands.add_parser("feeds", help="external job feeds ([[feeds]] in the config)")
+    feeds.add_subparsers(dest="feeds_command", required=True, metavar="ACTION").add_parser(
+        "poll", help="poll every configured feed once, now; one line per feed"
+    )
     return parser
 
 
@@ -62,6 +66,9 @@ def main(argv: list[str] | None = None) -> None:
             raise SystemExit(asyncio.run(doctor.doctor(settings)))
         if args.command == "db":
             asyncio.run(bootstrap.upgrade_database(settings))
+        elif args.command == "feeds":
+            for counts in asyncio.run(bootstrap.poll_feeds(settings)):
+                print(counts.line())
         elif args.command == "demo":
             asyncio.run(demo.seed_demo(settings))
         elif console:

@@ -20,11 +20,12 @@ from bot.config import Settings
 from bot.conversations.alert_fanout import AlertFanOut
 from bot.conversations.dispatcher import Dispatcher, OutboxPolicy
 from bot.conversations.engine import Engine
+from bot.conversations.feed_sources import FeedPoller
 from bot.core.budget import Rates
 from bot.core.delivery import FrontEnd
 from bot.core.events import Inbound
 from bot.core.files import FileSource
-from bot.scheduler import build_scheduler
+from bot.scheduler import build_scheduler, schedule_feeds
 
 log = logging.getLogger("gigbot.runtime")
 
@@ -59,10 +60,12 @@ class Runtime:
         front_ends: Sequence[FrontEnd],
         *,
         deliver_before_next_input: bool = False,
+        feeds: FeedPoller | None = None,
     ) -> None:
         """``deliver_before_next_input``: a terminal shared by every console user shows the notices a turn caused
-        before it asks for the next line."""
+        before it asks for the next line. ``feeds`` polls the configured job feeds on their schedules."""
         self.settings = settings
+        self.feeds = feeds
         self.deliver_before_next_input = deliver_before_next_input
         self.engine = engine
         self.front_ends = list(front_ends)
@@ -109,6 +112,8 @@ class Runtime:
             with contextlib.suppress(NotImplementedError, RuntimeError):  # not on this platform / thread
                 loop.add_signal_handler(signum, self.stop)
         scheduler = build_scheduler(self.engine, self.settings.scheduler, self.settings.outbox)
+        if self.feeds is not None:
+            schedule_feeds(scheduler, self.feeds, self.settings.feeds)
         scheduler.start()
         dispatching = asyncio.create_task(self.dispatcher.run(self.stopping), name="dispatcher")
         alerting = asyncio.create_task(self.alerts.run(self.stopping), name="alerts")

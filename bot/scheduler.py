@@ -1,6 +1,7 @@
 """Scheduled jobs on APScheduler's asyncio scheduler, with every front end: closing idle conversations,
 forgetting old update ids and sent notifications, and the marketplace sweeps (job expiry, milestone auto-release
-and its reminders, weekly invoices and their payment, earnings maturing, feedback reminders, client ratings).
+and its reminders, weekly invoices and their payment, earnings maturing, feedback reminders, client ratings), and
+polling each external job feed every ``interval_seconds`` of its own.
 
 Nothing here keeps state across a restart: each job derives what is due from the database, and every sweep
 also runs at start, so what fell due while the bot was down goes out at once. Notifications go to the outbox.
@@ -13,10 +14,11 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.config import OutboxSettings, SchedulerSettings
+from bot.config import FeedSettings, OutboxSettings, SchedulerSettings
 from bot.conversations.alerts import ALERT_DIGESTS
 from bot.conversations.contract_sweeps import AUTO_RELEASE, PAY_INVOICES, WEEKLY_INVOICES
 from bot.conversations.engine import Engine
+from bot.conversations.feed_sources import FeedPoller
 from bot.conversations.flow import Sweep
 from bot.conversations.money_sweeps import CLIENT_RATINGS, FEEDBACK_REMINDERS, MATURE_EARNINGS
 from bot.conversations.my_jobs import EXPIRE_STALE_JOBS
@@ -92,3 +94,18 @@ def build_scheduler(engine: Engine, settings: SchedulerSettings, outbox: OutboxS
         **common,
     )
     return scheduler
+
+
+def schedule_feeds(scheduler: AsyncIOScheduler, poller: FeedPoller, feeds: list[FeedSettings]) -> None:
+    """One job per feed at its own interval, the first poll at start (conditional, so a restart costs a 304)."""
+    for feed in feeds:
+        scheduler.add_job(
+            poller.poll_safely,
+            "interval",
+            seconds=feed.interval_seconds,
+            next_run_time=datetime.now(UTC),
+            args=(feed,),
+            id=f"feed:{feed.name}",
+            max_instances=1,
+            coalesce=True,
+        )

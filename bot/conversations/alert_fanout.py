@@ -8,7 +8,8 @@ outbox behind person-to-person notices (``ALERT_PRIORITY``); the rest wait for t
 limit, hourly or daily searches).
 
 Never alerted: the job's own client, people who hid it or applied to it, and anyone who may not see it (a talent
-cloud or invite-only post they are not let into); a job no longer open alerts no one.
+cloud or invite-only post they are not let into); a job no longer open, or posted over a week ago (an old entry a
+feed brings), alerts no one.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import contextlib
 import logging
 from collections import Counter
 from dataclasses import fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.conversations.alerts import job_alert
@@ -40,6 +41,7 @@ ALERT_PRIORITY = 10  # outbox: after every person-to-person notice (0)
 BATCH = 500  # people alerted per transaction
 JOBS_PER_STEP = 20
 WORD_SAMPLE = 2_000  # recent jobs the words' commonness is measured on
+NEWER_THAN = timedelta(days=7)  # a job a feed brings that was posted long before is not news: no alert
 
 
 class AlertFanOut:
@@ -132,7 +134,8 @@ class AlertFanOut:
         async with self.database.transaction() as session:
             repos = Repositories.bind(session)
             row = await repos.jobs.get(job_id)
-            facts = _facts(row) if row is not None and row.status == "open" and row.published_at else None
+            fresh = row is not None and row.published_at is not None and row.published_at > self.clock.now() - NEWER_THAN
+            facts = _facts(row) if row is not None and fresh and row.status == "open" else None
             if facts is None:
                 await repos.alerts.matched(job_id, self.clock.now())
                 return 0

@@ -261,7 +261,12 @@ class Engine:
 
         def private(button: Button) -> Button:
             action = button.action
-            if button.link or action.kind != RUN_COMMAND or not action.args or self.answers_in_group(action.args[0]):
+            if (
+                button.leads_somewhere
+                or action.kind != RUN_COMMAND
+                or not action.args
+                or self.answers_in_group(action.args[0])
+            ):
                 return button
             return replace(button, link=self.private_link(action.args[0], " ".join(action.args[1:])))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Protocol
+from urllib.parse import urlsplit
 
 from babel.dates import format_timedelta
 from babel.numbers import format_decimal
@@ -27,9 +28,10 @@ from bot.core.jobs import (
 from bot.core.money import format_money
 from bot.core.places import country_name
 from bot.core.taxonomy import CATEGORIES
-from bot.core.ui import Attachment, Button, Choice, Link, Screen, escape, rows
+from bot.core.ui import Attachment, Button, Choice, Link, Screen, escape, rows, shortened
 
 CARD_SKILLS = 5
+NOT_STATED = N_("Not stated")  # what a feed does not say (experience, project length, pay)
 PROPOSAL_BUCKETS = (
     (5, N_("Less than 5")),
     (10, N_("5 to 10")),
@@ -63,6 +65,8 @@ class CardJob(PayTerms, Protocol):
 
 
 def terms(ctx: Ctx, job: PayTerms) -> str:
+    if (job.rate_min_minor if job.job_type == "hourly" else job.budget_minor) is None:  # a feed that names none
+        return ctx.t(N_("Pay: not stated"))
     amount = rate_or_budget(job, ctx.locale)
     if job.job_type == "hourly":
         return ctx.t(N_("Hourly: {amount}/hr"), amount=amount)
@@ -74,7 +78,10 @@ def file_size(size: int) -> str:
 
 
 def client_facts(ctx: Ctx, client: ClientSummary) -> list[str]:
-    """Payment verification, rating, hires, spending and country: what tells a freelancer whom they'd work for."""
+    """Payment verification, rating, hires, spending and country: what tells a freelancer whom they'd work for;
+    for a job from an external feed, the feed it came from (its client is on the original site)."""
+    if client.source is not None:
+        return [ctx.t(N_("🌐 From {source}"), source=client.source)]
     verified = (
         ctx.t(N_("✅ Payment verified")) if client.payment_verified else ctx.t(N_("⚪ Payment method not verified"))
     )
@@ -103,7 +110,7 @@ def job_card(ctx: Ctx, job: CardJob, client: ClientSummary, number: int | None =
     )
     lines = [
         f"<b>{f'{number}. ' if number is not None else ''}{escape(job.title)}</b>" + (" ♥" if saved else ""),
-        " · ".join([terms(ctx, job), ctx.t(EXPERIENCE[job.experience]), posted]),
+        " · ".join([terms(ctx, job), ctx.t(EXPERIENCE.get(job.experience or "", NOT_STATED)), posted]),
         ctx.t(N_("Proposals: {bucket}"), bucket=proposals_bucket(ctx, job.proposals_count)),
     ]
     if skills:
@@ -143,13 +150,17 @@ def job_detail(ctx: Ctx, job: Job, client: ClientSummary) -> str:
         head.append(audience(ctx, job))
     facts = [
         "💵 " + terms(ctx, job),
-        "🎓 " + ctx.t(N_("Experience: {level}"), level=ctx.t(EXPERIENCE[job.experience])),
-        "📅 " + ctx.t(N_("Project length: {length}"), length=ctx.t(PROJECT_LENGTHS[job.project_length])),
+        "🎓 " + ctx.t(N_("Experience: {level}"), level=ctx.t(EXPERIENCE.get(job.experience or "", NOT_STATED))),
+        "📅 "
+        + ctx.t(
+            N_("Project length: {length}"), length=ctx.t(PROJECT_LENGTHS.get(job.project_length or "", NOT_STATED))
+        ),
     ]
     if job.job_type == "hourly" and job.hours_per_week:
         facts.append("⏱ " + ctx.t(HOURS_PER_WEEK[job.hours_per_week]))
     facts.append("🛠 " + ctx.t(N_("Skills: {skills}"), skills=", ".join(job.skills)))
-    facts.append("📨 " + ctx.t(N_("Proposals: {bucket}"), bucket=proposals_bucket(ctx, job.proposals_count)))
+    if not job.external:
+        facts.append("📨 " + ctx.t(N_("Proposals: {bucket}"), bucket=proposals_bucket(ctx, job.proposals_count)))
     sections = ["\n".join(head), escape(job.description), "\n".join(facts)]
     if job.questions:
         asked = [ctx.t(N_("<b>Screening questions</b>"))]
@@ -159,14 +170,64 @@ def job_detail(ctx: Ctx, job: Job, client: ClientSummary) -> str:
         files = [ctx.t(N_("<b>Attachments</b>"))]
         files += [f"📎 {escape(file.filename)} ({file_size(file.size)})" for file in job.attachments]
         sections.append("\n".join(files))
-    about = [ctx.t(N_("<b>About the client</b>")), *client_facts(ctx, client)]
-    about.append(ctx.t(N_("Member since {date}"), date=Day(client.member_since.date())))
-    sections.append("\n".join(about))
+    if job.external:
+        sections.append(original_post(ctx, job))
+    else:
+        about = [ctx.t(N_("<b>About the client</b>")), *client_facts(ctx, client)]
+        about.append(ctx.t(N_("Member since {date}"), date=Day(client.member_since.date())))
+        sections.append("\n".join(about))
     return "\n\n".join(sections)
 
 
+def original_post(ctx: Ctx, job: Job) -> str:
+    """Where a job from a feed came from, and its original post (where one applies)."""
+    lines = [ctx.t(N_("🌐 From {source}"), source=job.source_name)]
+    if job.external_url:
+        lines.append(ctx.t(N_('Original post: <a href="{url}">{host}</a>'), url=job.external_url, host=host(job)))
+    return "\n".join(lines)
+
+
+def host(job: Job) -> str:
+    """The original post's site, as people name it ("remotive.com")."""
+    return (urlsplit(job.external_url or "").hostname or "").removeprefix("www.")
+
+
+def apply_button(ctx: Ctx, job: Job) -> Button:
+    """Opens the original post where links exist; elsewhere /apply shows its address."""
+    label = shortened(ctx.t(N_("🔗 Apply on {site}"), site=host(job)))
+    return Button(label, ctx.command_button(label, "apply", str(job.id)).action, url=job.external_url)
+
+
+async def apply_screen(ctx: Ctx, args: str) -> Screen:
+    """/apply ID: a job from a feed is applied to on its original post; this says where."""
+    job = await ctx.services.jobs.visible(ctx.account, args.strip() or "?")
+    return apply_elsewhere(ctx, job)
+
+
+def apply_elsewhere(ctx: Ctx, job: Job) -> Screen:
+    """What a freelancer is told when they would apply here to a job from a feed."""
+    if not job.external:
+        raise UserError(N_("This job takes proposals here: send /propose {id}."), id=job.id)
+    if job.external_url is None:
+        text = ctx.t(
+            N_("“{title}” comes from {source}, which gave no link to apply."), title=job.title, source=job.source_name
+        )
+        return Screen(text, name="job.apply")
+    text = ctx.t(
+        N_('“{title}” comes from {source}: you apply on its original post, <a href="{url}">{url}</a>.'),
+        title=job.title,
+        source=job.source_name,
+        url=job.external_url,
+    )
+    buttons = rows(apply_button(ctx, job), ctx.command_button(ctx.t(N_("⬅️ Back to the job")), "job", str(job.id)))
+    return Screen(text, buttons=buttons, name="job.apply")
+
+
 async def proposal_buttons(ctx: Ctx, job: Job) -> list[Button]:
-    """For a freelancer who is not the client: their proposal to the job if they sent one, else Submit (open jobs)."""
+    """For a freelancer who is not the client: their proposal to the job if they sent one, else Submit (open jobs);
+    for a job from a feed, Apply on its original post."""
+    if job.external:
+        return [apply_button(ctx, job)] if job.status == "open" and job.external_url else []
     sent = await ctx.services.proposals.active_on(ctx.account, job.id)
     if sent is not None:
         return [ctx.command_button(ctx.t(N_("📄 My proposal")), "proposal", str(sent))]
@@ -182,9 +243,12 @@ async def job_screen(ctx: Ctx, args: str) -> Screen:
     chat)."""
     if ctx.in_group:
         job = await ctx.services.jobs.visible(None, args.strip() or "?")
-        buttons = [ctx.command_button(ctx.t(N_("📨 Submit a proposal")), "propose", str(job.id))] * (
-            job.status == "open"
-        )
+        if job.external:
+            buttons = [apply_button(ctx, job)] * (job.status == "open" and job.external_url is not None)
+        else:
+            buttons = [ctx.command_button(ctx.t(N_("📨 Submit a proposal")), "propose", str(job.id))] * (
+                job.status == "open"
+            )
         buttons.append(ctx.command_button(ctx.t(N_("♥ Save")), "save", str(job.id)))
         client = await ctx.services.jobs.client_summary(job.client_id)
         return Screen(job_detail(ctx, job, client), buttons=rows(*buttons), name="job")
@@ -203,7 +267,9 @@ async def job_page(ctx: Ctx, job: Job) -> Screen:
     buttons = []
     if job.attachments:
         buttons.append(ctx.command_button(ctx.t(N_("📎 Get the files")), "job_files", str(job.id)))
-    if ctx.account is None:
+    if ctx.account is None and job.external:
+        buttons += await proposal_buttons(ctx, job)
+    elif ctx.account is None:
         if job.status == "open":  # applying needs an account: signing up comes first, then the proposal
             buttons.append(ctx.command_button(ctx.t(N_("📨 Sign up to apply")), "propose", str(job.id)))
     elif job.client_id == ctx.account.id:
@@ -267,4 +333,7 @@ COMMANDS = [
     ),
     CommandSpec("share", N_("share a job post"), share_screen, needs_account=False, in_help=False),
     CommandSpec("job_files", N_("the files attached to a job post"), job_files, in_help=False),
+    CommandSpec(
+        "apply", N_("where to apply to a job from another site"), apply_screen, needs_account=False, in_help=False
+    ),
 ]

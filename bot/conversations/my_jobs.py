@@ -209,7 +209,7 @@ def expiry_notice(translator: Translator, *, job_id: int, title: str) -> Screen:
 
 async def _expire(services: Services, job_id: int, notices: NoticeList) -> None:
     job = await services.jobs.expire_if_stale(job_id, services.now)
-    if job is not None:
+    if job is not None and not job.external:  # a feed's account has nobody to tell; it reopens if listed again
         notices.add(job.client_id, expiry_notice, key=f"job-expired:{job.id}", job_id=job.id, title=job.title)
 
 

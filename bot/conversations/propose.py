@@ -26,7 +26,7 @@ from bot.conversations.flow import (
     Step,
     command_button,
 )
-from bot.conversations.job_views import terms
+from bot.conversations.job_views import apply_elsewhere, terms
 from bot.conversations.menu import main_menu
 from bot.conversations.notices import notice_kind
 from bot.conversations.proposals import (
@@ -564,6 +564,8 @@ async def propose_command(ctx: Ctx, args: str) -> Screen | StartFlow:
     """/propose JOB_ID: a freelancer who may apply starts writing a proposal; one already sent is pointed to."""
     assert ctx.account is not None
     job = await ctx.services.jobs.visible(ctx.account, args.strip() or "?")
+    if job.external:
+        return apply_elsewhere(ctx, job)
     existing = await ctx.services.proposals.active_on(ctx.account, job.id)
     if existing is not None:
         return Screen(

@@ -97,16 +97,26 @@ class JobDraft(BaseModel):
 
 
 class Job(JobDraft):
-    """A stored post."""
+    """A stored post; one from an external feed names it (``source_name``) and its original post."""
 
     id: int
     client_id: int
+    experience: Literal["entry", "intermediate", "expert", "unstated"] | None = None
+    project_length: Literal["lt1", "1to3", "3to6", "gt6", "unstated"] | None = None
     status: Literal["draft", "open", "closed", "expired"]
     proposals_count: int = 0
     created_at: datetime
     published_at: datetime | None = None
     last_activity_at: datetime
     closed_at: datetime | None = None
+    source_id: int | None = None
+    source_name: str = ""
+    external_url: str | None = None
+
+    @property
+    def external(self) -> bool:
+        """From an external feed: applying happens on the original post, not here."""
+        return self.source_id is not None
 
     @property
     def shareable(self) -> bool:
@@ -127,6 +137,7 @@ class ClientSummary:
     total_spent_minor: int
     rating: float | None
     reviews: int
+    source: str | None = None  # the external feed's name, when the "client" is a feed
 
 
 def _not_found(job_id: int | str) -> UserError:
@@ -284,8 +295,10 @@ class JobService:
         cloud = await self._repos.clouds.get(row.cloud_id) if row.cloud_id is not None else None
         fields = {column.key: getattr(row, column.key) for column in JobRow.__table__.columns}
         padded = f" {fields.pop('skills_text')} "  # skills_text keeps the client's order of skills
+        source = await self._repos.feed_sources.get(row.source_id) if row.source_id is not None else None
         return Job(
             **fields,
+            source_name=source.name if source else "",
             skills=sorted(await repo.skills(row.id), key=lambda skill: padded.find(f" {skill} ")),
             questions=await repo.questions(row.id),
             attachments=[AttachedFile(id=i, filename=n, size=s) for i, n, s in await repo.attachments(row.id)],
@@ -369,6 +382,7 @@ class JobService:
             total_spent_minor=profile.total_spent_minor if profile else 0,
             rating=profile.rating_sum / reviews if profile and reviews else None,
             reviews=reviews,
+            source=source.name if (source := await self._repos.feed_sources.by_account(client_id)) else None,
         )
 
     # ---- writing --------------------------------------------------------------------------------

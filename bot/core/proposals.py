@@ -423,6 +423,8 @@ class ProposalService:
         job = await self._jobs.visible(freelancer, job_id)
         if job.client_id == freelancer.id:
             raise UserError(N_("That is your own job post: you can't send a proposal to it."))
+        if job.external:
+            raise UserError(N_("This job comes from {source}: you apply on its original post."), source=job.source_name)
         if job.status != "open" and await self._repos.contracts.hired_on_job(job.id):
             raise UserError(N_("This job has already been filled."))
         if job.status != "open":

@@ -403,6 +403,7 @@ class JobHit:
                 total_spent_minor=row.client_total_spent_minor,
                 rating=row.client_rating_sum / row.client_rating_count if row.client_rating_count else None,
                 reviews=row.client_rating_count,
+                source=row.client_name if row.source_id is not None else None,
             ),
             saved=bool(row.saved),
         )

@@ -65,10 +65,14 @@ def suggest_skills(text: str, limit: int = 5) -> list[str]:
     return list(dict.fromkeys(found))[:limit]
 
 
+def known_skill(text: str) -> str | None:
+    """The display name of a known skill (any spelling or alias), or None."""
+    return _skills()[1].get(_key(text))
+
+
 def normalise_skill(text: str) -> str:
     """The display name of a known skill, or a UserError that suggests the closest ones."""
-    _names, lookup = _skills()
-    found = lookup.get(_key(text))
+    found = known_skill(text)
     if found:
         return found
     suggestions = suggest_skills(text)

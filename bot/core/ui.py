@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.core import markup
 from bot.core.actions import Action
@@ -146,15 +147,26 @@ class Link:
 
 @dataclass(frozen=True)
 class Button:
-    """A button: ``action`` is what pressing it does; ``link``, if set, is where it leads where links exist."""
+    """A button: ``action`` is what pressing it does; ``link`` (this bot's deep link) or ``url`` (a web page
+    elsewhere, http or https only: a job's original post), if set, is where it leads where links exist."""
 
     label: str
     action: Action
     link: Link | None = None
+    url: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "label", markup.neutralise(self.label))
         _check_length("button label", self.label, MAX_BUTTON_LABEL, empty=False)
+        if self.url is not None:
+            parts = urlsplit(self.url)
+            if parts.scheme not in ("http", "https") or not parts.netloc or self.link is not None:
+                raise ValueError(f"a button's url is an http(s) address, instead of a link: {self.url[:80]!r}")
+
+    @property
+    def leads_somewhere(self) -> bool:
+        """A link button where the platform has them: pressing it opens a page or a chat, not an action."""
+        return self.link is not None or self.url is not None
 
 
 @dataclass(frozen=True)
@@ -351,7 +363,7 @@ class InlineResult:
     message: Screen
 
     def __post_init__(self) -> None:
-        if any(button.link is None for button in self.message.all_buttons()):
+        if not all(button.leads_somewhere for button in self.message.all_buttons()):
             raise ValueError(f"the buttons of an inline result must all be links: {self.id}")
 
 

@@ -310,6 +310,7 @@ class JobRow(Base):
     __table_args__ = (
         Index("ix_jobs_status_published", "status", "published_at"),
         Index("ix_jobs_client", "client_id"),
+        Index("ix_jobs_source_external", "source_id", "external_id", unique=True),
     )
 
     id: Mapped[int] = mapped_column(ID, primary_key=True)
@@ -337,6 +338,27 @@ class JobRow(Base):
     # The client's profile stats, copied for the search filters by migration 0003's triggers (never set here).
     client_payment_verified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     client_hires: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # A job brought by an external feed: its source, the entry's id there, and where to apply (the original post).
+    source_id: Mapped[int | None] = mapped_column(ForeignKey("feed_sources.id"))
+    external_id: Mapped[str | None] = mapped_column(String(500))
+    external_url: Mapped[str | None] = mapped_column(Text)
+
+
+class FeedSourceRow(Base):
+    """An external job feed (a ``[[feeds]]`` table, by name): the client account its jobs are posted under, the
+    validators of its last fetch (so an unchanged feed costs a 304), and how its last poll went."""
+
+    __tablename__ = "feed_sources"
+    __table_args__ = (UniqueConstraint("name", name="uq_feed_sources_name"),)
+
+    id: Mapped[int] = mapped_column(ID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    etag: Mapped[str | None] = mapped_column(String(500))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    polled_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))  # why the last poll failed; never the URL
+    created_at: Mapped[datetime]
 
 
 class JobSkillRow(Base):

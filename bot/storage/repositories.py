@@ -14,6 +14,7 @@ from bot.storage.alerts import AlertRepository
 from bot.storage.contracts import ContractRepository
 from bot.storage.disputes import DisputeRepository
 from bot.storage.feedback import FeedbackRepository
+from bot.storage.feeds import FeedSourceRepository
 from bot.storage.files import FileRepository
 from bot.storage.jobs import CloudRepository, JobRepository
 from bot.storage.ledger import LedgerRepository
@@ -211,6 +212,7 @@ class Repositories:
     signing_keys: SigningKeyRepository
     files: FileRepository
     alerts: AlertRepository
+    feed_sources: FeedSourceRepository
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repositories:
@@ -236,4 +238,5 @@ class Repositories:
             signing_keys=SigningKeyRepository(session),
             files=FileRepository(session),
             alerts=AlertRepository(session),
+            feed_sources=FeedSourceRepository(session),
         )

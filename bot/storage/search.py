@@ -253,6 +253,7 @@ class JobCardRow:
     client_rating_sum: int
     client_rating_count: int
     saved: bool
+    source_id: int | None = None  # the external feed the job came from
 
 
 def _in_ranges(column: Any, ranges: Sequence[IntRange]) -> ColumnElement[bool]:
@@ -774,6 +775,7 @@ class JobSearchRepository:
                 func.coalesce(client.rating_sum, 0).label("client_rating_sum"),
                 func.coalesce(client.rating_count, 0).label("client_rating_count"),
                 case((saved, True), else_=False).label("saved"),
+                job.source_id,
             )
             .join(AccountRow, AccountRow.id == job.client_id)
             .outerjoin(ClientProfileRow, ClientProfileRow.account_id == job.client_id)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.actions import Action
-from bot.core.markup import to_terminal
+from bot.core.markup import neutralise, to_terminal
 from bot.core.ui import Screen
 
 
@@ -27,7 +27,9 @@ def render(screen: Screen, *, color: bool) -> str:
         for row in screen.buttons:
             cells = []
             for button in row:
-                cells.append(f"[{number}] {button.label}")
+                # A web page can't open in a terminal: its address is shown to copy (pressing says where it leads).
+                where = f" ({neutralise(button.url)})" if button.url else ""
+                cells.append(f"[{number}] {button.label}{where}")
                 number += 1
             lines.append("  " + "   ".join(cells))
     for attachment in screen.attachments:

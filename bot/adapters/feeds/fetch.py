@@ -6,31 +6,13 @@ file); a body over ``MAX_FEED_BYTES`` (after any gzip) is refused while it strea
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import aiohttp
+
+from bot.core.sources.fetched import Fetched, FetchError, Validators
 
 MAX_FEED_BYTES = 10 * 1024 * 1024
 TIMEOUT = aiohttp.ClientTimeout(total=30, connect=10, sock_read=20)
 USER_AGENT = "gigbot-feeds/1 (+https://github.com/gigbot)"
-
-
-class FetchError(Exception):
-    """The feed could not be fetched; the message says why (for the log: it never holds the URL's query)."""
-
-
-@dataclass(frozen=True)
-class Validators:
-    """What the server said identifies the version we have, sent back so an unchanged feed costs a 304."""
-
-    etag: str | None = None
-    last_modified: str | None = None
-
-
-@dataclass(frozen=True)
-class Fetched:
-    body: bytes | None  # None: not modified since ``validators``
-    validators: Validators
 
 
 async def fetch(session: aiohttp.ClientSession, url: str, known: Validators) -> Fetched:
@@ -58,3 +40,9 @@ async def fetch(session: aiohttp.ClientSession, url: str, known: Validators) -> 
         raise FetchError("timed out") from None
     except aiohttp.ClientError as error:
         raise FetchError(f"{type(error).__name__}") from None
+
+
+async def fetch_feed(url: str, known: Validators) -> Fetched:
+    """``fetch`` in a session of its own: each feed is polled on its own schedule, minutes apart."""
+    async with aiohttp.ClientSession() as session:
+        return await fetch(session, url, known)

@@ -30,7 +30,7 @@ from bot.core.actions import Action, ActionCodec
 from bot.core.delivery import RetryAfter, SendOutcome, Sent, TransientError, Unreachable
 from bot.core.events import ChatRef, Outbound
 from bot.core.markup import to_telegram
-from bot.core.ui import Attachment, InlineAnswer, Invoice, Link, Screen
+from bot.core.ui import Attachment, Button, InlineAnswer, Invoice, Link, Screen
 
 log = logging.getLogger("gigbot.telegram")
 PHOTO_TYPES = frozenset({"image/jpeg", "image/png"})  # what Telegram shows as a photo; any other file is a document
@@ -48,13 +48,19 @@ class TelegramSender:
         rows = (
             [[self._button(option.label, option.action)] for option in screen.choice.options] if screen.choice else []
         )
-        rows += [[self._button(button.label, button.action, button.link) for button in row] for row in screen.buttons]
+        rows += [[self._link_button(button) for button in row] for row in screen.buttons]
         return InlineKeyboardMarkup(rows) if rows else None
 
-    def _button(self, label: str, action: Action, link: Link | None = None) -> InlineKeyboardButton:
-        if link is None:
-            return InlineKeyboardButton(label, callback_data=self.codec.pack(action))
-        return InlineKeyboardButton(label, url=self.link_url(link))
+    def _button(self, label: str, action: Action) -> InlineKeyboardButton:
+        return InlineKeyboardButton(label, callback_data=self.codec.pack(action))
+
+    def _link_button(self, button: Button) -> InlineKeyboardButton:
+        """A URL button for a deep link or a web page; else a callback button."""
+        if button.url is not None:
+            return InlineKeyboardButton(button.label, url=button.url)
+        if button.link is not None:
+            return InlineKeyboardButton(button.label, url=self.link_url(button.link))
+        return self._button(button.label, button.action)
 
     def link_url(self, link: Link) -> str:
         """``t.me/<bot>?start=<payload>``; a share link wraps it in Telegram's share page."""
