@@ -134,8 +134,9 @@ class AlertFanOut:
         async with self.database.transaction() as session:
             repos = Repositories.bind(session)
             row = await repos.jobs.get(job_id)
-            fresh = row is not None and row.published_at is not None and row.published_at > self.clock.now() - NEWER_THAN
-            facts = _facts(row) if row is not None and fresh and row.status == "open" else None
+            since = self.clock.now() - NEWER_THAN
+            posted = row.published_at if row is not None and row.status == "open" else None
+            facts = _facts(row) if row is not None and posted is not None and posted > since else None
             if facts is None:
                 await repos.alerts.matched(job_id, self.clock.now())
                 return 0
