@@ -55,7 +55,7 @@ class AlertFanOut:
         self._names: dict[int, str] = {}
         self._seen_change = 0
 
-    async def run(self, stopping: asyncio.Event, poll_seconds: float = 1.0) -> None:
+    async def run(self, stopping: asyncio.Event, poll_seconds: float = 0.25) -> None:
         """Match waiting jobs until stopped; a failure is logged and tried again on the next round."""
         while not stopping.is_set():
             try:

@@ -28,7 +28,9 @@ class Rates:
 class SendBudget:
     def __init__(self, rates: Rates) -> None:
         self.rates = rates
-        self._overall = AsyncLimiter(rates.per_second, 1) if rates.per_second else None
+        # Overall, the platform counts any second: sends are evenly spaced, never a burst that would put more than
+        # the rate into one second (a fan-out at full speed then meets no 429). A chat gets a short burst.
+        self._overall = AsyncLimiter(1, 1 / rates.per_second) if rates.per_second else None
         self._chats: OrderedDict[str, AsyncLimiter] = OrderedDict()
         self._groups: OrderedDict[str, AsyncLimiter] = OrderedDict()
         self._paused_until: dict[str, float] = {}
