@@ -16,6 +16,8 @@ import logging
 import signal
 from collections.abc import Sequence
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
 from bot.config import Settings
 from bot.conversations.alert_fanout import AlertFanOut
 from bot.conversations.dispatcher import Dispatcher, OutboxPolicy
@@ -26,10 +28,12 @@ from bot.core.delivery import FrontEnd
 from bot.core.events import Inbound
 from bot.core.files import FileSource
 from bot.scheduler import build_scheduler, schedule_feeds
+from bot.storage.leader import Leadership
 
 log = logging.getLogger("gigbot.runtime")
 
 TURNS_FINISH_WITHIN = 5.0  # seconds given to turns in flight when stopping
+LEAD_RETRY_SECONDS = 10.0  # how often a process that does not run the scheduler tries to take it over
 
 
 def outbox_policy(settings: Settings) -> OutboxPolicy:
@@ -83,6 +87,7 @@ class Runtime:
             if isinstance(front_end, FileSource):
                 engine.file_sources[front_end.platform] = front_end
         self.alerts = AlertFanOut(engine.database, engine.clock, wake=engine.outbox_written)
+        self.leadership = Leadership(engine.database)
         self.stopping = asyncio.Event()
         self._in_flight = 0
         self._idle = asyncio.Event()
@@ -105,6 +110,21 @@ class Runtime:
     def stop(self) -> None:
         self.stopping.set()
 
+    async def _lead(self, scheduler: AsyncIOScheduler) -> None:
+        """Run the scheduler in one process only: this one once it holds the lead (at once on SQLite; on
+        PostgreSQL when no other process holds it, tried again every ``LEAD_RETRY_SECONDS``, so a process takes
+        over when the leader dies)."""
+        while not self.stopping.is_set():
+            try:
+                if await self.leadership.try_take():
+                    scheduler.start()
+                    log.info("this process runs the scheduler")
+                    return
+            except Exception:
+                log.exception("could not try for the scheduler's lead; trying again")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), LEAD_RETRY_SECONDS)
+
     async def run(self) -> None:
         """Serve until stopped; returns once everything is closed."""
         loop = asyncio.get_running_loop()
@@ -114,7 +134,7 @@ class Runtime:
         scheduler = build_scheduler(self.engine, self.settings.scheduler, self.settings.outbox)
         if self.feeds is not None:
             schedule_feeds(scheduler, self.feeds, self.settings.feeds)
-        scheduler.start()
+        leading = asyncio.create_task(self._lead(scheduler), name="scheduler-leadership")
         dispatching = asyncio.create_task(self.dispatcher.run(self.stopping), name="dispatcher")
         alerting = asyncio.create_task(self.alerts.run(self.stopping), name="alerts")
         try:
@@ -134,8 +154,10 @@ class Runtime:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._idle.wait(), TURNS_FINISH_WITHIN)
             self.stopping.set()
-            await asyncio.wait([dispatching, alerting], timeout=TURNS_FINISH_WITHIN)
-            scheduler.shutdown(wait=False)
+            await asyncio.wait([dispatching, alerting, leading], timeout=TURNS_FINISH_WITHIN)
+            if scheduler.running:
+                scheduler.shutdown(wait=False)
+            await self.leadership.give_up()
             for signum in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(signum)
