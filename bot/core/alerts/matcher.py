@@ -161,31 +161,59 @@ def why(criteria: JobCriteria, text: JobText) -> tuple[list[str], list[str]]:
 Check = Callable[[JobFacts, JobText], bool]
 
 
-def compiled(criteria: JobCriteria) -> Check:
-    """``criteria_hold`` for one search, made once: most saved searches are a few plain words (``python django
-    -wordpress``), which come down to set lookups; anything else takes the general check."""
-    node, plain = criteria.match, True
-    include: list[Term] = []
-    exclude: list[Node] = []
+TextCheck = Callable[[JobText], bool]
+
+
+def _compiled_text(node: Node) -> TextCheck:
+    """``JobText.holds(node)`` as closures made once: no dispatch on the node's kind at each check, and plain
+    words (most of what people save) as set lookups."""
     if isinstance(node, Term):
-        include = [node]
-    elif isinstance(node, AllOf):
-        include, exclude = list(node.include), list(node.exclude)  # type: ignore[arg-type]
-    else:
-        plain = False
-    plain = plain and all(isinstance(part, Term) and part.field is None for part in (*include, *exclude))
-    plain = plain and all(len(part.words) == 1 for part in (*include, *exclude))  # type: ignore[union-attr]
-    if not plain:
-        return lambda job, text: criteria_hold(criteria, job, text)
-    wanted = frozenset(term.words[0] for term in include)
-    unwanted = frozenset(term.words[0] for term in exclude)  # type: ignore[union-attr]
-    if any(
-        getattr(criteria, name) not in (None, False, (), frozenset()) for name in (*FILTER_FIELDS, "published_since")
-    ):
-        return lambda job, text: (
-            wanted <= text.words and unwanted.isdisjoint(text.words) and filters_hold(criteria, job)
-        )
-    return lambda job, text: wanted <= text.words and unwanted.isdisjoint(text.words)
+        if len(node.words) == 1:
+            word, field = node.words[0], node.field
+            return (lambda text: word in text.words) if field is None else (lambda text: word in text.sets[field])
+        return lambda text: text.has(node)
+    if isinstance(node, AnyOf):
+        options = [_compiled_text(option) for option in node.options]
+        return lambda text: any(option(text) for option in options)
+    plain = [part for part in node.include if isinstance(part, Term) and part.field is None and len(part.words) == 1]
+    wanted = frozenset(term.words[0] for term in plain)  # type: ignore[union-attr]
+    others = [_compiled_text(part) for part in node.include if part not in plain]
+    unwanted = [_compiled_text(part) for part in node.exclude]
+
+    def holds(text: JobText) -> bool:
+        if not wanted <= text.words:
+            return False
+        for check in others:
+            if not check(text):
+                return False
+        return not any(check(text) for check in unwanted)
+
+    return holds
+
+
+def _only_words(criteria: JobCriteria) -> set[Atom] | None:
+    """The word atoms of a search that is nothing but plain words (no phrase, field, option, exclusion or
+    filter); None for any other."""
+    if any(getattr(criteria, name) not in UNSET for name in (*FILTER_FIELDS, "published_since")):
+        return None
+    node = criteria.match
+    terms = [node] if isinstance(node, Term) else list(node.include) if isinstance(node, AllOf) else None
+    if terms is None or (isinstance(node, AllOf) and node.exclude):
+        return None
+    if not all(isinstance(term, Term) and term.field is None and len(term.words) == 1 for term in terms):
+        return None
+    return {f"w:{term.words[0]}" for term in terms}  # type: ignore[union-attr]
+
+
+def compiled(criteria: JobCriteria) -> Check:
+    """``criteria_hold`` for one search, made once (the matcher checks thousands of searches per job)."""
+    text_check = _compiled_text(criteria.match) if criteria.match is not None else None
+    filtered = any(getattr(criteria, name) not in UNSET for name in (*FILTER_FIELDS, "published_since"))
+    if text_check is None:
+        return lambda job, text: filters_hold(criteria, job)
+    if not filtered:
+        return lambda job, text: text_check(text)
+    return lambda job, text: text_check(text) and filters_hold(criteria, job)
 
 
 @dataclass(frozen=True)
@@ -250,13 +278,15 @@ class _Entry:
     """One distinct search in the index: its check and its owners. Kept in the postings by identity, so a lookup
     never hashes the criteria (a tree of terms and filters) again."""
 
-    __slots__ = ("check", "criteria", "owners", "where")
+    __slots__ = ("check", "criteria", "owners", "sure", "where")
 
     def __init__(self, criteria: JobCriteria, where: list[tuple[Atom, ...]]) -> None:
         self.criteria = criteria
         self.check = compiled(criteria)
         self.owners: dict[int, Percolated] = {}
         self.where = where  # the keys it is indexed under
+        # Found under its one key, it matches: a search of one or two plain words and nothing else is exactly that.
+        self.sure = len(where) == 1 and _only_words(criteria) == set(where[0])
 
 
 class Matcher:
