@@ -100,7 +100,8 @@ class Runtime:
         try:
             for reply in await self.engine.handle(event):
                 await self.dispatcher.send_now(reply)
-            if self.deliver_before_next_input:
+            if self.deliver_before_next_input:  # the job this turn posted alerts first, then everything is shown
+                await self.alerts.step()
                 await self.dispatcher.drain()
         finally:
             self._in_flight -= 1
