@@ -238,6 +238,8 @@ class Result:
     errors: int
     offered: float
     actions: dict[str, int]
+    answered: int  # updates answered in the whole run (warm-up too)
+    bot_cpu_ms: float = float("nan")  # the bot's process CPU per answered update: steadier than a saturated rate
 
 
 async def run_level(people: int, rate: float, seconds: float, warmup: float, jobs: int, seed_value: int) -> Result:
@@ -263,8 +265,10 @@ async def run_level(people: int, rate: float, seconds: float, warmup: float, job
     telegram = TelegramFrontEnd(app.engine.codec, settings.telegram, command_menus=command_menus(app.engine))
     runtime = Runtime(settings, app.engine, [telegram])
     running = asyncio.create_task(runtime.run())
+    cpu_before = time.process_time()
     ours.send(job_ids)  # the people start once the front end has set its commands
     result, backlog = await asyncio.to_thread(ours.recv)
+    result.bot_cpu_ms = (time.process_time() - cpu_before) * 1000 / max(1, result.answered)
     runtime.stop()
     try:
         await asyncio.wait_for(running, 60)
@@ -349,6 +353,7 @@ async def crowd_run(pipe: Connection, people: int, rate: float, seconds: float, 
         errors=unanswered + server.http_errors,
         offered=rate,
         actions=actions,
+        answered=len(server.latencies),
     )
     pipe.send((result, len(server.updates)))
     await asyncio.to_thread(pipe.recv)  # the runtime has stopped
@@ -385,7 +390,8 @@ def main() -> None:
         mix = ", ".join(f"{kind} {count}" for kind, count in sorted(result.actions.items()))
         print(
             f"  handled {result.updates_per_s:.1f} updates/s of {result.offered:g} offered; "
-            f"latency p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms; errors {result.errors}; sent: {mix}",
+            f"latency p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms; errors {result.errors}; sent: {mix}; "
+            f"bot CPU {result.bot_cpu_ms:.1f} ms per update",
             flush=True,
         )
     last = results[-1]
