@@ -37,6 +37,7 @@ from typing import Any, Literal
 from sqlalchemy import (
     ColumnElement,
     and_,
+    bindparam,
     case,
     column,
     exists,
@@ -55,6 +56,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.expression import TableClause
 
+from bot.storage.hot import prepared
 from bot.storage.orm import (
     AccountRow,
     ClientProfileRow,
@@ -745,47 +747,56 @@ class JobSearchRepository:
         """The cards of these jobs, in this order."""
         if not ids:
             return []
-        job = JobRow.__table__.c
-        client = ClientProfileRow.__table__.c
-        saved = exists().where(SavedJobRow.account_id == viewer_id, SavedJobRow.job_id == job.id)
-        rows = await self.session.execute(
-            select(
-                job.id,
-                job.title,
-                func.substr(job.description, 1, SNIPPET_CHARS).label("description_start"),
-                job.job_type,
-                job.budget_minor,
-                job.rate_min_minor,
-                job.rate_max_minor,
-                job.currency,
-                job.experience,
-                job.project_length,
-                job.hours_per_week,
-                job.category,
-                job.proposals_count,
-                job.published_at,
-                job.client_id,
-                AccountRow.full_name.label("client_name"),
-                AccountRow.created_at.label("client_since"),
-                AccountRow.country.label("client_country"),
-                func.coalesce(client.payment_verified, false()).label("client_payment_verified"),
-                func.coalesce(client.hires_count, 0).label("client_hires"),
-                func.coalesce(client.total_spent_minor, 0).label("client_total_spent_minor"),
-                func.coalesce(client.rating_sum, 0).label("client_rating_sum"),
-                func.coalesce(client.rating_count, 0).label("client_rating_count"),
-                case((saved, True), else_=False).label("saved"),
-            )
-            .join(AccountRow, AccountRow.id == job.client_id)
-            .outerjoin(ClientProfileRow, ClientProfileRow.account_id == job.client_id)
-            .where(job.id.in_(list(ids)))
-        )
+        rows = await self.session.execute(prepared(self.session, _cards), {"viewer_id": viewer_id, "ids": list(ids)})
         found = {row.id: row._asdict() for row in rows}
         skills: dict[int, list[str]] = {job_id: [] for job_id in found}
-        skill_rows = await self.session.execute(
-            select(JobSkillRow.job_id, JobSkillRow.skill)
-            .where(JobSkillRow.job_id.in_(list(found)))
-            .order_by(JobSkillRow.job_id, JobSkillRow.skill)
-        )
+        skill_rows = await self.session.execute(prepared(self.session, _card_skills), {"ids": list(found)})
         for job_id, skill in skill_rows.all():
             skills[job_id].append(skill)
         return [JobCardRow(**found[job_id], skills=tuple(skills[job_id])) for job_id in ids if job_id in found]
+
+
+def _cards(_dialect: str) -> Select[Any]:
+    """Each job's card with its client's, and whether the viewer saved it (built once: ``bot.storage.hot``)."""
+    job = JobRow.__table__.c
+    client = ClientProfileRow.__table__.c
+    saved = exists().where(SavedJobRow.account_id == bindparam("viewer_id"), SavedJobRow.job_id == job.id)
+    return (
+        select(
+            job.id,
+            job.title,
+            func.substr(job.description, 1, SNIPPET_CHARS).label("description_start"),
+            job.job_type,
+            job.budget_minor,
+            job.rate_min_minor,
+            job.rate_max_minor,
+            job.currency,
+            job.experience,
+            job.project_length,
+            job.hours_per_week,
+            job.category,
+            job.proposals_count,
+            job.published_at,
+            job.client_id,
+            AccountRow.full_name.label("client_name"),
+            AccountRow.created_at.label("client_since"),
+            AccountRow.country.label("client_country"),
+            func.coalesce(client.payment_verified, false()).label("client_payment_verified"),
+            func.coalesce(client.hires_count, 0).label("client_hires"),
+            func.coalesce(client.total_spent_minor, 0).label("client_total_spent_minor"),
+            func.coalesce(client.rating_sum, 0).label("client_rating_sum"),
+            func.coalesce(client.rating_count, 0).label("client_rating_count"),
+            case((saved, True), else_=False).label("saved"),
+        )
+        .join(AccountRow, AccountRow.id == job.client_id)
+        .outerjoin(ClientProfileRow, ClientProfileRow.account_id == job.client_id)
+        .where(job.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+def _card_skills(_dialect: str) -> Select[tuple[int, str]]:
+    return (
+        select(JobSkillRow.job_id, JobSkillRow.skill)
+        .where(JobSkillRow.job_id.in_(bindparam("ids", expanding=True)))
+        .order_by(JobSkillRow.job_id, JobSkillRow.skill)
+    )
