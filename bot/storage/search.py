@@ -319,6 +319,8 @@ class _Plan:
     match: Node | None  # the user's words alone, for ranking
     where: tuple[ColumnElement[bool], ...]
     checks: tuple[ColumnElement[bool], ...]
+    viewer_id: int
+    plain: bool  # only the full-text expression and the viewer's hidden jobs: the shape of ``_plain_newest``
 
     def matching(self, *columns: Any) -> Select[Any]:
         """Select from the matches; the jobs row is read (by id, per candidate) only for exact checks."""
@@ -564,11 +566,8 @@ class JobSearchRepository:
             parts.append(_any_tag("cli", criteria.client_ids))
         if criteria.cloud_id is not None:
             parts.append(_tag("cloud", criteria.cloud_id))
-        clouds = select(CloudMemberRow.cloud_id).where(
-            CloudMemberRow.account_id == viewer_id, CloudMemberRow.status == "member"
-        )
-        owned = select(TalentCloudRow.id).where(TalentCloudRow.owner_id == viewer_id)
-        viewer_clouds = set((await self.session.execute(clouds.union(owned))).scalars())
+        viewer = {"viewer_id": viewer_id}
+        viewer_clouds = set((await self.session.execute(prepared(self.session, _viewer_clouds), viewer)).scalars())
         reach = [_tag("cli", viewer_id), _tag("inv", viewer_id)]
         if viewer_clouds:
             reach.append(f"({_tag('vis', 'cloud')} AND {_any_tag('cloud', viewer_clouds)})")
@@ -586,17 +585,26 @@ class JobSearchRepository:
                 _FTS.c.rowid >= second << 32,
                 or_(_FTS.c.rowid >= (second + 1) << 32, published >= criteria.published_since),
             ]
-        return _Plan(query, criteria.match, tuple(where), tuple(self._filters(_JOBS_INDEXED.c, exact)))
+        checks = tuple(self._filters(_JOBS_INDEXED.c, exact))
+        plain = not checks and criteria.published_since is None
+        return _Plan(query, criteria.match, tuple(where), checks, viewer_id, plain)
 
     async def _newest(self, plan: _Plan, size: int) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
         """SQLite, newest first: the index is walked backwards and stops after ``size`` matches; then the older
         matches are counted, so the whole index is walked once and no match is kept or sorted."""
-        page = plan.matching(_FTS.c.rowid).order_by(_FTS.c.rowid.desc()).limit(size)
-        rows = [((), rowid) for rowid in (await self.session.execute(page)).scalars()]
+        if plan.plain:  # the common search, by words alone: its two statements built once
+            params: dict[str, Any] = {"query": plan.query, "viewer_id": plan.viewer_id, "size": size}
+            page: Any = prepared(self.session, _plain_newest)
+        else:
+            params, page = {}, plan.matching(_FTS.c.rowid).order_by(_FTS.c.rowid.desc()).limit(size)
+        rows = [((), rowid) for rowid in (await self.session.execute(page, params)).scalars()]
         if len(rows) < size:
             return len(rows), rows
-        older = plan.matching(func.count()).where(_FTS.c.rowid < rows[-1][1])
-        return size + (await self.session.execute(older)).scalar_one(), rows
+        if plan.plain:
+            older: Any = prepared(self.session, _plain_older)
+        else:
+            older = plan.matching(func.count()).where(_FTS.c.rowid < bindparam("before"))
+        return size + (await self.session.execute(older, {**params, "before": rows[-1][1]})).scalar_one(), rows
 
     async def _recent_in_title(self, viewer_id: int, criteria: JobCriteria, size: int) -> list[int]:
         """Relevance's first tier when the last day of the index holds a page of it, as in most broad searches: the
@@ -800,3 +808,27 @@ def _card_skills(_dialect: str) -> Select[tuple[int, str]]:
         .where(JobSkillRow.job_id.in_(bindparam("ids", expanding=True)))
         .order_by(JobSkillRow.job_id, JobSkillRow.skill)
     )
+
+
+def _viewer_clouds(_dialect: str) -> Any:
+    """The talent clouds a viewer is a member of or owns (whose jobs they may see)."""
+    viewer = bindparam("viewer_id")
+    clouds = select(CloudMemberRow.cloud_id).where(
+        CloudMemberRow.account_id == viewer, CloudMemberRow.status == "member"
+    )
+    return clouds.union(select(TalentCloudRow.id).where(TalentCloudRow.owner_id == viewer))
+
+
+def _plain_matches(*columns: Any) -> Select[Any]:
+    """``_Plan.matching`` of a plain plan, with its expression and viewer as bind parameters."""
+    hidden = select(HiddenJobRow.job_id).where(HiddenJobRow.account_id == bindparam("viewer_id"))
+    fts = literal_column("jobs_fts")
+    return select(*columns).select_from(_FTS).where(fts.op("MATCH")(bindparam("query")), _KEY_TO_ID.not_in(hidden))
+
+
+def _plain_newest(_dialect: str) -> Select[Any]:
+    return _plain_matches(_FTS.c.rowid).order_by(_FTS.c.rowid.desc()).limit(bindparam("size"))
+
+
+def _plain_older(_dialect: str) -> Select[Any]:
+    return _plain_matches(func.count()).where(_FTS.c.rowid < bindparam("before"))
