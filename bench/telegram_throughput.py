@@ -23,6 +23,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
 import random
 import sys
 import tempfile
@@ -240,6 +241,7 @@ class Result:
     actions: dict[str, int]
     answered: int  # updates answered in the whole run (warm-up too)
     bot_cpu_ms: float = float("nan")  # the bot's process CPU per answered update: steadier than a saturated rate
+    bot_system_ms: float = float("nan")  # of which in the kernel (sockets, SQLite's writes)
 
 
 async def run_level(people: int, rate: float, seconds: float, warmup: float, jobs: int, seed_value: int) -> Result:
@@ -265,10 +267,12 @@ async def run_level(people: int, rate: float, seconds: float, warmup: float, job
     telegram = TelegramFrontEnd(app.engine.codec, settings.telegram, command_menus=command_menus(app.engine))
     runtime = Runtime(settings, app.engine, [telegram])
     running = asyncio.create_task(runtime.run())
-    cpu_before = time.process_time()
+    before = os.times()
     ours.send(job_ids)  # the people start once the front end has set its commands
     result, backlog = await asyncio.to_thread(ours.recv)
-    result.bot_cpu_ms = (time.process_time() - cpu_before) * 1000 / max(1, result.answered)
+    after, per_update = os.times(), 1000 / max(1, result.answered)
+    result.bot_cpu_ms = (after.user + after.system - before.user - before.system) * per_update
+    result.bot_system_ms = (after.system - before.system) * per_update
     runtime.stop()
     try:
         await asyncio.wait_for(running, 60)
@@ -391,7 +395,7 @@ def main() -> None:
         print(
             f"  handled {result.updates_per_s:.1f} updates/s of {result.offered:g} offered; "
             f"latency p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms; errors {result.errors}; sent: {mix}; "
-            f"bot CPU {result.bot_cpu_ms:.1f} ms per update",
+            f"bot CPU {result.bot_cpu_ms:.1f} ms per update ({result.bot_system_ms:.1f} in the kernel)",
             flush=True,
         )
     last = results[-1]
