@@ -1,7 +1,8 @@
-"""Statements every turn runs, built once and run on the session's connection.
+"""Statements that run on every turn (and every search), built once; those needing no ORM objects run as Core.
 
 A turn records its update id, loads the account and the conversation, saves the conversation and notes where the
-person was seen: five or six small statements that SQLite answers in microseconds. Building each one afresh
+person was seen: five or six small statements that SQLite answers in microseconds; a search adds its page, count
+and cards. Building each one afresh
 (``select(...).where(...)``) and generating its cache key cost about 100 µs a statement, and the ORM's execution
 layer about 50 µs more, several times what the database does. So these are built once per backend with bind
 parameters (their cache key is computed once and kept), and those that need no ORM objects run as Core on the
