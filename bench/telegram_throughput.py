@@ -1,12 +1,13 @@
 """Telegram throughput: simulated people chatting with a real gigbot runtime through the fake Bot API server.
 
-The fake server (tests/adapters/fake_bot_api.py) and the runtime (engine, dispatcher, scheduler, the Telegram
-front end on python-telegram-bot over real HTTP) run in this process, on a fresh SQLite file. N people, most of
-them signed up already and a tenth new, act at an offered rate: the new ones /start and answer the sign-up, the
+The runtime (engine, dispatcher, scheduler, the Telegram front end on python-telegram-bot over real HTTP) runs in
+this process on a fresh SQLite file; the fake server (tests/adapters/fake_bot_api.py) and the simulated people run
+in a child process, so the bot has a core of its own, as in a deployment (Telegram is elsewhere). N people, most
+of them signed up already and a tenth new, act at an offered rate: the new ones /start and answer the sign-up, the
 others search with words, press buttons on the last message (a job, the next page, the menu), ask for /help and
 /menu, type words to search again, open a job by number. Each person waits for the bot's answer before acting
-again. Latency is measured per update: from the fake putting it in the getUpdates queue to the bot's first
-message (sent or edited) in that chat afterwards.
+again. Latency is measured per update, in the child (one clock): from the fake putting it in the getUpdates queue
+to the bot's first message (sent or edited) in that chat afterwards.
 
 The Telegram budget is raised far above Telegram's real limits (the fake does not rate limit): this measures
 handling, not Telegram's pacing.
@@ -21,11 +22,14 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import multiprocessing
+import os
 import random
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +47,7 @@ from bot.runtime import Runtime
 from bot.storage.repositories import Repositories
 from tests.adapters.fake_bot_api import TOKEN, FakeBotApi, User
 
+NEW_EVERY = 10  # one person in ten is new and signs up first
 REPLY_WITHIN = 10.0  # seconds: an update with no answer by then is an error
 WORDS = ["python", "django", "react", "logo", "data", "api", "design", "shop", "bot", "scraper", "dashboard", "app"]
 TITLES = [
@@ -163,13 +168,13 @@ class Person:
         return self._send(f"/job {self.rng.choice(self.jobs)}", "command")
 
 
-def settings_for(folder: Path, server: FakeBotApi) -> Settings:
+def settings_for(folder: Path, base_url: str) -> Settings:
     no_pacing = {"per_second": 1_000_000, "per_chat_per_second": 100_000, "per_chat_burst": 100}
     return Settings(
         data_dir=folder,
         secret_key="bench-secret-key-bench-secret-key",
         database={"url": f"sqlite+aiosqlite:///{folder / 'gigbot.db'}"},
-        telegram={"token": TOKEN, "api_base_url": server.base_url, "budget": no_pacing},
+        telegram={"token": TOKEN, "api_base_url": base_url, "budget": no_pacing},
         log_level="WARNING",
     )
 
@@ -234,35 +239,69 @@ class Result:
     errors: int
     offered: float
     actions: dict[str, int]
+    answered: int  # updates answered in the whole run (warm-up too)
+    bot_cpu_ms: float = float("nan")  # the bot's process CPU per answered update: steadier than a saturated rate
+    bot_system_ms: float = float("nan")  # of which in the kernel (sockets, SQLite's writes)
 
 
 async def run_level(people: int, rate: float, seconds: float, warmup: float, jobs: int, seed_value: int) -> Result:
-    server = TimedBotApi()
-    await server.start()
+    """The bot's side of one run: the runtime here, the fake server and the people in a child process."""
+    ours, theirs = multiprocessing.get_context("spawn").Pipe()
+    crowd = multiprocessing.get_context("spawn").Process(
+        target=crowd_process, args=(theirs, people, rate, seconds, warmup, seed_value), name="bench-crowd"
+    )
+    crowd.start()
+    base_url = await asyncio.to_thread(ours.recv)
     folder = Path(tempfile.mkdtemp(prefix="gigbot-bench-"))
-    settings = settings_for(folder, server)
+    settings = settings_for(folder, base_url)
     app = await build_app(settings)
-    rng = random.Random(seed_value)
 
     @contextlib.asynccontextmanager
     async def services_for() -> Any:
         async with app.database.transaction() as session:
             yield Services.bind(Repositories.bind(session), app.engine.clock.now())
 
-    new_every = 10
     started = time.monotonic()
-    job_ids = await seed(services_for, people, new_every, jobs)
+    job_ids = await seed(services_for, people, NEW_EVERY, jobs)
     print(f"  seeded {people} people and {jobs} jobs in {time.monotonic() - started:.1f} s", flush=True)
+    telegram = TelegramFrontEnd(app.engine.codec, settings.telegram, command_menus=command_menus(app.engine))
+    runtime = Runtime(settings, app.engine, [telegram])
+    running = asyncio.create_task(runtime.run())
+    before = os.times()
+    ours.send(job_ids)  # the people start once the front end has set its commands
+    result, backlog = await asyncio.to_thread(ours.recv)
+    after, per_update = os.times(), 1000 / max(1, result.answered)
+    result.bot_cpu_ms = (after.user + after.system - before.user - before.system) * per_update
+    result.bot_system_ms = (after.system - before.system) * per_update
+    runtime.stop()
+    try:
+        await asyncio.wait_for(running, 60)
+    except TimeoutError:
+        print(f"  the runtime took over 60 s to stop ({backlog} updates were still queued)")
+    await app.close()
+    ours.send("stopped")  # the fake may go now
+    await asyncio.to_thread(crowd.join)
+    return result
+
+
+def crowd_process(pipe: Connection, people: int, rate: float, seconds: float, warmup: float, seed_value: int) -> None:
+    """The child: the fake Bot API server and the simulated people."""
+    logging.basicConfig(level=logging.WARNING)
+    asyncio.run(crowd_run(pipe, people, rate, seconds, warmup, seed_value))
+
+
+async def crowd_run(pipe: Connection, people: int, rate: float, seconds: float, warmup: float, seed_value: int) -> None:
+    server = TimedBotApi()
+    await server.start()
+    pipe.send(server.base_url)
+    job_ids = await asyncio.to_thread(pipe.recv)
+    rng = random.Random(seed_value)
     crowd = [
-        Person(server.user(user_id(n), f"User{n}"), random.Random(rng.random()), bool(n % new_every), job_ids)
+        Person(server.user(user_id(n), f"User{n}"), random.Random(rng.random()), bool(n % NEW_EVERY), job_ids)
         for n in range(people)
     ]
     for person in crowd:
         server.answered[person.user.id] = asyncio.Event()
-
-    telegram = TelegramFrontEnd(app.engine.codec, settings.telegram, command_menus=command_menus(app.engine))
-    runtime = Runtime(settings, app.engine, [telegram])
-    running = asyncio.create_task(runtime.run())
     while not server.commands:  # the front end has started  # noqa: ASYNC110
         await asyncio.sleep(0.05)
 
@@ -306,20 +345,11 @@ async def run_level(people: int, rate: float, seconds: float, warmup: float, job
         task.cancel()
     await asyncio.gather(*lives, offering, return_exceptions=True)
     window = [latency for at, latency in server.latencies if begun + warmup <= at <= ended]
-    backlog = len(server.updates)
-    runtime.stop()
-    try:
-        await asyncio.wait_for(running, 60)
-    except TimeoutError:
-        print(f"  the runtime took over 60 s to stop ({backlog} updates were still queued)")
-    await app.close()
-    await server.stop()
-
     actions: dict[str, int] = {}
     for person in crowd:
         for kind, count in person.actions.items():
             actions[kind] = actions.get(kind, 0) + count
-    return Result(
+    result = Result(
         users=people,
         updates_per_s=len(window) / seconds,
         p50_ms=percentile(window, 0.50) * 1000,
@@ -327,7 +357,11 @@ async def run_level(people: int, rate: float, seconds: float, warmup: float, job
         errors=unanswered + server.http_errors,
         offered=rate,
         actions=actions,
+        answered=len(server.latencies),
     )
+    pipe.send((result, len(server.updates)))
+    await asyncio.to_thread(pipe.recv)  # the runtime has stopped
+    await server.stop()
 
 
 def main() -> None:
@@ -339,7 +373,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=float, default=3, help="seconds before measuring (default 3)")
     parser.add_argument("--jobs", type=int, default=200, help="open jobs to search (default 200)")
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--profile", type=Path, help="write a cProfile of the (last) run to this file")
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the bot's process in the (last) run here")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     levels = [100, 1000, 10_000] if args.scale else [args.users]
@@ -360,7 +394,8 @@ def main() -> None:
         mix = ", ".join(f"{kind} {count}" for kind, count in sorted(result.actions.items()))
         print(
             f"  handled {result.updates_per_s:.1f} updates/s of {result.offered:g} offered; "
-            f"latency p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms; errors {result.errors}; sent: {mix}",
+            f"latency p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms; errors {result.errors}; sent: {mix}; "
+            f"bot CPU {result.bot_cpu_ms:.1f} ms per update ({result.bot_system_ms:.1f} in the kernel)",
             flush=True,
         )
     last = results[-1]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from babel.numbers import format_decimal
 from pydantic import BaseModel
 
 from bot.conversations.flow import (
@@ -28,7 +27,7 @@ from bot.conversations.notices import notice_kind
 from bot.core.actions import Action
 from bot.core.errors import UserError
 from bot.core.feedback import COMMENT_MAX, NOTE_MAX, STARS, ContractFeedback
-from bot.core.formats import format_day
+from bot.core.formats import format_day, format_number
 from bot.core.i18n import N_, Count, Translator
 from bot.core.numbers import whole_number
 from bot.core.profiles import clean_text
@@ -236,7 +235,7 @@ async def reputation_lines(ctx: Ctx, account_id: int, *, freelancer: bool) -> li
         )
         rating, count = await service.freelancer_rating(account_id)
         if rating is not None:
-            stars = format_decimal(rating, "0.0", locale=ctx.locale)
+            stars = format_number(rating, ctx.locale, "0.0")
             lines.append(ctx.t(N_("Rating from clients: {stars} ★ ({count})"), stars=stars, count=count))
     received = await service.received(account_id)
     if received:

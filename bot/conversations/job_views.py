@@ -10,10 +10,10 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from babel.dates import format_timedelta
-from babel.numbers import format_decimal
 
 from bot.conversations.flow import CommandSpec, Ctx
 from bot.core.errors import UserError
+from bot.core.formats import format_number
 from bot.core.i18n import N_, Day
 from bot.core.jobs import (
     EXPERIENCE,
@@ -85,7 +85,7 @@ def client_facts(ctx: Ctx, client: ClientSummary) -> list[str]:
     verified = (
         ctx.t(N_("✅ Payment verified")) if client.payment_verified else ctx.t(N_("⚪ Payment method not verified"))
     )
-    stars = format_decimal(client.rating or 0, "0.0", locale=ctx.locale)
+    stars = format_number(client.rating or 0, ctx.locale, "0.0")
     rating = (
         ctx.tn("⭐ {rating} ({count} review)", "⭐ {rating} ({count} reviews)", client.reviews, rating=stars)
         if client.rating is not None

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from babel import Locale
-from babel.numbers import format_decimal
 
 from bot.conversations.feedback import reputation_lines
 from bot.conversations.flow import CommandSpec, Ctx, StartFlow
 from bot.core.accounts import Account
+from bot.core.formats import format_number
 from bot.core.i18n import N_, Day
 from bot.core.money import format_money
 from bot.core.places import country_name
@@ -104,7 +104,7 @@ def client_lines(ctx: Ctx, account: Account, client: ClientProfile, *, public: b
     lines.append(
         ctx.t(
             N_("Rating: {stars} ★ ({count})"),
-            stars=format_decimal(rating, "0.0", locale=ctx.locale),
+            stars=format_number(rating, ctx.locale, "0.0"),
             count=client.rating_count,
         )
         if rating is not None

@@ -15,10 +15,9 @@ from typing import Any
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
-from bot.core.formats import format_day, format_moment, format_money
+from bot.core.formats import format_day, format_moment, format_money, format_number
 from bot.core.ui import fmt
 
 LOCALES_DIR = Path(__file__).resolve().parent.parent / "locales"
@@ -97,7 +96,7 @@ class Translator:
         if isinstance(value, Msg):
             return self._catalog.gettext(value)
         if isinstance(value, Count):
-            return format_decimal(value, locale=self.language)
+            return format_number(int(value), self.language)
         if isinstance(value, Money):
             return format_money(value.minor, self.language, value.currency)
         if isinstance(value, Day):

@@ -90,7 +90,9 @@ def source(nodes: Iterable[Node]) -> str:
 
 def visible(markup: str) -> str:
     """What a reader sees of the text, tags dropped and entities decoded (what Telegram measures)."""
-    return "".join(node.text for node in parse(markup) if isinstance(node, Char))
+    if "<" not in markup and "&" not in markup:
+        return markup
+    return "".join(part for part in _runs(markup) if isinstance(part, str))
 
 
 def _is_emoji(character: str) -> bool:
@@ -120,25 +122,32 @@ def escape(text: str) -> str:
     return html.escape(neutralise(text), quote=True)
 
 
-def _runs(nodes: list[Node]) -> Iterable[Tag | str]:
-    """Consecutive characters joined, so renderers see tags and text runs."""
+def _runs(markup: str) -> Iterable[Tag | str]:
+    """The markup as tags and runs of visible text (entities decoded), as ``parse`` reads it but a run at a time:
+    renderers and ``visible`` run on every screen, and need no object per character."""
     run: list[str] = []
-    for node in nodes:
-        if isinstance(node, Char):
-            run.append(node.text)
+    position = 0
+    for match in _TOKEN.finditer(markup):
+        run.append(markup[position : match.start()])
+        position = match.end()
+        if match["entity"]:
+            run.append(html.unescape(match["entity"]))
             continue
-        if run:
-            yield "".join(run)
-            run = []
-        yield node
-    if run:
-        yield "".join(run)
+        text = "".join(run)
+        if text:
+            yield text
+        run = []
+        yield Tag(match["tag"], bool(match["close"]), html.unescape(match["href"] or ""))
+    run.append(markup[position:])
+    text = "".join(run)
+    if text:
+        yield text
 
 
 def to_telegram(markup: str) -> str:
     """Telegram's HTML parse mode: the same four tags, attributes quoted, every text character escaped."""
     out = []
-    for part in _runs(parse(markup)):
+    for part in _runs(markup):
         out.append(part.source if isinstance(part, Tag) else html.escape(part, quote=False))
     return "".join(out)
 
@@ -166,7 +175,7 @@ def to_discord(markup: str) -> str:
     out = []
     open_links: list[str] = []
     in_code = 0
-    for part in _runs(parse(markup)):
+    for part in _runs(markup):
         if isinstance(part, str):
             out.append(_in_code(part) if in_code else escape_markdown(part))
         elif part.name == "a":
@@ -186,7 +195,7 @@ def to_terminal(markup: str, *, color: bool) -> str:
     neutralised again, so nothing in it can drive the terminal."""
     out = []
     links: list[str] = []
-    for part in _runs(parse(markup)):
+    for part in _runs(markup):
         if isinstance(part, str):
             out.append(neutralise(part))
         elif part.name == "a":

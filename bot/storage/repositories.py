@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Delete, Insert, Select, Update, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.storage.alerts import AlertRepository
@@ -16,6 +16,7 @@ from bot.storage.disputes import DisputeRepository
 from bot.storage.feedback import FeedbackRepository
 from bot.storage.feeds import FeedSourceRepository
 from bot.storage.files import FileRepository
+from bot.storage.hot import prepared, run
 from bot.storage.jobs import CloudRepository, JobRepository
 from bot.storage.ledger import LedgerRepository
 from bot.storage.messages import MessageRepository
@@ -25,7 +26,7 @@ from bot.storage.profiles import ProfileRepository
 from bot.storage.proposals import CreditRepository, ProposalRepository
 from bot.storage.saved import SavedJobRepository
 from bot.storage.search import JobSearchRepository
-from bot.storage.upsert import insert_ignoring_duplicates
+from bot.storage.upsert import insert_ignoring_duplicates, insert_ignoring_duplicates_of
 
 ConversationKey = tuple[str, str, str]  # (platform, chat_id, user_id)
 
@@ -38,12 +39,9 @@ class AccountRepository:
         return await self.session.get(AccountRow, account_id)
 
     async def by_identity(self, platform: str, platform_user_id: str) -> AccountRow | None:
-        query = (
-            select(AccountRow)
-            .join(IdentityRow, IdentityRow.account_id == AccountRow.id)
-            .where(IdentityRow.platform == platform, IdentityRow.platform_user_id == platform_user_id)
-        )
-        return (await self.session.execute(query)).scalar_one_or_none()
+        query = prepared(self.session, _account_by_identity)
+        params = {"identity_platform": platform, "identity_user_id": platform_user_id}
+        return (await self.session.execute(query, params)).scalar_one_or_none()
 
     async def identities(self, account_id: int) -> list[IdentityRow]:
         query = select(IdentityRow).where(IdentityRow.account_id == account_id).order_by(IdentityRow.id)
@@ -52,12 +50,10 @@ class AccountRepository:
     async def seen(self, platform: str, platform_user_id: str, now: datetime) -> bool:
         """Record a turn from this identity (routing sends notifications where the person was last seen); True
         when it had been unreachable, i.e. the person came back after blocking the bot."""
-        where = (IdentityRow.platform == platform, IdentityRow.platform_user_id == platform_user_id)
-        was_unreachable = await self.session.execute(
-            select(IdentityRow.id).where(*where, IdentityRow.unreachable_at.is_not(None))
-        )
+        identity = {"identity_platform": platform, "identity_user_id": platform_user_id}
+        was_unreachable = await run(self.session, prepared(self.session, _unreachable_identity), identity)
         returned = was_unreachable.scalar_one_or_none() is not None
-        await self.session.execute(update(IdentityRow).where(*where).values(last_seen_at=now, unreachable_at=None))
+        await run(self.session, prepared(self.session, _identity_seen), {**identity, "now": now})
         return returned
 
     async def mark_unreachable(self, platform: str, platform_user_id: str, now: datetime) -> None:
@@ -117,41 +113,28 @@ class ConversationRepository:
 
     async def get(self, key: ConversationKey) -> ConversationRow | None:
         platform, chat_id, user_id = key
-        query = select(ConversationRow).where(
-            ConversationRow.platform == platform,
-            ConversationRow.chat_id == chat_id,
-            ConversationRow.user_id == user_id,
-        )
-        row = (await self.session.execute(query)).scalar_one_or_none()
+        params = {"key_platform": platform, "key_chat_id": chat_id, "key_user_id": user_id}
+        row = (await self.session.execute(prepared(self.session, _conversation), params)).scalar_one_or_none()
         if row is not None:
             self.session.expunge(row)  # rows are read-only snapshots; writes go through save()/remove()
         return row
 
-    def _where(self, key: ConversationKey, version: int) -> list[Any]:
-        platform, chat_id, user_id = key
-        return [
-            ConversationRow.platform == platform,
-            ConversationRow.chat_id == chat_id,
-            ConversationRow.user_id == user_id,
-            ConversationRow.version == version,
-        ]
-
     async def save(self, key: ConversationKey, expected_version: int | None, values: dict[str, Any]) -> bool:
         """Insert (expected_version None) or update the row at ``expected_version``. False on a lost race."""
+        platform, chat_id, user_id = key
+        columns = tuple(sorted(values))
         if expected_version is None:
-            platform, chat_id, user_id = key
+            insert = prepared(self.session, _conversation_insert, columns)
             row = {"platform": platform, "chat_id": chat_id, "user_id": user_id, "version": 1, **values}
-            result = await self.session.execute(insert_ignoring_duplicates(self.session, ConversationRow, row))
+            result = await run(self.session, insert, row)
         else:
-            result = await self.session.execute(
-                update(ConversationRow)
-                .where(*self._where(key, expected_version))
-                .values(version=expected_version + 1, **values)
-            )
+            change = prepared(self.session, _conversation_update, columns)
+            params = {**_at(key, expected_version), "version": expected_version + 1, **values}
+            result = await run(self.session, change, params)
         return result.rowcount == 1
 
     async def remove(self, key: ConversationKey, expected_version: int) -> bool:
-        result = await self.session.execute(delete(ConversationRow).where(*self._where(key, expected_version)))
+        result = await run(self.session, prepared(self.session, _conversation_delete), _at(key, expected_version))
         return result.rowcount == 1
 
     async def idle_since(self, now: datetime, limit: int) -> Sequence[ConversationRow]:
@@ -173,18 +156,85 @@ class UpdateLog:
 
     async def first_time(self, platform: str, update_id: str, now: datetime) -> bool:
         """Record an inbound update id; False if it was recorded before (a redelivery)."""
-        result = await self.session.execute(
-            insert_ignoring_duplicates(
-                self.session,
-                ProcessedUpdateRow,
-                {"platform": platform, "update_id": update_id, "processed_at": now},
-            )
-        )
+        params = {"platform": platform, "update_id": update_id, "processed_at": now}
+        result = await run(self.session, prepared(self.session, _update_insert), params)
         return result.rowcount == 1
 
     async def forget_before(self, moment: datetime) -> int:
         result = await self.session.execute(delete(ProcessedUpdateRow).where(ProcessedUpdateRow.processed_at < moment))
         return result.rowcount
+
+
+# ---- the statements of every turn, built once per backend (bot.storage.hot) ------------------------------
+
+_identities = IdentityRow.__table__.c
+_conversations = ConversationRow.__table__.c
+_conversation_key = (
+    _conversations.platform == bindparam("key_platform"),
+    _conversations.chat_id == bindparam("key_chat_id"),
+    _conversations.user_id == bindparam("key_user_id"),
+)
+_at_version = (*_conversation_key, _conversations.version == bindparam("expected_version"))
+
+
+def _at(key: ConversationKey, version: int) -> dict[str, Any]:
+    """The bind parameters of ``_at_version`` (named apart from the columns a SET clause binds)."""
+    platform, chat_id, user_id = key
+    return {"key_platform": platform, "key_chat_id": chat_id, "key_user_id": user_id, "expected_version": version}
+
+
+def _account_by_identity(_dialect: str) -> Select[tuple[AccountRow]]:
+    return (
+        select(AccountRow)
+        .join(IdentityRow, IdentityRow.account_id == AccountRow.id)
+        .where(
+            IdentityRow.platform == bindparam("identity_platform"),
+            IdentityRow.platform_user_id == bindparam("identity_user_id"),
+        )
+    )
+
+
+def _identity_where() -> tuple[Any, ...]:
+    return (
+        _identities.platform == bindparam("identity_platform"),
+        _identities.platform_user_id == bindparam("identity_user_id"),
+    )
+
+
+def _unreachable_identity(_dialect: str) -> Select[tuple[int]]:
+    return select(_identities.id).where(*_identity_where(), _identities.unreachable_at.is_not(None))
+
+
+def _identity_seen(_dialect: str) -> Update:
+    return (
+        update(IdentityRow.__table__)
+        .where(*_identity_where())
+        .values(last_seen_at=bindparam("now"), unreachable_at=None)
+    )
+
+
+def _conversation(_dialect: str) -> Select[tuple[ConversationRow]]:
+    return select(ConversationRow).where(*_conversation_key)
+
+
+def _conversation_insert(dialect: str, columns: tuple[str, ...]) -> Insert:
+    key = ("platform", "chat_id", "user_id", "version")
+    return insert_ignoring_duplicates_of(dialect, ConversationRow.__table__, (*key, *columns))
+
+
+def _conversation_update(_dialect: str, columns: tuple[str, ...]) -> Update:
+    values = {name: bindparam(name) for name in ("version", *columns)}
+    return update(ConversationRow.__table__).where(*_at_version).values(values)
+
+
+def _conversation_delete(_dialect: str) -> Delete:
+    return delete(ConversationRow.__table__).where(*_at_version)
+
+
+def _update_insert(dialect: str) -> Insert:
+    return insert_ignoring_duplicates_of(
+        dialect, ProcessedUpdateRow.__table__, ("platform", "update_id", "processed_at")
+    )
 
 
 @dataclass

@@ -37,6 +37,7 @@ from typing import Any, Literal
 from sqlalchemy import (
     ColumnElement,
     and_,
+    bindparam,
     case,
     column,
     exists,
@@ -55,6 +56,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.expression import TableClause
 
+from bot.storage.hot import prepared
 from bot.storage.orm import (
     AccountRow,
     ClientProfileRow,
@@ -318,6 +320,8 @@ class _Plan:
     match: Node | None  # the user's words alone, for ranking
     where: tuple[ColumnElement[bool], ...]
     checks: tuple[ColumnElement[bool], ...]
+    viewer_id: int
+    plain: bool  # only the full-text expression and the viewer's hidden jobs: the shape of ``_plain_newest``
 
     def matching(self, *columns: Any) -> Select[Any]:
         """Select from the matches; the jobs row is read (by id, per candidate) only for exact checks."""
@@ -563,11 +567,8 @@ class JobSearchRepository:
             parts.append(_any_tag("cli", criteria.client_ids))
         if criteria.cloud_id is not None:
             parts.append(_tag("cloud", criteria.cloud_id))
-        clouds = select(CloudMemberRow.cloud_id).where(
-            CloudMemberRow.account_id == viewer_id, CloudMemberRow.status == "member"
-        )
-        owned = select(TalentCloudRow.id).where(TalentCloudRow.owner_id == viewer_id)
-        viewer_clouds = set((await self.session.execute(clouds.union(owned))).scalars())
+        viewer = {"viewer_id": viewer_id}
+        viewer_clouds = set((await self.session.execute(prepared(self.session, _viewer_clouds), viewer)).scalars())
         reach = [_tag("cli", viewer_id), _tag("inv", viewer_id)]
         if viewer_clouds:
             reach.append(f"({_tag('vis', 'cloud')} AND {_any_tag('cloud', viewer_clouds)})")
@@ -585,17 +586,26 @@ class JobSearchRepository:
                 _FTS.c.rowid >= second << 32,
                 or_(_FTS.c.rowid >= (second + 1) << 32, published >= criteria.published_since),
             ]
-        return _Plan(query, criteria.match, tuple(where), tuple(self._filters(_JOBS_INDEXED.c, exact)))
+        checks = tuple(self._filters(_JOBS_INDEXED.c, exact))
+        plain = not checks and criteria.published_since is None
+        return _Plan(query, criteria.match, tuple(where), checks, viewer_id, plain)
 
     async def _newest(self, plan: _Plan, size: int) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
         """SQLite, newest first: the index is walked backwards and stops after ``size`` matches; then the older
         matches are counted, so the whole index is walked once and no match is kept or sorted."""
-        page = plan.matching(_FTS.c.rowid).order_by(_FTS.c.rowid.desc()).limit(size)
-        rows = [((), rowid) for rowid in (await self.session.execute(page)).scalars()]
+        if plan.plain:  # the common search, by words alone: its two statements built once
+            params: dict[str, Any] = {"query": plan.query, "viewer_id": plan.viewer_id, "size": size}
+            page: Any = prepared(self.session, _plain_newest)
+        else:
+            params, page = {}, plan.matching(_FTS.c.rowid).order_by(_FTS.c.rowid.desc()).limit(size)
+        rows = [((), rowid) for rowid in (await self.session.execute(page, params)).scalars()]
         if len(rows) < size:
             return len(rows), rows
-        older = plan.matching(func.count()).where(_FTS.c.rowid < rows[-1][1])
-        return size + (await self.session.execute(older)).scalar_one(), rows
+        if plan.plain:
+            older: Any = prepared(self.session, _plain_older)
+        else:
+            older = plan.matching(func.count()).where(_FTS.c.rowid < bindparam("before"))
+        return size + (await self.session.execute(older, {**params, "before": rows[-1][1]})).scalar_one(), rows
 
     async def _recent_in_title(self, viewer_id: int, criteria: JobCriteria, size: int) -> list[int]:
         """Relevance's first tier when the last day of the index holds a page of it, as in most broad searches: the
@@ -746,48 +756,81 @@ class JobSearchRepository:
         """The cards of these jobs, in this order."""
         if not ids:
             return []
-        job = JobRow.__table__.c
-        client = ClientProfileRow.__table__.c
-        saved = exists().where(SavedJobRow.account_id == viewer_id, SavedJobRow.job_id == job.id)
-        rows = await self.session.execute(
-            select(
-                job.id,
-                job.title,
-                func.substr(job.description, 1, SNIPPET_CHARS).label("description_start"),
-                job.job_type,
-                job.budget_minor,
-                job.rate_min_minor,
-                job.rate_max_minor,
-                job.currency,
-                job.experience,
-                job.project_length,
-                job.hours_per_week,
-                job.category,
-                job.proposals_count,
-                job.published_at,
-                job.client_id,
-                AccountRow.full_name.label("client_name"),
-                AccountRow.created_at.label("client_since"),
-                AccountRow.country.label("client_country"),
-                func.coalesce(client.payment_verified, false()).label("client_payment_verified"),
-                func.coalesce(client.hires_count, 0).label("client_hires"),
-                func.coalesce(client.total_spent_minor, 0).label("client_total_spent_minor"),
-                func.coalesce(client.rating_sum, 0).label("client_rating_sum"),
-                func.coalesce(client.rating_count, 0).label("client_rating_count"),
-                case((saved, True), else_=False).label("saved"),
-                job.source_id,
-            )
-            .join(AccountRow, AccountRow.id == job.client_id)
-            .outerjoin(ClientProfileRow, ClientProfileRow.account_id == job.client_id)
-            .where(job.id.in_(list(ids)))
-        )
+        rows = await self.session.execute(prepared(self.session, _cards), {"viewer_id": viewer_id, "ids": list(ids)})
         found = {row.id: row._asdict() for row in rows}
         skills: dict[int, list[str]] = {job_id: [] for job_id in found}
-        skill_rows = await self.session.execute(
-            select(JobSkillRow.job_id, JobSkillRow.skill)
-            .where(JobSkillRow.job_id.in_(list(found)))
-            .order_by(JobSkillRow.job_id, JobSkillRow.skill)
-        )
+        skill_rows = await self.session.execute(prepared(self.session, _card_skills), {"ids": list(found)})
         for job_id, skill in skill_rows.all():
             skills[job_id].append(skill)
         return [JobCardRow(**found[job_id], skills=tuple(skills[job_id])) for job_id in ids if job_id in found]
+
+
+def _cards(_dialect: str) -> Select[Any]:
+    """Each job's card with its client's, and whether the viewer saved it (built once: ``bot.storage.hot``)."""
+    job = JobRow.__table__.c
+    client = ClientProfileRow.__table__.c
+    saved = exists().where(SavedJobRow.account_id == bindparam("viewer_id"), SavedJobRow.job_id == job.id)
+    return (
+        select(
+            job.id,
+            job.title,
+            func.substr(job.description, 1, SNIPPET_CHARS).label("description_start"),
+            job.job_type,
+            job.budget_minor,
+            job.rate_min_minor,
+            job.rate_max_minor,
+            job.currency,
+            job.experience,
+            job.project_length,
+            job.hours_per_week,
+            job.category,
+            job.proposals_count,
+            job.published_at,
+            job.client_id,
+            AccountRow.full_name.label("client_name"),
+            AccountRow.created_at.label("client_since"),
+            AccountRow.country.label("client_country"),
+            func.coalesce(client.payment_verified, false()).label("client_payment_verified"),
+            func.coalesce(client.hires_count, 0).label("client_hires"),
+            func.coalesce(client.total_spent_minor, 0).label("client_total_spent_minor"),
+            func.coalesce(client.rating_sum, 0).label("client_rating_sum"),
+            func.coalesce(client.rating_count, 0).label("client_rating_count"),
+            case((saved, True), else_=False).label("saved"),
+            job.source_id,
+        )
+        .join(AccountRow, AccountRow.id == job.client_id)
+        .outerjoin(ClientProfileRow, ClientProfileRow.account_id == job.client_id)
+        .where(job.id.in_(bindparam("ids", expanding=True)))
+    )
+
+
+def _card_skills(_dialect: str) -> Select[tuple[int, str]]:
+    return (
+        select(JobSkillRow.job_id, JobSkillRow.skill)
+        .where(JobSkillRow.job_id.in_(bindparam("ids", expanding=True)))
+        .order_by(JobSkillRow.job_id, JobSkillRow.skill)
+    )
+
+
+def _viewer_clouds(_dialect: str) -> Any:
+    """The talent clouds a viewer is a member of or owns (whose jobs they may see)."""
+    viewer = bindparam("viewer_id")
+    clouds = select(CloudMemberRow.cloud_id).where(
+        CloudMemberRow.account_id == viewer, CloudMemberRow.status == "member"
+    )
+    return clouds.union(select(TalentCloudRow.id).where(TalentCloudRow.owner_id == viewer))
+
+
+def _plain_matches(*columns: Any) -> Select[Any]:
+    """``_Plan.matching`` of a plain plan, with its expression and viewer as bind parameters."""
+    hidden = select(HiddenJobRow.job_id).where(HiddenJobRow.account_id == bindparam("viewer_id"))
+    fts = literal_column("jobs_fts")
+    return select(*columns).select_from(_FTS).where(fts.op("MATCH")(bindparam("query")), _KEY_TO_ID.not_in(hidden))
+
+
+def _plain_newest(_dialect: str) -> Select[Any]:
+    return _plain_matches(_FTS.c.rowid).order_by(_FTS.c.rowid.desc()).limit(bindparam("size"))
+
+
+def _plain_older(_dialect: str) -> Select[Any]:
+    return _plain_matches(func.count()).where(_FTS.c.rowid < bindparam("before"))

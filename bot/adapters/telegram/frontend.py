@@ -24,6 +24,7 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 from bot.adapters.telegram.inbound import PLATFORM, actor, checkout, inbound, inline_query
 from bot.adapters.telegram.limiter import BudgetLimiter
 from bot.adapters.telegram.outbound import TelegramSender
+from bot.adapters.telegram.request import AiohttpRequest
 from bot.adapters.telegram.webhook import WebhookServer, keep_out_of_logs
 from bot.config import TelegramSettings
 from bot.core.actions import ActionCodec
@@ -74,7 +75,8 @@ class TelegramFrontEnd:
             .base_file_url(settings.api_base_file_url)
             .concurrent_updates(True)  # chats side by side; ``_chat_turns`` keeps each chat in order
             .rate_limiter(self.limiter)
-            .read_timeout(settings.read_timeout_seconds)
+            .request(AiohttpRequest(connections=256, read_timeout=settings.read_timeout_seconds))
+            .get_updates_request(AiohttpRequest(connections=1, read_timeout=settings.read_timeout_seconds))
             .build()
         )
         self.application.add_handler(TypeHandler(Update, self._on_update))
