@@ -160,7 +160,8 @@ class TelegramFrontEnd:
         press = None
         if update.callback_query is not None:  # the button's spinner stops soon, whatever the turn takes
             press = _PressAnswer(self.application.bot, update.callback_query.id)
-            self.application.create_task(press.give(after=ANSWER_WITHIN_SECONDS), update=update)  # awaited on stop
+            if self.application.running:  # stopping, the answer goes when the turn ends (below)
+                self.application.create_task(press.give(after=ANSWER_WITHIN_SECONDS), update=update)
         async with self._chat_turns.hold(event.chat_id):
             if press is not None:
                 self._pressed[event.chat_id] = press
