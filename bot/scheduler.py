@@ -74,25 +74,17 @@ def build_scheduler(engine: Engine, settings: SchedulerSettings, outbox: OutboxS
         id="prune",
         **common,
     )
-    for sweep in SWEEPS:
+    every = [(sweep, settings.sweeps_seconds) for sweep in SWEEPS] + [(ALERT_DIGESTS, settings.digests_seconds)]
+    for sweep, seconds in every:
         scheduler.add_job(
             run_sweep,
             "interval",
-            seconds=settings.sweeps_seconds,
+            seconds=seconds,
             next_run_time=datetime.now(UTC),
             args=(engine, sweep),
             id=sweep.name,
             **common,
         )
-    scheduler.add_job(
-        run_sweep,
-        "interval",
-        seconds=settings.digests_seconds,
-        next_run_time=datetime.now(UTC),
-        args=(engine, ALERT_DIGESTS),
-        id=ALERT_DIGESTS.name,
-        **common,
-    )
     return scheduler
 
 

@@ -166,9 +166,10 @@ class AlertFanOut:
         settings = await repos.alerts.settings_of(list(owners))
         jobs = JobService(repos, now)
         post = await jobs.load(row)
+        accounts = await repos.accounts.many(list(owners))
         added = 0
         for owner, searches in owners.items():
-            found = await repos.accounts.get(owner)
+            found = accounts.get(owner)
             if owner in never or found is None or found.deleted_at is not None:
                 continue
             account = Account.from_row(found)

@@ -38,6 +38,11 @@ class AccountRepository:
     async def get(self, account_id: int) -> AccountRow | None:
         return await self.session.get(AccountRow, account_id)
 
+    async def many(self, account_ids: Sequence[int]) -> dict[int, AccountRow]:
+        """Those of these accounts that exist, in one query."""
+        rows = await self.session.execute(select(AccountRow).where(AccountRow.id.in_(account_ids)))
+        return {row.id: row for row in rows.scalars()}
+
     async def by_identity(self, platform: str, platform_user_id: str) -> AccountRow | None:
         query = prepared(self.session, _account_by_identity)
         params = {"identity_platform": platform, "identity_user_id": platform_user_id}
