@@ -175,13 +175,12 @@ class AlertRepository:
         )
         return list((await self.session.execute(query)).scalars())
 
-    async def digest_waiting(self, limit: int = 1000) -> list[AlertRow]:
-        query = (
-            select(AlertRow)
-            .where(AlertRow.delivered_at.is_(None), AlertRow.delivery == "digest")
-            .order_by(AlertRow.account_id, AlertRow.created_at)
-            .limit(limit)
-        )
+    async def digest_waiting(self, account_id: int | None = None, limit: int = 1000) -> list[AlertRow]:
+        """Alerts kept for a digest, everyone's or one person's."""
+        query = select(AlertRow).where(AlertRow.delivered_at.is_(None), AlertRow.delivery == "digest")
+        if account_id is not None:
+            query = query.where(AlertRow.account_id == account_id)
+        query = query.order_by(AlertRow.account_id, AlertRow.created_at).limit(limit)
         return list((await self.session.execute(query)).scalars())
 
     async def delivered(self, alert_ids: Sequence[int], now: datetime) -> None:

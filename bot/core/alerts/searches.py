@@ -189,7 +189,7 @@ class SavedSearchService:
 
     async def take_digest(self, account_id: int) -> list[dict]:
         """The person's waiting alerts, as a digest lists them (newest first), now delivered."""
-        alerts = [alert for alert in await self._alerts.digest_waiting() if alert.account_id == account_id]
+        alerts = await self._alerts.digest_waiting(account_id)
         jobs = []
         for alert in sorted(alerts, key=lambda alert: (alert.created_at, alert.id), reverse=True):
             job = await self._jobs.get(alert.job_id)
