@@ -16,7 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.conversations.notices import render_notice
@@ -38,6 +38,7 @@ log = logging.getLogger("gigbot.dispatcher")
 REPLY_ATTEMPTS = 3  # transient errors before a reply is given up
 REPLY_BACKOFF_SECONDS = 0.5
 REPLY_RATE_LIMITS = 10  # rate limits a reply waits out (each says how long) before it is given up
+CLAIM_AHEAD_ROWS = 10  # rows still to send when the next batch is claimed: longer than rendering one takes
 PAUSE_MARGIN_SECONDS = 0.25  # a row due in a paused chat comes back after the rows the 429 rescheduled
 
 
@@ -59,6 +60,33 @@ class _Ready:
     row: OutboxRow
     message: Outbound
     identity_user: str | None  # the platform user id routing picked (None for a row addressed to a chat)
+
+
+@dataclass
+class _Batch:
+    """Claimed rows ready to go, by chat, counting down to the moment the next batch should be claimed."""
+
+    claimed: int
+    by_chat: dict[ChatRef, list[_Ready]]
+    left: int  # rows neither sent nor given back yet
+    nearly_done: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        if self.left <= CLAIM_AHEAD_ROWS:
+            self.nearly_done.set()
+
+    def settled(self, rows: int) -> None:
+        self.left -= rows
+        if self.left <= CLAIM_AHEAD_ROWS:
+            self.nearly_done.set()
+
+
+async def _first_of(task: asyncio.Task[None], event: asyncio.Event) -> None:
+    waiter = asyncio.ensure_future(event.wait())
+    try:
+        await asyncio.wait([task, waiter], return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        waiter.cancel()
 
 
 class Dispatcher:
@@ -89,6 +117,7 @@ class Dispatcher:
         self.limits = limits  # each platform's message limits, that ``fit`` splits screens to
         self.file_sources = file_sources if file_sources is not None else {}
         self._batch_lock = asyncio.Lock()
+        self._sending: dict[ChatRef, asyncio.Event] = {}  # chats a batch is sending to: set once it is done
         self.wake = wake or asyncio.Event()  # set by the engine when a turn or a sweep queued notifications
 
     def attach(self, front_end: FrontEnd) -> None:
@@ -146,10 +175,12 @@ class Dispatcher:
         """One message, within the budget (taken here unless the front end takes it in its own calls)."""
         chat = message.chat
         budget = self.budgets[chat.platform]
-        if chat.platform not in self._paced:
-            await budget.acquire(chat.chat_id, group=message.group)
         try:
-            outcome = await self.front_ends[chat.platform].send(message)
+            if chat.platform in self._paced:
+                outcome = await self.front_ends[chat.platform].send(message)
+            else:
+                async with budget.sending(chat.chat_id, group=message.group):
+                    outcome = await self.front_ends[chat.platform].send(message)
         except Exception as error:  # a front end must report, not raise; treat a crash as transient
             log.exception("send failed platform=%s chat=%s", chat.platform, chat.chat_id)
             outcome = TransientError(f"{type(error).__name__}: {error}")
@@ -170,27 +201,67 @@ class Dispatcher:
 
     # ---- the outbox ------------------------------------------------------------------------------
 
-    async def dispatch_once(self) -> int:
-        """Claim one batch of due rows and deliver it; returns how many rows were claimed. Batches of one
-        process go one at a time, so a drain returns only once what another batch took is out too."""
-        async with self._batch_lock:
-            return await self._dispatch_batch()
+    async def deliver_due(self) -> int:
+        """Claim and deliver batches of due rows until one comes back short; returns how many rows were claimed.
 
-    async def _dispatch_batch(self) -> int:
+        A full batch means more rows are waiting (a fan-out): when only its last few rows are still to go, the
+        next batch is claimed, rendered and started, so the sending never stops between batches and the
+        platform's budget is used whole. Claimed that late, not at once, a person-to-person notice written
+        meanwhile still goes ahead of the alerts behind it. A chat's rows go in order across batches (a chat
+        the previous batch is still sending to waits for it). Batches of one process are delivered by one
+        caller at a time, so a drain returns only once what another had claimed is out too."""
+        async with self._batch_lock:
+            total = 0
+            delivering: list[asyncio.Task[None]] = []
+            try:
+                batch = await self._claim_batch()
+                while batch is not None:
+                    total += batch.claimed
+                    delivery = asyncio.create_task(self._deliver(batch))
+                    delivering.append(delivery)
+                    if batch.claimed < self.policy.batch:
+                        break
+                    await _first_of(delivery, batch.nearly_done)
+                    if delivery.done():
+                        delivery.result()  # a batch that failed stops the claiming
+                    batch = await self._claim_batch()
+                await asyncio.gather(*delivering)
+            except BaseException:
+                for delivery in delivering:
+                    delivery.cancel()  # rows it had not recorded come back when their lease ends
+                raise
+            return total
+
+    async def _claim_batch(self) -> _Batch | None:
         now = self._now()
         lease_until = now + timedelta(seconds=self.policy.lease_seconds)
         async with self.database.transaction() as session:
             claimed = await Repositories.bind(session).outbox.claim_due(now, lease_until, self.policy.batch)
         if not claimed:
-            return 0
-        batch = await self._prepare(claimed)
-        await asyncio.gather(*(self._deliver_chat(chat, items) for chat, items in batch.items()))
-        return len(claimed)
+            return None
+        by_chat = await self._prepare(claimed)
+        return _Batch(len(claimed), by_chat, sum(len(items) for items in by_chat.values()))
+
+    async def _deliver(self, batch: _Batch) -> None:
+        await asyncio.gather(*(self._deliver_in_turn(chat, items, batch) for chat, items in batch.by_chat.items()))
+
+    async def _deliver_in_turn(self, chat: ChatRef, items: list[_Ready], batch: _Batch) -> None:
+        """A chat's rows, after those an earlier batch still has on their way to it."""
+        earlier = self._sending.get(chat)
+        done = self._sending[chat] = asyncio.Event()
+        try:
+            if earlier is not None:
+                await earlier.wait()
+            await self._deliver_chat(chat, items, batch)
+        finally:
+            done.set()
+            if self._sending.get(chat) is done:
+                del self._sending[chat]
 
     async def drain(self) -> int:
         """Deliver until nothing is due (tests, and a sweep that wants its notices out before it returns)."""
         total = 0
-        while claimed := await self.dispatch_once():
+        while claimed := await self.deliver_due():
             total += claimed
         return total
 
@@ -198,12 +269,9 @@ class Dispatcher:
         """Deliver until ``stop`` is set: at once when a turn wrote notifications (``wake``), else every poll."""
         while not stop.is_set():
             try:
-                claimed = await self.dispatch_once()
+                await self.deliver_due()
             except Exception:
                 log.exception("dispatch failed; trying again shortly")
-                claimed = 0
-            if claimed >= self.policy.batch:
-                continue
             self.wake.clear()
             waiters = [asyncio.ensure_future(self.wake.wait()), asyncio.ensure_future(stop.wait())]
             try:
@@ -268,7 +336,7 @@ class Dispatcher:
                 screen = screen.replace(attachments=(*screen.attachments, attachment))
         return _Ready(row, Outbound(chat, screen), user)
 
-    async def _deliver_chat(self, chat: ChatRef, items: list[_Ready]) -> None:
+    async def _deliver_chat(self, chat: ChatRef, items: list[_Ready], batch: _Batch) -> None:
         """Send one chat's rows in order; a rate limit or an unreachable chat stops the rest of them here. A chat
         still paused by a rate limit is not tried: its rows come back after the pause, the other chats go on."""
         paused = self.budgets[chat.platform].paused_for(chat.chat_id)
@@ -278,6 +346,7 @@ class Dispatcher:
                 repos = Repositories.bind(session)
                 for item in items:
                     await repos.outbox.retry_at(item.row.id, again, None, counts=False)
+            batch.settled(len(items))
             return
         for index, item in enumerate(items):
             outcome = await self._send(item.message)
@@ -288,6 +357,7 @@ class Dispatcher:
                     again = self._later(outcome.seconds) if isinstance(outcome, RetryAfter) else self._now()
                     for rest in items[index + 1 :]:
                         await repos.outbox.retry_at(rest.row.id, again, None, counts=False)
+            batch.settled(len(items) - index if stop else 1)
             if stop:
                 return
 

@@ -1,6 +1,6 @@
 """The outbox on each backend: several dispatchers (as several processes would, each with its own connection
 pool) draining one outbox at once send every notification exactly once; a lease that runs out makes a claimed
-but unsent row due again."""
+but unsent row due again; a person-to-person notice goes ahead of a fan-out already under way."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from bot.conversations.dispatcher import Dispatcher, OutboxPolicy
+from bot.core.budget import Rates
 from bot.core.clock import ManualClock
 from bot.core.events import Outbound
 from bot.storage.db import Database
@@ -20,10 +21,11 @@ NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 NOTICES = 240
 
 
-async def _queue(database: Database, count: int) -> None:
+async def _queue(database: Database, count: int, *, people: int = 8, priority: int = 0, start: int = 0) -> None:
+    """``count`` notices to ``people`` people in turn (created on the first call), numbered from ``start``."""
     async with database.transaction() as session:
         repos = Repositories.bind(session)
-        for n in range(8):
+        for n in range(people if start == 0 else 0):
             account = AccountRow(
                 username=f"person{n}",
                 full_name=f"Person {n}",
@@ -35,15 +37,15 @@ async def _queue(database: Database, count: int) -> None:
                 created_at=NOW,
             )
             assert await repos.accounts.create(account, "test", f"person{n}")
-        for number in range(count):
+        for number in range(start, start + count):
             params = {"sender_name": "A", "thread_id": 1, "job_title": "", "text": f"n{number}", "file_name": ""}
             await repos.outbox.add(
                 {
-                    "recipient_id": 1 + number % 8,
+                    "recipient_id": 1 + number % people,
                     "kind": "message.received",
                     "payload": {"params": params, "files": []},
                     "dedupe_key": f"storage-test:{number}",
-                    "priority": 0,
+                    "priority": priority,
                     "created_at": NOW,
                     "next_attempt_at": NOW,
                 }
@@ -82,3 +84,35 @@ async def test_a_claim_whose_sender_died_comes_due_after_its_lease(database: Dat
     clock.advance(seconds=21)
     assert await dispatcher.drain() == 1
     assert [message.chat.chat_id for message in sent] == ["person0"]
+
+
+def _text(message: Outbound) -> str:
+    return message.screen.plain.split("\n")[1]
+
+
+async def test_a_person_to_person_notice_goes_ahead_of_a_fan_out_under_way(database: Database) -> None:
+    fan_out, batch = 200, 20
+    await _queue(database, fan_out, people=fan_out, priority=10)  # one alert each, lowest priority
+    sent: list[Outbound] = []
+    dispatcher = Dispatcher(
+        database,
+        ManualClock(NOW),
+        {p: Recorder(p, sent) for p in PLATFORMS},
+        budgets={"test": Rates(per_second=200)},
+        policy=OutboxPolicy(batch=batch),
+    )
+    stop = asyncio.Event()
+    running = asyncio.create_task(dispatcher.run(stop))
+    while len(sent) < 2 * batch:  # noqa: ASYNC110
+        await asyncio.sleep(0.005)
+    await _queue(database, 1, people=fan_out, start=fan_out)  # a message for person 1, written mid-fan-out
+    written_after = len(sent)
+    dispatcher.wake.set()
+    while len(sent) < fan_out + 1:  # noqa: ASYNC110
+        await asyncio.sleep(0.01)
+    stop.set()
+    await running
+    texts = [_text(message) for message in sent]
+    assert sorted(texts) == sorted(f"n{number}" for number in range(fan_out + 1))  # every one, once
+    # At most the batch being sent and the one claimed before it was written went ahead of it, not the rest.
+    assert texts.index(f"n{fan_out}") - written_after <= 2 * batch

@@ -50,9 +50,9 @@ class BudgetLimiter(BaseRateLimiter[None]):
         if chat is None or self.budget is None or not endpoint.startswith(MESSAGE_METHODS):
             return await callback(*args, **kwargs)
         chat_id = str(chat)
-        await self.budget.acquire(chat_id, group=chat_id.startswith(("-", "@")))
         try:
-            return await callback(*args, **kwargs)
+            async with self.budget.sending(chat_id, group=chat_id.startswith(("-", "@"))):
+                return await callback(*args, **kwargs)
         except RetryAfter as error:
             self.budget.pause(chat_id, retry_after_seconds(error))
             raise
