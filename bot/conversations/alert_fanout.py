@@ -150,11 +150,12 @@ class AlertFanOut:
         for start in range(0, len(owners), BATCH):
             async with self.database.transaction() as session:
                 batch = {owner: by_owner[owner] for owner in owners[start : start + BATCH]}
-                added += await self._alert(Repositories.bind(session), row, facts, text, batch)
+                in_batch = await self._alert(Repositories.bind(session), row, facts, text, batch)
+            if in_batch and self.wake is not None:
+                self.wake.set()  # this batch's alerts go out while the next is written
+            added += in_batch
         async with self.database.transaction() as session:
             await Repositories.bind(session).alerts.matched(job_id, self.clock.now())
-        if added and self.wake is not None:
-            self.wake.set()
         log.info("job %s matched: %d people, %d alerts added", job_id, len(owners), added)
         return added
 

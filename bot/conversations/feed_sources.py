@@ -72,6 +72,8 @@ class FeedPoller:
                 return PollCounts(feed.name)
             done = await jobs.ingest(source, read.entries, category=feed.category, skills=feed.skills)
             await jobs.answered(source, fetched.validators)
+        for warning in read.warnings:
+            log.warning("feed %s: %s", feed.name, warning)
         for reason in (*read.skipped, *done.skipped):
             log.info("feed %s: entry skipped: %s", feed.name, reason)
         counts = PollCounts(feed.name, done.new, done.updated, len(read.skipped) + len(done.skipped))

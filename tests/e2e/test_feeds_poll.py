@@ -1,5 +1,7 @@
 """`gigbot feeds poll` through the real binary: the job feeds of a config file, served over HTTP by a local server,
-polled twice; one line per feed, every entry a job once, and a bad config refused with its problem."""
+polled twice; one line per feed, every entry a job once, every shared real feed read and hostile variants of them
+(truncated, in another encoding, entity bombs, XXE, huge, the wrong shape, HTML) skipped or read, never crashing;
+and a bad config refused with its problem."""
 
 from __future__ import annotations
 
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.test_console import gigbot
-from tests.unit.test_feed_reading import FEEDS
+from tests.unit.test_feed_reading import EXPECTED, FEEDS, JSON_FIELDS, REAL
 
 CONFIG = """
 [[feeds]]
@@ -65,6 +67,11 @@ class _Quiet(SimpleHTTPRequestHandler):
         """The test's output is gigbot's, not the server's."""
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """gigbot hanging up on a body that is too big is what it should do, not the server's error."""
+
+
 @pytest.fixture
 def feeds_url() -> Iterator[str]:
     """The saved feeds over HTTP, with Last-Modified, answering If-Modified-Since with a 304."""
@@ -114,3 +121,91 @@ def test_an_invalid_feeds_config_exits_2_with_the_problem(tmp_path: Path) -> Non
     assert result.returncode == 2
     assert "config error: feeds.0.url: must be an http:// or https:// URL" in result.stderr
     assert result.stdout == ""
+
+
+BOMB = b"""<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">
+<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]><rss version="2.0"><channel><title>&c;</title><item><title>&c;</title>
+<link>https://example.com/1</link></item></channel></rss>"""
+XXE = b"""<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><rss version="2.0"><channel>
+<title>x</title><item><title>&xxe;</title><link>https://example.com/1</link><guid>1</guid></item></channel></rss>"""
+HUGE_ENTRY = f"""<?xml version="1.0"?><rss version="2.0"><channel><title>x</title>
+<item><title>Huge</title><link>https://example.com/huge</link><description>{"word " * 1_000_000}</description></item>
+<item><title>Small</title><link>https://example.com/small</link><description>Fine.</description></item>
+</channel></rss>""".encode()
+
+
+def _hostile() -> dict[str, tuple[bytes, str, str | None]]:
+    """Broken variants of the real feeds: file -> (bytes, kind, the JSON fields of the feed it poses as)."""
+    wwr = (FEEDS / "weworkremotely_all_2022.rss").read_bytes()
+    programming = (FEEDS / "weworkremotely_programming_2022.rss").read_text(encoding="utf-8")
+    remotive = (FEEDS / "remotive_api.json").read_bytes().decode("utf-8-sig")
+    return {
+        "truncated.rss": (wwr[: len(wwr) // 2], "rss", None),
+        "cp1252.rss": (programming.encode("cp1252", errors="replace"), "rss", None),  # still declares UTF-8
+        "utf16.json": (remotive.encode("utf-16"), "json", "remotive_api.json"),
+        "bomb.rss": (BOMB, "rss", None),
+        "xxe.rss": (XXE, "rss", None),
+        "huge_entry.rss": (HUGE_ENTRY, "rss", None),
+        "huge_document.rss": (wwr * 40, "rss", None),  # over the 10 MiB a feed may be
+        "wrong_shape.json": (b'{"jobs": {"id": 1, "title": "not a list"}}', "json", "remotive_api.json"),
+        "html.json": (b"<!doctype html><html><body>Sign in</body></html>", "json", "remoteok_api.json"),
+        "html.rss": ((FEEDS / "broken_found_html_firefox_feed_preview_justjoinit.xml").read_bytes(), "rss", None),
+    }
+
+
+def test_every_shared_feed_and_hostile_variants_of_them_polled_twice(tmp_path: Path) -> None:
+    served = tmp_path / "served"
+    served.mkdir()
+    feeds: dict[str, tuple[str, str | None]] = {}  # name -> (kind, JSON fields of)
+    for name in REAL:
+        (served / name).write_bytes((FEEDS / name).read_bytes())
+        feeds[name] = ("json" if name.endswith(".json") else "rss", name if name.endswith(".json") else None)
+    for name, (body, kind, fields_of) in _hostile().items():
+        (served / name).write_bytes(body)
+        feeds[name] = (kind, fields_of)
+    server = _QuietServer(("127.0.0.1", 0), functools.partial(_Quiet, directory=str(served)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        config = []
+        for name, (kind, fields_of) in feeds.items():
+            config.append(f'[[feeds]]\nname = "{name}"\nurl = "{url}/{name}"\nkind = "{kind}"\n')
+            if fields_of is not None:
+                mapping = "\n".join(f'{key} = "{value}"' for key, value in JSON_FIELDS[fields_of].items())
+                config.append(f"[feeds.fields]\n{mapping}\n")
+        (tmp_path / "config.toml").write_text("\n".join(config))
+        first = gigbot(tmp_path, "feeds", "poll")
+        second = gigbot(tmp_path, "feeds", "poll")
+    finally:
+        server.shutdown()
+    assert first.returncode == 0, first.stderr
+    lines = dict(line.split(" ", 1) for line in first.stdout.splitlines())
+    expected_jobs = EXPECTED | {
+        "cp1252.rss": 25,
+        "utf16.json": 35,
+        "huge_entry.rss": 2,
+    }
+    for name, count in expected_jobs.items():
+        assert lines[name].startswith(f"new={count} updated=0 "), (name, lines[name])
+        assert lines[name].endswith(" errors=0"), (name, lines[name])
+    broken = set(feeds) - set(expected_jobs)
+    assert broken == {
+        "truncated.rss",
+        "bomb.rss",
+        "xxe.rss",
+        "huge_document.rss",
+        "wrong_shape.json",
+        "html.json",
+        "html.rss",
+    }
+    for name in broken:
+        assert lines[name] == "new=0 updated=0 skipped=0 errors=1", (name, lines[name])
+        assert f"feed {name}: skipped: " in first.stderr
+    assert "feed cp1252.rss: not in the encoding it declares: read as windows-1252" in first.stderr
+    assert "root:" not in first.stderr + first.stdout  # /etc/passwd was never read
+    assert jobs(tmp_path) == expected_jobs
+
+    assert second.returncode == 0, second.stderr
+    for line in second.stdout.splitlines():
+        assert line.split(" ", 1)[1].startswith("new=0 "), line  # the second poll adds none
+    assert jobs(tmp_path) == expected_jobs

@@ -180,8 +180,28 @@ def test_a_truncated_feed_is_refused_whole() -> None:
 def test_a_feed_in_another_encoding_than_declared_is_still_read() -> None:
     body = (FEEDS / "weworkremotely_programming_2014.rss").read_bytes()
     latin = body.replace(b"Kaleo Software", "Kaléo Software".encode("latin-1"))  # declared UTF-8, one Latin-1 byte
-    titles = [e.title for e in read_rss(latin).entries]
-    assert len(titles) == 25
+    feed = read_rss(latin)
+    assert len(feed.entries) == 25
+    assert "Kaléo Software: Senior Software Engineer" in [e.title for e in feed.entries]
+    assert [e.description for e in feed.entries] == [
+        e.description for e in read("weworkremotely_programming_2014.rss").entries
+    ]
+    assert feed.warnings == ["not in the encoding it declares: read as windows-1252"]
+
+
+def test_json_in_utf_16_or_in_windows_1252_bytes_is_read_the_same() -> None:
+    fields = JSON_FIELDS["remotive_api.json"]
+    text = (FEEDS / "remotive_api.json").read_bytes().decode("utf-8-sig").replace("Workada", "Wörkada")
+    as_utf8 = read_json(text.encode(), fields)
+    assert as_utf8.warnings == []
+    for body, warnings in (
+        (text.encode("utf-16"), []),
+        (text.encode("cp1252"), ["not in UTF-8: read as windows-1252"]),
+    ):
+        feed = read_json(body, fields)
+        assert feed.entries == as_utf8.entries
+        assert "Wörkada" in feed.entries[0].description
+        assert feed.warnings == warnings
 
 
 def test_entries_with_javascript_links_or_huge_texts_are_skipped_or_cut() -> None:

@@ -1,8 +1,9 @@
 """A job feed's bytes to job entries: RSS 0.9x/1.0/2.0 and Atom through feedparser, JSON through a field map.
 
 A feed that is not one (an HTML page, a Python bytes repr, broken XML, a JSON document of the wrong shape) raises
-``FeedError`` and gives nothing; an entry without an id or a title, or whose link is not http(s), is skipped with
-its reason, and the rest go on. Entity declarations are refused before any parsing (no entity bombs, no external
+``FeedError`` and gives nothing; one in another encoding than it says is read in the one its bytes are in, with a
+warning; an entry without an id or a title, or whose link is not http(s), is skipped with its reason, and the
+rest go on. Entity declarations are refused before any parsing (no entity bombs, no external
 entities), and only the bytes given are read: never a URL or a local file.
 """
 
@@ -53,6 +54,7 @@ class FeedEntry:
 class FeedRead:
     entries: list[FeedEntry] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # one reason per entry left out
+    warnings: list[str] = field(default_factory=list)  # read anyway, but the feed should be told (wrong encoding)
 
 
 JsonFields = Mapping[str, str | None]
@@ -84,7 +86,10 @@ def read_rss(body: bytes) -> FeedRead:
     problem = parsed.get("bozo_exception")
     if isinstance(problem, xml.sax.SAXException) or not parsed.get("version"):
         raise FeedError(f"not a well-formed RSS or Atom feed ({problem or 'no feed root'})")
-    return _cleaned(_rss_entry(entry) for entry in parsed.entries)
+    read = _cleaned(_rss_entry(entry) for entry in parsed.entries)
+    if isinstance(problem, feedparser.CharacterEncodingOverride):
+        read.warnings.append(f"not in the encoding it declares: read as {parsed.get('encoding')}")
+    return read
 
 
 def _rss_entry(entry: Mapping[str, Any]) -> _Raw:
@@ -121,9 +126,15 @@ def _from_struct(moment: struct_time | None) -> datetime | None:
 
 def read_json(body: bytes, fields: JsonFields) -> FeedRead:
     """Entries of a JSON document, found by ``fields``."""
+    warnings = []
     try:
-        document = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        text = body.decode(json.detect_encoding(body))  # UTF-8, -16 or -32, with or without a byte order mark
+    except UnicodeDecodeError:
+        text = body.decode("cp1252", errors="replace")  # what a server that sends other bytes most often means
+        warnings.append("not in UTF-8: read as windows-1252")
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
         raise FeedError(f"not JSON ({error})") from None
     where = fields.get("items") or ""
     items = _at(document, where) if where else document
@@ -138,6 +149,7 @@ def read_json(body: bytes, fields: JsonFields) -> FeedRead:
             read.skipped.append(f"entry {number}: not an object")
     cleaned = _cleaned(raws)
     cleaned.skipped[:0] = read.skipped
+    cleaned.warnings[:0] = warnings
     return cleaned
 
 
