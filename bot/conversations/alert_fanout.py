@@ -136,7 +136,7 @@ class AlertFanOut:
             row = await repos.jobs.get(job_id)
             since = self.clock.now() - NEWER_THAN
             posted = row.published_at if row is not None and row.status == "open" else None
-            facts = _facts(row) if row is not None and posted is not None and posted > since else None
+            facts = facts_of(row) if row is not None and posted is not None and posted > since else None
             if facts is None:
                 await repos.alerts.matched(job_id, self.clock.now())
                 return 0
@@ -240,6 +240,6 @@ class AlertFanOut:
         )
 
 
-def _facts(row: JobRow) -> JobFacts:
+def facts_of(row: JobRow) -> JobFacts:
     """The job as the matcher reads it: JobFacts names its fields after the jobs table's columns."""
     return JobFacts(**{field.name: getattr(row, field.name) for field in fields(JobFacts)})
