@@ -38,7 +38,7 @@ from bot.storage.repositories import Repositories
 log = logging.getLogger("gigbot.alerts")
 
 ALERT_PRIORITY = 10  # outbox: after every person-to-person notice (0)
-BATCH = 500  # people alerted per transaction
+BATCH = 100  # people alerted per transaction: short, so the sending it shares the database with goes on
 JOBS_PER_STEP = 20
 WORD_SAMPLE = 2_000  # recent jobs the words' commonness is measured on
 NEWER_THAN = timedelta(days=7)  # a job a feed brings that was posted long before is not news: no alert

@@ -159,3 +159,26 @@ def test_the_console_speaks_the_language_of_whoever_is_at_it(workdir: Path) -> N
     english = gigbot(workdir, "console", stdin="/as y\n/start\n2\n").stdout
     assert "— you are now y —" in english
     assert "Au revoir\u00a0! Tout est enregistré" in english
+
+
+POST_DJANGO_JOB = (
+    "1\nDjango developer for a booking API\n"  # 📝 Post a job, its title
+    "We need a Django REST API with tests, docs and a small admin for our booking app.\n"
+    "1\npython, django\n#2\n"  # Web, Mobile & Software Dev; the skills, then Done (#2: the screen asks for text)
+    "1\n25-40\n2\n2\n1\n"  # by the hour at $25-40, intermediate, 1 to 3 months, less than 30 hrs/week
+    "#1\n1\n1\n1\n"  # no screening questions, public, no files, Publish
+)
+
+
+def test_an_alert_saved_from_a_search_arrives_when_another_person_posts_a_matching_job(workdir: Path) -> None:
+    assert gigbot(workdir, "demo").returncode == 0
+    steps = "/as chen\n/search django\n4\n" + "/as ben\n" + POST_DJANGO_JOB + "/as chen\n/alerts\n"
+    out = gigbot(workdir, "console", stdin=steps).stdout
+    assert "🔔 Saved as “django”: new jobs like these will reach you here" in out
+    assert "  [#1] 🧹 Clear   [#2] ✅ Done" in out  # buttons of a screen that asks for typed text
+    assert "is live: job #" in out
+    alert = out.split("📨 for chen:\n", 1)[1]
+    assert alert.startswith("🔔 Django developer for a booking API\nHourly: $25–$40/hr\n")
+    assert "• Matches your search “django”: django" in alert
+    assert "[1] 👁 View   [2] ♥ Save\n  [3] 👎 Not interested   [4] 📨 Submit a proposal" in alert
+    assert "1. django · Instant\n   ↳ Django developer for a booking API" in out.split("chen> /alerts", 1)[1]

@@ -1,8 +1,8 @@
 """The console front end: a chat in the terminal, so anyone can use gigbot without a platform token.
 
 Type a message or /command; type a number to press that button (unless the screen asks for a typed answer:
-then the number is the answer); ``/attach PATH`` sends a file; ``>12 text``
-answers message #12 as a platform's "reply" would (relayed messages and notifications show their number);
+then the number is the answer, and ``#2`` presses button 2, as its buttons show); ``/attach PATH`` sends a file;
+``>12 text`` answers message #12 as a platform's "reply" would (relayed messages and notifications show their number);
 ``/as NAME`` switches which user you are (so one person can play client and freelancer). Ctrl-D quits.
 Each console user is the identity ("console", NAME) and has a chat of the same name; notifications for another
 console user are shown in the same terminal with a header naming them.
@@ -138,8 +138,10 @@ class ConsoleFrontEnd:
         if command is not None:
             return command
         last = self.last_screen.get(self.user)
-        number = whole_number(line)
-        if last is not None and not last.expects_text and number is not None:  # an open question wins over buttons
+        marked = line.startswith("#")
+        number = whole_number(line[1:] if marked else line)
+        # An open question wins over buttons: there a bare number is the answer, and "#2" presses button 2.
+        if last is not None and number is not None and (marked or not last.expects_text):
             actions = numbered_actions(last)
             if 1 <= number <= len(actions):
                 return Click(self.engine.codec.pack(actions[number - 1][1]))

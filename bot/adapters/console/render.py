@@ -1,4 +1,7 @@
-"""Screens as terminal text: markup to ANSI (or plain when piped), buttons and choices as numbered items."""
+"""Screens as terminal text: markup to ANSI (or plain when piped), buttons and choices as numbered items.
+
+A screen that asks for a typed answer numbers them ``#1``, ``#2``...: there a bare number is the answer (an amount,
+a count), and ``#2`` presses button 2. ``#2`` presses it on any screen."""
 
 from __future__ import annotations
 
@@ -15,12 +18,13 @@ def numbered_actions(screen: Screen) -> list[tuple[str, Action]]:
 
 def render(screen: Screen, *, color: bool) -> str:
     lines = [to_terminal(screen.text, color=color)]
+    mark = "#" if screen.expects_text else ""
     number = 1
     if screen.choice:
         lines.append("")
         for option in screen.choice.options:
             label = option.label.removeprefix(f"{number}. ")  # a list's own number, when it is ours: not twice
-            lines.append(f"  {number:>2}. {label}")
+            lines.append(f"  {mark}{number:>2}. {label}")
             number += 1
     if screen.buttons:
         lines.append("")
@@ -29,7 +33,7 @@ def render(screen: Screen, *, color: bool) -> str:
             for button in row:
                 # A web page can't open in a terminal: its address is shown to copy (pressing says where it leads).
                 where = f" ({neutralise(button.url)})" if button.url else ""
-                cells.append(f"[{number}] {button.label}{where}")
+                cells.append(f"[{mark}{number}] {button.label}{where}")
                 number += 1
             lines.append("  " + "   ".join(cells))
     for attachment in screen.attachments:
