@@ -201,8 +201,9 @@ class Dispatcher:
 
     # ---- the outbox ------------------------------------------------------------------------------
 
-    async def deliver_due(self) -> int:
-        """Claim and deliver batches of due rows until one comes back short; returns how many rows were claimed.
+    async def deliver_due(self, stop: asyncio.Event | None = None) -> int:
+        """Claim and deliver batches of due rows until one comes back short (or ``stop`` is set: the batches
+        claimed already are delivered); returns how many rows were claimed.
 
         A full batch means more rows are waiting (a fan-out): when only its last few rows are still to go, the
         next batch is claimed, rendered and started, so the sending never stops between batches and the
@@ -224,6 +225,8 @@ class Dispatcher:
                     await _first_of(delivery, batch.nearly_done)
                     if delivery.done():
                         delivery.result()  # a batch that failed stops the claiming
+                    if stop is not None and stop.is_set():
+                        break
                     batch = await self._claim_batch()
                 await asyncio.gather(*delivering)
             except BaseException:
@@ -269,7 +272,7 @@ class Dispatcher:
         """Deliver until ``stop`` is set: at once when a turn wrote notifications (``wake``), else every poll."""
         while not stop.is_set():
             try:
-                await self.deliver_due()
+                await self.deliver_due(stop)
             except Exception:
                 log.exception("dispatch failed; trying again shortly")
             self.wake.clear()
