@@ -90,29 +90,54 @@ def _text(message: Outbound) -> str:
     return message.screen.plain.split("\n")[1]
 
 
-async def test_a_person_to_person_notice_goes_ahead_of_a_fan_out_under_way(database: Database) -> None:
-    fan_out, batch = 200, 20
-    await _queue(database, fan_out, people=fan_out, priority=10)  # one alert each, lowest priority
-    sent: list[Outbound] = []
-    dispatcher = Dispatcher(
+def _fanning_out(database: Database, sent: list[Outbound], batch: int) -> Dispatcher:
+    return Dispatcher(
         database,
         ManualClock(NOW),
         {p: Recorder(p, sent) for p in PLATFORMS},
         budgets={"test": Rates(per_second=200)},
         policy=OutboxPolicy(batch=batch),
     )
+
+
+async def _until(sent: list[Outbound], count: int) -> None:
+    while len(sent) < count:  # noqa: ASYNC110
+        await asyncio.sleep(0.005)
+
+
+async def test_a_person_to_person_notice_goes_ahead_of_a_fan_out_under_way(database: Database) -> None:
+    fan_out, batch = 200, 20
+    await _queue(database, fan_out, people=fan_out, priority=10)  # one alert each, lowest priority
+    sent: list[Outbound] = []
+    dispatcher = _fanning_out(database, sent, batch)
     stop = asyncio.Event()
     running = asyncio.create_task(dispatcher.run(stop))
-    while len(sent) < 2 * batch:  # noqa: ASYNC110
-        await asyncio.sleep(0.005)
+    await _until(sent, 2 * batch)
     await _queue(database, 1, people=fan_out, start=fan_out)  # a message for person 1, written mid-fan-out
     written_after = len(sent)
     dispatcher.wake.set()
-    while len(sent) < fan_out + 1:  # noqa: ASYNC110
-        await asyncio.sleep(0.01)
+    await _until(sent, fan_out + 1)
     stop.set()
     await running
     texts = [_text(message) for message in sent]
     assert sorted(texts) == sorted(f"n{number}" for number in range(fan_out + 1))  # every one, once
     # At most the batch being sent and the one claimed before it was written went ahead of it, not the rest.
     assert texts.index(f"n{fan_out}") - written_after <= 2 * batch
+
+
+async def test_stopping_during_a_fan_out_ends_it_after_the_batches_claimed(database: Database) -> None:
+    fan_out, batch = 200, 20
+    await _queue(database, fan_out, people=fan_out, priority=10)
+    sent: list[Outbound] = []
+    stop = asyncio.Event()
+    running = asyncio.create_task(_fanning_out(database, sent, batch).run(stop))
+    await _until(sent, batch)
+    stop.set()
+    await asyncio.wait_for(running, 5)
+    assert len(sent) <= 3 * batch  # not the whole fan-out first
+    async with database.transaction() as session:
+        counts = await Repositories.bind(session).outbox.counts()
+    assert counts["sent"] == len(sent)  # each one sent is recorded, the rest wait for the next start
+    after_restart: list[Outbound] = []
+    await _fanning_out(database, after_restart, batch).drain()
+    assert sorted(map(_text, sent + after_restart)) == sorted(f"n{number}" for number in range(fan_out))
