@@ -39,6 +39,7 @@ log = logging.getLogger("gigbot.alerts")
 
 ALERT_PRIORITY = 10  # outbox: after every person-to-person notice (0)
 BATCH = 100  # people alerted per transaction: short, so the sending it shares the database with goes on
+YIELD_EVERY = 10  # people alerted between two turns of the event loop given back
 JOBS_PER_STEP = 20
 WORD_SAMPLE = 2_000  # recent jobs the words' commonness is measured on
 NEWER_THAN = timedelta(days=7)  # a job a feed brings that was posted long before is not news: no alert
@@ -169,7 +170,9 @@ class AlertFanOut:
         post = await jobs.load(row)
         accounts = await repos.accounts.many(list(owners))
         added = 0
-        for owner, searches in owners.items():
+        for number, (owner, searches) in enumerate(owners.items()):
+            if number % YIELD_EVERY == 0:
+                await asyncio.sleep(0)  # SQLite runs in the event loop's thread: let the sending go on meanwhile
             found = accounts.get(owner)
             if owner in never or found is None or found.deleted_at is not None:
                 continue
