@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import resource
 import sqlite3
 import statistics
 import sys
@@ -24,7 +25,8 @@ from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
+from sqlalchemy.exc import DBAPIError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -260,14 +262,20 @@ def seed_sqlite(path: Path, jobs: int, seed: int) -> None:
     connection.close()
 
 
-def finish_sqlite(path: Path) -> None:
-    """After migration 0003: one full-text segment (as a long-running index converges to) and fresh statistics."""
+def discard(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+def finish_sqlite(path: Path) -> int:
+    """After the migrations: one full-text segment (as a long-running index converges to) and fresh statistics;
+    returns the file's size."""
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA synchronous=OFF")
     connection.execute("INSERT INTO jobs_fts(jobs_fts) VALUES ('optimize')")
     connection.execute("ANALYZE")
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
+    return path.stat().st_size
 
 
 async def seed_postgres(database: Database, jobs: int, seed: int) -> None:
@@ -409,14 +417,94 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def kind_of(query: str, sort: Sort) -> str:
+    """A search's kind, as the per-kind lines group them: its sort and the shape of its words."""
+    if '"' in query:
+        shape = "phrase"
+    elif " OR " in query:
+        shape = "any of"
+    elif " -" in query:
+        shape = "exclusion"
+    elif ":" in query:
+        shape = "field"
+    else:
+        shape = "words"
+    return f"{sort.value} {shape}"
+
+
+async def statements_of(database: Database, search: tuple[int, str, JobFilters, Sort]) -> list[tuple[str, Any]]:
+    """The SQL statements (with their parameters) one search sends."""
+    sent: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await run_indexed(database, [search])
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+    return sent
+
+
+def _pg_plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("Plans", ()):
+        yield from _pg_plan_nodes(child)
+
+
+async def plan_indexes(database: Database, search: tuple[int, str, JobFilters, Sort]) -> list[str]:
+    """The indexes the plans of a search's statements read jobs through (SQLite: the full-text table counts as
+    one); exits on a full scan of jobs, which at a million jobs is a search that can't be fast."""
+    found: dict[str, None] = {}
+    async with database.engine.connect() as connection:
+        for statement, parameters in await statements_of(database, search):
+            if database.is_sqlite:
+                rows = (await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)).all()
+                for detail in (row[-1] for row in rows):
+                    if detail.split()[:2] == ["SCAN", "jobs"] and " INDEX " not in detail:
+                        sys.exit(f"FAIL: SQLite scans the whole jobs table: {detail}\n{statement}")
+                    if "jobs_fts VIRTUAL TABLE" in detail:
+                        found["jobs_fts"] = None
+                    elif " INDEX " in detail and detail.split()[1] == "jobs":
+                        found[detail.split(" INDEX ")[1].split()[0]] = None
+            else:
+                explained = (
+                    await connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
+                ).scalar()
+                for node in _pg_plan_nodes(explained[0]["Plan"]):
+                    if node["Node Type"] == "Seq Scan" and node.get("Relation Name") == "jobs":
+                        sys.exit(f"FAIL: PostgreSQL scans the whole jobs table (Seq Scan on jobs)\n{statement}")
+                    if node.get("Relation Name", "jobs") == "jobs" and "Index Name" in node:
+                        found[node["Index Name"]] = None
+    return list(found)
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+Figures = tuple[float, float, float]  # p50, p95, p99 in ms
+
+
 async def measure(
-    name: str, database: Database, mix: list, warm_up: list, naive_count: int
-) -> tuple[list[float], list[float]]:
+    name: str, database: Database, mix: list, warm_up: list, runs: int, naive_count: int
+) -> tuple[Figures, list[float]]:
     """``warm_up``: searches of the same kind (the same phrases with other filters, sorts and viewers) run first,
     untimed, so the compiled statements and the index pages in memory are those of a bot that has served
-    searches for a while, not of one that just started."""
+    searches for a while, not of one that just started. Then ``runs`` runs of the mix; the figures are the
+    medians of the runs' percentiles."""
     await run_indexed(database, warm_up)
-    timings, results = await run_indexed(database, mix)
+    run_figures: list[Figures] = []
+    by_kind: dict[str, list[float]] = {}
+    for run in range(1, runs + 1):
+        timings, results = await run_indexed(database, mix)
+        figures = (percentile(timings, 0.5), percentile(timings, 0.95), percentile(timings, 0.99))
+        run_figures.append(figures)
+        for (_viewer, query, _filters, sort), timing in zip(mix, timings, strict=True):
+            by_kind.setdefault(kind_of(query, sort), []).append(timing)
+        print(f"{name} run {run}: p50 {figures[0]:6.1f} ms  p95 {figures[1]:6.1f} ms  p99 {figures[2]:6.1f} ms"
+              f"  max {max(timings):6.1f} ms  (CPU {time.process_time():.0f} s so far)")  # fmt: skip
     naive_timings, naive_results = await run_naive(database, mix[:naive_count])
     agree = sum(
         indexed[0] == naive[0] and (sort is not Sort.newest or indexed[1] == naive[1])
@@ -424,61 +512,120 @@ async def measure(
     )
     totals = [total for total, _ids in results]
     print(f"{name}: {len(mix)} searches, median total {statistics.median(totals):,.0f} jobs found")
-    print(f"  indexed  p50 {percentile(timings, 0.5):8.1f} ms  p95 {percentile(timings, 0.95):8.1f} ms"
-          f"  p99 {percentile(timings, 0.99):8.1f} ms  max {max(timings):8.1f} ms")  # fmt: skip
+    first_of_kind = {kind_of(query, sort): search for search in reversed(mix) for _v, query, _f, sort in [search]}
+    for kind, timings in sorted(by_kind.items()):
+        indexes = ", ".join(await plan_indexes(database, first_of_kind[kind]))
+        print(f"  {kind:<22} p50 {percentile(timings, 0.5):6.1f}  p95 {percentile(timings, 0.95):6.1f}"
+              f"  p99 {percentile(timings, 0.99):6.1f} ms  ({len(timings)})  {indexes}")  # fmt: skip
+    medians = tuple(statistics.median(run[n] for run in run_figures) for n in range(3))
+    print(f"  indexed  p50 {medians[0]:8.1f} ms  p95 {medians[1]:8.1f} ms  p99 {medians[2]:8.1f} ms"
+          f"  (median of {runs} runs)")  # fmt: skip
     print(f"  naive    p50 {percentile(naive_timings, 0.5):8.1f} ms  p95 {percentile(naive_timings, 0.95):8.1f} ms"
           f"  ({naive_count} searches; totals agree on {agree}/{naive_count}, newest pages too)")  # fmt: skip
-    return timings, naive_timings
+    print(f"  peak RSS of this process {peak_rss_mib():,.0f} MiB")
+    return medians, naive_timings  # type: ignore[return-value]
+
+
+_SEEDED = "bench_seeded"  # a table of one row: the jobs and seed a database was seeded with
+
+
+async def seeded_with(database: Database) -> tuple[int, int] | None:
+    async with database.engine.connect() as connection:
+        try:
+            row = (await connection.execute(text(f"SELECT jobs, seed FROM {_SEEDED}"))).first()
+        except DBAPIError:
+            return None
+    return None if row is None else (row.jobs, row.seed)
+
+
+async def mark_seeded(database: Database, jobs: int, seed: int) -> None:
+    async with database.engine.begin() as connection:
+        await connection.execute(text(f"CREATE TABLE {_SEEDED} (jobs integer NOT NULL, seed integer NOT NULL)"))
+        await connection.execute(text(f"INSERT INTO {_SEEDED} VALUES (:jobs, :seed)"), {"jobs": jobs, "seed": seed})
+
+
+async def prepare_sqlite(path: Path, jobs: int, seed: int) -> Database:
+    """A file seeded with ``jobs`` and ``seed``: the one at ``path`` if it already is, else seeded anew."""
+    database = Database(f"sqlite+aiosqlite:///{path}")
+    if await seeded_with(database) == (jobs, seed):
+        await upgrade(database)
+        print(f"SQLite: reusing {path} ({jobs:,} jobs, seed {seed})")
+        return database
+    await database.dispose()
+    discard(path)
+    await upgrade(database, "0002")
+    await database.dispose()
+    started = time.perf_counter()
+    seed_sqlite(path, jobs, seed)
+    print(f"SQLite: inserted {jobs:,} jobs in {time.perf_counter() - started:.0f} s")
+    await upgrade(database)
+    await database.dispose()
+    size = finish_sqlite(path)
+    await mark_seeded(database, jobs, seed)
+    print(f"SQLite: seeded {jobs:,} jobs in {time.perf_counter() - started:.0f} s, file {size / 2**20:,.0f} MiB")
+    return database
+
+
+async def prepare_postgres(url: str, jobs: int, seed: int) -> Database:
+    """A database seeded with ``jobs`` and ``seed``: reused (migrated to the head, analysed) if it already is,
+    else its public schema is wiped and seeded anew."""
+    database = Database(url)
+    if await seeded_with(database) == (jobs, seed):
+        await upgrade(database)
+        await finish_postgres(database)
+        print(f"PostgreSQL: reusing the database ({jobs:,} jobs, seed {seed})")
+        return database
+    async with database.engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await upgrade(database, "0002")
+    started = time.perf_counter()
+    await seed_postgres(database, jobs, seed)
+    await upgrade(database)
+    await finish_postgres(database)
+    await mark_seeded(database, jobs, seed)
+    async with database.engine.connect() as connection:
+        size = (await connection.execute(text("SELECT pg_database_size(current_database())"))).scalar_one()
+    print(f"PostgreSQL: seeded {jobs:,} jobs in {time.perf_counter() - started:.0f} s, "
+          f"database {size / 2**20:,.0f} MiB")  # fmt: skip
+    return database
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=1_000_000, help="jobs to seed (default 1,000,000)")
     parser.add_argument("--queries", type=int, default=200, help="searches in the timed mix (default 200)")
+    parser.add_argument("--runs", type=int, default=1, help="runs of the mix; figures are their medians (default 1)")
     parser.add_argument("--naive-queries", type=int, default=5, help="of those, how many run naively (default 5)")
-    parser.add_argument("--database-url", help="also run on this PostgreSQL database (its schema is WIPED)")
+    parser.add_argument(
+        "--database-url", help="also run on this PostgreSQL database (its schema is WIPED unless seeded alike)"
+    )
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--keep", type=Path, help="write the SQLite file here instead of a temporary directory")
+    parser.add_argument(
+        "--keep", type=Path, help="keep the SQLite file here, and reuse it if seeded with the same --jobs and --seed"
+    )
     options = parser.parse_args()
     mix = search_mix(options.queries, options.seed)
     warm_up = search_mix(options.queries, options.seed + 1000)
+    measured = (options.queries, options.runs, options.naive_queries)
     with tempfile.TemporaryDirectory() as scratch:
-        path = options.keep or Path(scratch) / "bench.db"
-        path.unlink(missing_ok=True)
-        database = Database(f"sqlite+aiosqlite:///{path}")
-        await upgrade(database, "0002")
+        database = await prepare_sqlite(options.keep or Path(scratch) / "bench.db", options.jobs, options.seed)
+        (p50, p95, p99), naive = await measure("SQLite", database, mix, warm_up, *measured[1:])
         await database.dispose()
-        started = time.perf_counter()
-        seed_sqlite(path, options.jobs, options.seed)
-        print(f"SQLite: inserted {options.jobs:,} jobs in {time.perf_counter() - started:.0f} s")
-        await upgrade(database)
-        await database.dispose()
-        finish_sqlite(path)
-        print(f"SQLite: seeded {options.jobs:,} jobs in {time.perf_counter() - started:.0f} s, "
-              f"file {path.stat().st_size / 2**20:,.0f} MiB")  # fmt: skip
-        timings, naive = await measure("SQLite", database, mix, warm_up, options.naive_queries)
-        await database.dispose()
+    lines = []
     if options.database_url:
-        reset = Database(options.database_url)
-        async with reset.engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await upgrade(reset, "0002")
-        started = time.perf_counter()
-        await seed_postgres(reset, options.jobs, options.seed)
-        await upgrade(reset)
-        await finish_postgres(reset)
-        async with reset.engine.connect() as connection:
-            size = (await connection.execute(text("SELECT pg_database_size(current_database())"))).scalar_one()
-        print(f"PostgreSQL: seeded {options.jobs:,} jobs in {time.perf_counter() - started:.0f} s, "
-              f"database {size / 2**20:,.0f} MiB")  # fmt: skip
-        await measure("PostgreSQL", reset, mix, warm_up, options.naive_queries)
-        await reset.dispose()
-    p95, naive_p95 = percentile(timings, 0.95), percentile(naive, 0.95)
-    print(
-        f"RESULT jobs={options.jobs} p50_ms={percentile(timings, 0.5):.1f} p95_ms={p95:.1f} "
-        f"p99_ms={percentile(timings, 0.99):.1f} naive_p95_ms={naive_p95:.1f} ratio={naive_p95 / p95:.1f}"
+        database = await prepare_postgres(options.database_url, options.jobs, options.seed)
+        (pg50, pg95, pg99), _naive = await measure("PostgreSQL", database, mix, warm_up, *measured[1:])
+        await database.dispose()
+        lines.append(
+            f"RESULT backend=postgresql jobs={options.jobs} p50_ms={pg50:.1f} p95_ms={pg95:.1f} p99_ms={pg99:.1f}"
+        )
+    naive_p95 = percentile(naive, 0.95)
+    lines.append(
+        f"RESULT jobs={options.jobs} p50_ms={p50:.1f} p95_ms={p95:.1f} p99_ms={p99:.1f} "
+        f"naive_p95_ms={naive_p95:.1f} ratio={naive_p95 / p95:.1f}"
     )
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":
