@@ -590,22 +590,24 @@ class JobSearchRepository:
         plain = not checks and criteria.published_since is None
         return _Plan(query, criteria.match, tuple(where), checks, viewer_id, plain)
 
-    async def _newest(self, plan: _Plan, size: int) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
+    async def _newest(self, plan: _Plan, size: int, at_most: int) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
         """SQLite, newest first: the index is walked backwards and stops after ``size`` matches; then the older
-        matches are counted, so the whole index is walked once and no match is kept or sorted."""
+        matches are counted up to ``at_most`` in all, so the index is walked once at most and no match is kept or
+        sorted."""
         if plan.plain:  # the common search, by words alone: its two statements built once
             params: dict[str, Any] = {"query": plan.query, "viewer_id": plan.viewer_id, "size": size}
             page: Any = prepared(self.session, _plain_newest)
         else:
             params, page = {}, plan.matching(_FTS.c.rowid).order_by(_FTS.c.rowid.desc()).limit(size)
         rows = [((), rowid) for rowid in (await self.session.execute(page, params)).scalars()]
-        if len(rows) < size:
+        if len(rows) < size or at_most <= size:
             return len(rows), rows
         if plan.plain:
             older: Any = prepared(self.session, _plain_older)
         else:
-            older = plan.matching(func.count()).where(_FTS.c.rowid < bindparam("before"))
-        return size + (await self.session.execute(older, {**params, "before": rows[-1][1]})).scalar_one(), rows
+            older = _counted(plan.matching(_FTS.c.rowid).where(_FTS.c.rowid < bindparam("before")), bindparam("older"))
+        params |= {"before": rows[-1][1], "older": at_most - size}
+        return size + (await self.session.execute(older, params)).scalar_one(), rows
 
     async def _recent_in_title(self, viewer_id: int, criteria: JobCriteria, size: int) -> list[int]:
         """Relevance's first tier when the last day of the index holds a page of it, as in most broad searches: the
@@ -621,10 +623,10 @@ class JobSearchRepository:
         return list((await self.session.execute(recent.order_by(_FTS.c.rowid.desc()).limit(size))).scalars())
 
     async def _ranked(
-        self, viewer_id: int, criteria: JobCriteria, plan: _Plan, order: Order, size: int
+        self, viewer_id: int, criteria: JobCriteria, plan: _Plan, order: Order, size: int, at_most: int
     ) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
-        """SQLite: how many match, and the first ``size`` as (sort group, rowid), by group then rowid descending.
-        The rowid orders by publish second only: the caller settles ties within one.
+        """SQLite: how many match (at least up to ``at_most``), and the first ``size`` as (sort group, rowid), by
+        group then rowid descending. The rowid orders by publish second only: the caller settles ties within one.
 
         Newest is ``_newest``, as is best match for a viewer with neither skills nor categories. Relevance (first
         trying ``_recent_in_title``) and best match read the matches' groups in turn (``_page``): relevance's are
@@ -634,7 +636,7 @@ class JobSearchRepository:
         if order == "relevance" and plan.match is not None:
             recent = await self._recent_in_title(viewer_id, criteria, size)
             if len(recent) == size:
-                total = (await self.session.execute(plan.matching(func.count()))).scalar_one()
+                total = (await self.session.execute(_counted(plan.matching(_FTS.c.rowid), at_most))).scalar_one()
                 return total, [((0, 0), rowid) for rowid in recent]
             matches, tiers = _Matches(plan, size), []
             for tier, scope in enumerate(_TIERS[:-1]):
@@ -644,7 +646,7 @@ class JobSearchRepository:
             matches = _Matches(plan, size)
             if groups := await self._best(viewer_id, plan, matches):
                 return await self._page(matches, groups, (0, 0))
-        return await self._newest(plan, size)
+        return await self._newest(plan, size, at_most)
 
     async def _best(self, viewer_id: int, plan: _Plan, matches: _Matches) -> list[Any]:
         """Best match's groups before the rest, from the viewer's profile: none without skills or categories."""
@@ -680,7 +682,7 @@ class JobSearchRepository:
         return (rows[0][3] if rows else 0), ranked
 
     async def _search_sqlite(
-        self, viewer_id: int, criteria: JobCriteria, order: Order, offset: int, limit: int
+        self, viewer_id: int, criteria: JobCriteria, order: Order, offset: int, limit: int, at_most: int
     ) -> tuple[int, list[int]]:
         """The page's ids, ties within a publish second settled by the stored time, then the id. Rows past
         the page are read until the last row's group of ties ends, so those are all compared."""
@@ -689,11 +691,12 @@ class JobSearchRepository:
         plan = await self._plan(viewer_id, criteria)
         need, margin = offset + limit, _MARGIN
         while True:
-            total, rows = await self._ranked(viewer_id, criteria, plan, order, need + margin)
+            total, rows = await self._ranked(viewer_id, criteria, plan, order, need + margin, at_most)
             groups = [(group, rowid >> 32) for group, rowid in rows]
             if len(rows) < need + margin or groups[need - 1] != groups[-1]:
                 break
             margin *= 4
+        total = min(total, at_most)
         ids = [rowid & _KEY_ID for _group, rowid in rows]
         if not ids:
             return total, []
@@ -705,25 +708,26 @@ class JobSearchRepository:
         ids.sort(key=lambda job_id: group_of[job_id])  # stable: newest first within each group
         return total, ids[offset:need]
 
-    async def count(self, viewer_id: int, criteria: JobCriteria) -> int:
+    async def count(self, viewer_id: int, criteria: JobCriteria, at_most: int) -> int:
+        """How many match, counted no further than ``at_most``."""
         if self.is_sqlite:
             if criteria.client_ids == frozenset():
                 return 0
             plan = await self._plan(viewer_id, criteria)
-            return (await self.session.execute(plan.matching(func.count()))).scalar_one()
-        statement, _job, _rank = await self._statement(viewer_id, criteria)
-        return (await self.session.execute(statement.add_columns(func.count()))).scalar_one()
+            return (await self.session.execute(_counted(plan.matching(_FTS.c.rowid), at_most))).scalar_one()
+        statement, job, _rank = await self._statement(viewer_id, criteria)
+        return (await self.session.execute(_counted(statement.add_columns(job.id), at_most))).scalar_one()
 
     async def search(
-        self, viewer_id: int, criteria: JobCriteria, order: Order, offset: int, limit: int
+        self, viewer_id: int, criteria: JobCriteria, order: Order, offset: int, limit: int, at_most: int
     ) -> tuple[int, list[int]]:
-        """(how many match, the ids of the page at ``offset``).
+        """(how many match, counted no further than ``at_most``; the ids of the page at ``offset``).
 
         SQLite: ``_search_sqlite``. PostgreSQL, in one pass: the matches' sort keys are materialised once, then
         counted and ranked, instead of walking the full-text matches once for the count and again for the page.
         """
         if self.is_sqlite:
-            return await self._search_sqlite(viewer_id, criteria, order, offset, limit)
+            return await self._search_sqlite(viewer_id, criteria, order, offset, limit, at_most)
         statement, job, rank = await self._statement(viewer_id, criteria)
         keys = [job.id.label("id"), job.published_at.label("published_at"), job.category.label("category")]
         if order == "relevance" and rank is not None:
@@ -747,10 +751,10 @@ class JobSearchRepository:
         page = select(found.id, total).order_by(*ordering).offset(offset).limit(limit)
         rows = (await self.session.execute(page)).all()
         if rows:
-            return rows[0].total, [row.id for row in rows]
+            return min(rows[0].total, at_most), [row.id for row in rows]
         if not offset:
             return 0, []
-        return (await self.session.execute(statement.add_columns(func.count()))).scalar_one(), []  # past the end
+        return await self.count(viewer_id, criteria, at_most), []  # past the end
 
     async def cards(self, viewer_id: int, ids: Sequence[int]) -> list[JobCardRow]:
         """The cards of these jobs, in this order."""
@@ -833,4 +837,9 @@ def _plain_newest(_dialect: str) -> Select[Any]:
 
 
 def _plain_older(_dialect: str) -> Select[Any]:
-    return _plain_matches(func.count()).where(_FTS.c.rowid < bindparam("before"))
+    return _counted(_plain_matches(_FTS.c.rowid).where(_FTS.c.rowid < bindparam("before")), bindparam("older"))
+
+
+def _counted(matches: Select[Any], at_most: Any) -> Select[Any]:
+    """How many rows ``matches`` has, counting no further than ``at_most``: the walk stops there."""
+    return select(func.count()).select_from(matches.limit(at_most).subquery())
