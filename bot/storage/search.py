@@ -85,6 +85,13 @@ _EVERYWHERE: tuple[Place, ...] = ("title", "skills", "description")
 _TIERS: tuple[tuple[Place, ...], ...] = (("title",), ("title", "skills"), _EVERYWHERE)
 _SQLITE_COLUMNS = {"title": "title", "skills": "skills_text", "description": "description"}
 _PG_WEIGHTS = {"title": "A", "skills": "B", "description": "D"}
+# PostgreSQL: the vectors of relevance's first tiers, as migration 0010 indexes them (the planner matches the text).
+_PG_TITLE = "setweight(to_tsvector('simple'::regconfig, gigbot_search_fold(jobs.title)), 'A')"
+_PG_TIER_VECTORS = {
+    ("title",): _PG_TITLE,
+    ("title", "skills"): f"({_PG_TITLE} || "
+    "setweight(to_tsvector('simple'::regconfig, gigbot_search_fold(jobs.skills_text)), 'B'))",
+}
 SNIPPET_CHARS = 240
 _FTS = table("jobs_fts", column("rowid"))
 _KEY_ID = 0xFFFFFFFF  # an index rowid is (publish second << 32) | job id: migration 0003
@@ -110,6 +117,7 @@ _KEY_TO_ID = literal_column(f"(jobs_fts.rowid & {_KEY_ID})")
 _RECENT = literal_column("((SELECT max(rowid) FROM jobs_fts) >> 32) - 86400 << 32")
 _RATES = frozenset((5_00, 10_00, 15_00, 20_00, 25_00, 30_00, 40_00, 50_00, 60_00, 75_00, 100_00, 150_00, 200_00))
 _MARGIN = 20  # rows read past the page to see the end of the last row's group of ties
+_RECENT_JOBS = 500  # PostgreSQL: the newest open jobs a page is first looked for among
 
 
 class _OpenJobsIndexed(TableClause):
@@ -178,23 +186,45 @@ def _fts5(node: Node, scope: tuple[Place, ...] = _EVERYWHERE) -> str:
     return f"({expression})"
 
 
-def _tsquery(node: Node, fold: dict[str, str], scope: tuple[Place, ...] = _EVERYWHERE) -> str:
-    """tsquery text, looking for words as ``_fts5`` does; a place is a weight, and a phrase must keep one weight so
-    it never spans two fields."""
+def _tsquery(
+    node: Node, fold: dict[str, str], scope: tuple[Place, ...] = _EVERYWHERE, indexed: tuple[Place, ...] = _EVERYWHERE
+) -> str:
+    """tsquery text, looking for words as ``_fts5`` does, in a vector of the places ``indexed``; a place is a weight,
+    and a phrase must keep one weight so it never spans two fields."""
     if isinstance(node, Term):
         words = [fold.get(word, word) for word in node.words]
+        places = _places(node, scope)
+        if places == indexed and len(words) == 1:  # any of the vector's weights: asking none spares a recheck
+            return f"('{words[0]}')"
         return (
-            "("
-            + " | ".join(
-                " <-> ".join(f"'{word}':{_PG_WEIGHTS[place]}" for word in words) for place in _places(node, scope)
-            )
-            + ")"
+            "(" + " | ".join(" <-> ".join(f"'{word}':{_PG_WEIGHTS[place]}" for word in words) for place in places) + ")"
         )
     if isinstance(node, AnyOf):
-        return "(" + " | ".join(_tsquery(option, fold, scope) for option in node.options) + ")"
-    parts = [_tsquery(part, fold, scope) for part in node.include]
-    parts += [f"!{_tsquery(part, fold)}" for part in node.exclude]
+        return "(" + " | ".join(_tsquery(option, fold, scope, indexed) for option in node.options) + ")"
+    parts = [_tsquery(part, fold, scope, indexed) for part in node.include]
+    parts += [f"!{_tsquery(part, fold, _EVERYWHERE, indexed)}" for part in node.exclude]
     return "(" + " & ".join(parts) + ")"
+
+
+def _looked_in(node: Node, scope: tuple[Place, ...]) -> set[Place]:
+    """Where the words looked for (not those left out) are looked for, those without a field of their own in
+    ``scope``."""
+    if isinstance(node, Term):
+        return set(_places(node, scope))
+    return set().union(
+        *(_looked_in(part, scope) for part in (node.options if isinstance(node, AnyOf) else node.include))
+    )
+
+
+def _vector_matches(
+    vector: str,
+    node: Node,
+    fold: dict[str, str],
+    scope: tuple[Place, ...] = _EVERYWHERE,
+    indexed: tuple[Place, ...] = _EVERYWHERE,
+) -> ColumnElement[bool]:
+    query = func.to_tsquery(literal_column("'simple'"), _tsquery(node, fold, scope, indexed))
+    return literal_column(vector).op("@@")(query)
 
 
 def words_of(node: Node) -> Iterable[str]:
@@ -484,22 +514,26 @@ class JobSearchRepository:
         folded = {word: " ".join(fold.split()) for word, fold in rows.all()}
         return {word: fold for word, fold in folded.items() if fold and " " not in fold}
 
-    async def _statement(self, viewer_id: int, criteria: JobCriteria) -> tuple[Any, Any, Any]:
-        """PostgreSQL: (select from the visible, matching jobs without columns, the jobs columns used, relevance tier
-        (``_TIERS``) or None)."""
+    async def _statement(self, viewer_id: int, criteria: JobCriteria) -> tuple[Any, Any, list[ColumnElement[bool]]]:
+        """PostgreSQL: (select from the visible, matching jobs without columns, the jobs columns used, whether a
+        match is in each of relevance's tiers but the last (``_TIERS``), each asked of its own index; none without
+        words)."""
         job = JobRow.__table__
         where = self._filters(job.c, criteria) + self._visible(job.c, viewer_id)
         if criteria.match is None:
-            return select().select_from(job).where(*where), job.c, None
-        fold = await self._fold(criteria.match)
-        vector = literal_column("jobs.search_vector")
+            return select().select_from(job).where(*where), job.c, []
+        match, fold = criteria.match, await self._fold(criteria.match)
 
         def matches(scope: tuple[Place, ...]) -> ColumnElement[bool]:
-            return vector.op("@@")(func.to_tsquery(literal_column("'simple'"), _tsquery(criteria.match, fold, scope)))
+            """Asked of the narrowest vector holding every place a word is looked for (a tier's, or the title's
+            for ``title:logo``), whose index then needs no recheck of the weights."""
+            indexed = next(places for places in _TIERS if _looked_in(match, scope) <= set(places))
+            return _vector_matches(_PG_TIER_VECTORS.get(indexed, "jobs.search_vector"), match, fold, scope, indexed)
 
         statement = select().select_from(job).where(matches(_EVERYWHERE), *where)
-        tiers = [(matches(scope), tier) for tier, scope in enumerate(_TIERS[:-1])]
-        return statement, job.c, case(*tiers, else_=len(tiers))
+        if _looked_in(match, _EVERYWHERE) != set(_EVERYWHERE):  # the words left out are left out everywhere
+            statement = statement.where(_vector_matches("jobs.search_vector", match, fold))
+        return statement, job.c, [matches(scope) for scope in _TIERS[:-1]]
 
     async def _tag_counts(self, tags: Iterable[str]) -> dict[str, int]:
         """How many open jobs have each of these tags, each read at most every ``_COUNTS_TTL`` seconds per database.
@@ -728,33 +762,50 @@ class JobSearchRepository:
         """
         if self.is_sqlite:
             return await self._search_sqlite(viewer_id, criteria, order, offset, limit, at_most)
-        statement, job, rank = await self._statement(viewer_id, criteria)
-        keys = [job.id.label("id"), job.published_at.label("published_at"), job.category.label("category")]
-        if order == "relevance" and rank is not None:
-            keys.append(rank.label("rank"))
-        matched = statement.add_columns(*keys).cte("matched").prefix_with("MATERIALIZED")
-        found = matched.c
+        statement, job, tiers = await self._statement(viewer_id, criteria)
+        total = _counted(statement.add_columns(job.id), at_most).scalar_subquery().label("total")
+        newest = [job.published_at.desc(), job.id.desc()]
+        if order != "best_match":
+            # Newest, or relevance's first tier: its newest matches are among the newest open jobs when it has many.
+            first = statement.where(tiers[0]) if order == "relevance" and tiers else statement
+            recent = job.id.in_(
+                select(job.id).where(job.status == literal_column("'open'")).order_by(*newest).limit(_RECENT_JOBS)
+            )
+            page = first.add_columns(job.id, total).where(recent).order_by(*newest).offset(offset).limit(limit)
+            rows = (await self.session.execute(page)).all()
+            if len(rows) == limit:
+                return rows[0].total, [row.id for row in rows]
+        matched = statement.add_columns(job.id, job.published_at, job.category)
+        if order == "relevance" and tiers:
+            tier = case(*((in_tier, n) for n, in_tier in enumerate(tiers)), else_=len(tiers))
+            matched = matched.add_columns(tier.label("tier"))
+        found = matched.cte("matched").prefix_with("MATERIALIZED")  # every match read once: no walk of the order
+        ordering = self._pg_order(viewer_id, found.c, order if tiers or order != "relevance" else "newest")
+        total = select(func.count()).select_from(select(found.c.id).limit(at_most).subquery()).scalar_subquery()
+        page = select(found.c.id, total.label("total")).order_by(*ordering).offset(offset).limit(limit)
+        rows = (await self.session.execute(page)).all()
+        if rows:
+            return rows[0].total, [row.id for row in rows]
+        if not offset:
+            return 0, []
+        return await self.count(viewer_id, criteria, at_most), []  # past the end
+
+    @staticmethod
+    def _pg_order(viewer_id: int, found: Any, order: Order) -> list[Any]:
+        """PostgreSQL: the order of the matches: relevance by tier, best match by how many of the
+        viewer's skills a match has, then whether in one of their categories; then newest."""
         newest = [found.published_at.desc(), found.id.desc()]
-        if order == "relevance" and rank is not None:
-            ordering = [found.rank, *newest]
-        elif order == "best_match":
+        if order == "relevance":
+            return [found.tier, *newest]
+        if order == "best_match":
             overlap = (
                 select(func.count())
                 .where(JobSkillRow.job_id == found.id, JobSkillRow.skill.in_(_profile_skills(viewer_id)))
                 .scalar_subquery()
             )
             in_category = case((found.category.in_(_profile_categories(viewer_id)), 1), else_=0)
-            ordering = [overlap.desc(), in_category.desc(), *newest]
-        else:
-            ordering = newest
-        total = select(func.count()).select_from(matched).scalar_subquery().label("total")
-        page = select(found.id, total).order_by(*ordering).offset(offset).limit(limit)
-        rows = (await self.session.execute(page)).all()
-        if rows:
-            return min(rows[0].total, at_most), [row.id for row in rows]
-        if not offset:
-            return 0, []
-        return await self.count(viewer_id, criteria, at_most), []  # past the end
+            return [overlap.desc(), in_category.desc(), *newest]
+        return newest
 
     async def cards(self, viewer_id: int, ids: Sequence[int]) -> list[JobCardRow]:
         """The cards of these jobs, in this order."""
