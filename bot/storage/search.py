@@ -436,6 +436,14 @@ def _skilled(
     return ranked.limit(matches.size).cte("ranked").prefix_with("MATERIALIZED"), few
 
 
+@dataclass(frozen=True)
+class _InTier:
+    """PostgreSQL: whether a match is in one of relevance's tiers, asked two ways."""
+
+    indexed: ColumnElement[bool]  # of the tier's own index, to find the tier's matches
+    weighed: ColumnElement[bool]  # of a row's search_vector by weight: cheap on a row already read
+
+
 class JobSearchRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -514,10 +522,9 @@ class JobSearchRepository:
         folded = {word: " ".join(fold.split()) for word, fold in rows.all()}
         return {word: fold for word, fold in folded.items() if fold and " " not in fold}
 
-    async def _statement(self, viewer_id: int, criteria: JobCriteria) -> tuple[Any, Any, list[ColumnElement[bool]]]:
+    async def _statement(self, viewer_id: int, criteria: JobCriteria) -> tuple[Any, Any, list[_InTier]]:
         """PostgreSQL: (select from the visible, matching jobs without columns, the jobs columns used, whether a
-        match is in each of relevance's tiers but the last (``_TIERS``), each asked of its own index; none without
-        words)."""
+        match is in each of relevance's tiers but the last (``_TIERS``); none without words)."""
         job = JobRow.__table__
         where = self._filters(job.c, criteria) + self._visible(job.c, viewer_id)
         if criteria.match is None:
@@ -533,7 +540,8 @@ class JobSearchRepository:
         statement = select().select_from(job).where(matches(_EVERYWHERE), *where)
         if _looked_in(match, _EVERYWHERE) != set(_EVERYWHERE):  # the words left out are left out everywhere
             statement = statement.where(_vector_matches("jobs.search_vector", match, fold))
-        return statement, job.c, [matches(scope) for scope in _TIERS[:-1]]
+        weighed = [_vector_matches("jobs.search_vector", match, fold, scope) for scope in _TIERS[:-1]]
+        return statement, job.c, [_InTier(matches(scope), weighed[n]) for n, scope in enumerate(_TIERS[:-1])]
 
     async def _tag_counts(self, tags: Iterable[str]) -> dict[str, int]:
         """How many open jobs have each of these tags, each read at most every ``_COUNTS_TTL`` seconds per database.
@@ -767,7 +775,7 @@ class JobSearchRepository:
         newest = [job.published_at.desc(), job.id.desc()]
         if order != "best_match":
             # Newest, or relevance's first tier: its newest matches are among the newest open jobs when it has many.
-            first = statement.where(tiers[0]) if order == "relevance" and tiers else statement
+            first = statement.where(tiers[0].indexed) if order == "relevance" and tiers else statement
             recent = job.id.in_(
                 select(job.id).where(job.status == literal_column("'open'")).order_by(*newest).limit(_RECENT_JOBS)
             )
@@ -777,7 +785,7 @@ class JobSearchRepository:
                 return rows[0].total, [row.id for row in rows]
         matched = statement.add_columns(job.id, job.published_at, job.category)
         if order == "relevance" and tiers:
-            tier = case(*((in_tier, n) for n, in_tier in enumerate(tiers)), else_=len(tiers))
+            tier = case(*((in_tier.weighed, n) for n, in_tier in enumerate(tiers)), else_=len(tiers))
             matched = matched.add_columns(tier.label("tier"))
         found = matched.cte("matched").prefix_with("MATERIALIZED")  # every match read once: no walk of the order
         ordering = self._pg_order(viewer_id, found.c, order if tiers or order != "relevance" else "newest")
