@@ -14,6 +14,7 @@ import argparse
 import asyncio
 import gc
 import multiprocessing
+import os
 import random
 import resource
 import sqlite3
@@ -487,6 +488,26 @@ async def plan_reads(database: Database, search: tuple[int, str, JobFilters, Sor
     return list(indexes), full_scans
 
 
+async def server_cpu_s(database: Database) -> float | None:
+    """PostgreSQL: the CPU time so far of the server processes serving this database, when they run on this
+    machine (their /proc is readable); None otherwise. On a shared machine it moves less than wall times."""
+    if database.is_sqlite:
+        return None
+    async with database.engine.connect() as connection:
+        query = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = (await connection.execute(query)).scalars().all()
+    try:
+        ticks = sum(_cpu_ticks(pid) for pid in pids)
+    except OSError:
+        return None
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ticks(pid: int) -> int:
+    after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()  # from field 3, the state
+    return int(after_name[11]) + int(after_name[12])  # fields 14 and 15: user and system time
+
+
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -509,7 +530,12 @@ async def measure(
     run_figures: list[Figures] = []
     by_kind: dict[str, tuple[list[float], list[float]]] = {}
     for run in range(1, runs + 1):
+        server_started = await server_cpu_s(database)
         timings, cpu_timings, results = await run_indexed(database, mix)
+        server_ended = await server_cpu_s(database)
+        server = ""
+        if server_started is not None and server_ended is not None:
+            server = f";  server CPU {(server_ended - server_started) * 1000 / len(mix):5.1f} ms per search"
         figures = (percentile(timings, 0.5), percentile(timings, 0.95), percentile(timings, 0.99))
         run_figures.append(figures)
         for (_viewer, query, _filters, sort), timing, cpu in zip(mix, timings, cpu_timings, strict=True):
@@ -518,7 +544,7 @@ async def measure(
             kind[1].append(cpu)
         print(f"{name} run {run}: p50 {figures[0]:6.1f} ms  p95 {figures[1]:6.1f} ms  p99 {figures[2]:6.1f} ms"
               f"  max {max(timings):6.1f} ms;  this process's CPU: p95 {percentile(cpu_timings, 0.95):6.1f} ms"
-              f"  p99 {percentile(cpu_timings, 0.99):6.1f} ms")  # fmt: skip
+              f"  p99 {percentile(cpu_timings, 0.99):6.1f} ms{server}")  # fmt: skip
     searching_rss = peak_rss_mib()
     naive_timings, naive_results = await run_naive(database, mix[:naive_count])
     agree = sum(

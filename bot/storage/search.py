@@ -788,7 +788,7 @@ class JobSearchRepository:
             tier = case(*((in_tier.weighed, n) for n, in_tier in enumerate(tiers)), else_=len(tiers))
             matched = matched.add_columns(tier.label("tier"))
         found = matched.cte("matched").prefix_with("MATERIALIZED")  # every match read once: no walk of the order
-        ordering = self._pg_order(viewer_id, found.c, order if tiers or order != "relevance" else "newest")
+        ordering = await self._pg_order(viewer_id, found.c, order if tiers or order != "relevance" else "newest")
         total = select(func.count()).select_from(select(found.c.id).limit(at_most).subquery()).scalar_subquery()
         page = select(found.c.id, total.label("total")).order_by(*ordering).offset(offset).limit(limit)
         rows = (await self.session.execute(page)).all()
@@ -798,22 +798,20 @@ class JobSearchRepository:
             return 0, []
         return await self.count(viewer_id, criteria, at_most), []  # past the end
 
-    @staticmethod
-    def _pg_order(viewer_id: int, found: Any, order: Order) -> list[Any]:
-        """PostgreSQL: the order of the matches: relevance by tier, best match by how many of the
-        viewer's skills a match has, then whether in one of their categories; then newest."""
+    async def _pg_order(self, viewer_id: int, found: Any, order: Order) -> list[Any]:
+        """PostgreSQL: the order of the matches: relevance by tier, best match by how many of the viewer's skills
+        a match has, then whether in one of their categories (read first: as values, the planner looks each match's
+        skills up in the index alone); then newest."""
         newest = [found.published_at.desc(), found.id.desc()]
         if order == "relevance":
             return [found.tier, *newest]
-        if order == "best_match":
-            overlap = (
-                select(func.count())
-                .where(JobSkillRow.job_id == found.id, JobSkillRow.skill.in_(_profile_skills(viewer_id)))
-                .scalar_subquery()
-            )
-            in_category = case((found.category.in_(_profile_categories(viewer_id)), 1), else_=0)
-            return [overlap.desc(), in_category.desc(), *newest]
-        return newest
+        if order != "best_match":
+            return newest
+        skills = list((await self.session.execute(_profile_skills(viewer_id))).scalars())
+        categories = list((await self.session.execute(_profile_categories(viewer_id))).scalars())
+        overlap = select(func.count()).where(JobSkillRow.job_id == found.id, JobSkillRow.skill.in_(skills))
+        in_category = case((found.category.in_(categories), 1), else_=0)
+        return [overlap.scalar_subquery().desc(), in_category.desc(), *newest]
 
     async def cards(self, viewer_id: int, ids: Sequence[int]) -> list[JobCardRow]:
         """The cards of these jobs, in this order."""

@@ -3,8 +3,9 @@
 PostgreSQL: the GIN index over the open jobs' words also holds the columns the filters ask one of a few values
 of (btree_gin), so one index scan intersects the words with experience, job type, project length, hours per week,
 category and the client's payment: the heap is read for the jobs that pass them all, not for every job with the
-words. Columns filtered by ranges (budgets, proposals, hires, publish times) stay out: a range is a partial
-match, which reads every entry in it whole instead of skipping through their lists. Two more such indexes hold
+words. Of the columns filtered by ranges only the publish time is in (posted within 7 days: reading those days'
+entries costs less than the heap rows it spares); budgets, proposals and hires stay out, where a range of few
+values with long lists costs more to read whole than it spares. Two more such indexes hold
 the words of the title, and of the title and skills, so relevance's first tiers are read from their own index
 instead of rechecking every match's weights.
 The newest order walks a btree of the open jobs' publish time and id.
@@ -22,7 +23,9 @@ down_revision = "0009"
 branch_labels = None
 depends_on = None
 
-_FILTER_COLUMNS = "experience, job_type, project_length, hours_per_week, category, client_payment_verified"
+_FILTER_COLUMNS = (
+    "experience, job_type, project_length, hours_per_week, category, client_payment_verified, published_at"
+)
 # Relevance's first tiers (bot/storage/search.py): the words of the title, and of the title and skills, weighted
 # as in jobs.search_vector; the search says these expressions exactly as written here.
 _TITLE = "setweight(to_tsvector('simple'::regconfig, gigbot_search_fold(title)), 'A')"
