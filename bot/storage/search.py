@@ -9,7 +9,8 @@ s (æ → ae, œ → oe, ß → ss) and turns superscripts and fractions into di
 letters and treats ² or ½ as separators. A search is consistent within each backend.
 
 A search runs in two steps: ids (and the count) walk only narrow index data; then the one page of cards is
-read with its client, skills and saved flag.
+read with its client, skills and saved flag. The count stops at the ``at_most`` the caller asks for (the core
+shows "1,000+" past its cap), so it never walks every match of a broad search.
 
 Orders, the same on both backends: newest (publish time, then id); relevance, in tiers (``_TIERS``): the
 matches with every word looked for (not the words left out) in the title, then in the title or skills, then the
@@ -23,6 +24,10 @@ checks tags can't make (a custom budget or hourly range off the tagged values). 
 the matches, no order ranks all of them: newest walks the index backwards and stops at the page; relevance and
 best match take the matches' groups in turn from narrow streams of the index (the words alone, skill and
 category tags) walked newest first until the page is full.
+
+On PostgreSQL the GIN indexes of migration 0010 hold the words with the few-valued filter columns and the
+publish time, so the heap is read only for the jobs that pass those; a search whose words all have a field of
+their own (``title:logo``) asks the title's (or title and skills') own index, which needs no recheck of weights.
 """
 
 from __future__ import annotations
@@ -765,8 +770,10 @@ class JobSearchRepository:
     ) -> tuple[int, list[int]]:
         """(how many match, counted no further than ``at_most``; the ids of the page at ``offset``).
 
-        SQLite: ``_search_sqlite``. PostgreSQL, in one pass: the matches' sort keys are materialised once, then
-        counted and ranked, instead of walking the full-text matches once for the count and again for the page.
+        SQLite: ``_search_sqlite``. PostgreSQL: newest, or relevance's first tier, first looks for the page among
+        the ``_RECENT_JOBS`` newest open jobs, which holds it when the matches are many; else (and for best match)
+        every match's sort keys are read once from the indexes of migration 0010 and kept (MATERIALIZED, so the
+        planner never walks the newest order checking every job on the way), then counted and ranked.
         """
         if self.is_sqlite:
             return await self._search_sqlite(viewer_id, criteria, order, offset, limit, at_most)
