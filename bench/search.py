@@ -1,11 +1,12 @@
 """Job search at scale: SearchService over the migrated indexes against a naive load-and-filter baseline.
 
 Seeds a fresh SQLite file (and, with --database-url, a PostgreSQL database, which it wipes) with N jobs
-whose words follow a Zipf-like law, clients with stats, clouds and invites; then times a fixed mix of
-realistic searches (words, 3-5 filters, a sort, the first page, the total) through SearchService, and
-the same searches done naively: every open job loaded and filtered, matched and sorted in Python.
+whose words follow a Zipf-like law, clients with stats, clouds and invites (or reuses a --keep file or the
+database when seeded alike); then times --runs runs of a fixed mix of realistic searches (words, 3-5 filters,
+a sort, the first page, the total) through SearchService, by kind of search with the indexes their plans
+use, and the same searches done naively: every open job loaded and filtered, matched and sorted in Python.
 
-    .venv/bin/python bench/search.py --jobs 200000
+    .venv/bin/python bench/search.py --jobs 200000 --runs 3
 """
 
 from __future__ import annotations

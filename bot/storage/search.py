@@ -762,7 +762,7 @@ class JobSearchRepository:
                 return 0
             plan = await self._plan(viewer_id, criteria)
             return (await self.session.execute(_counted(plan.matching(_FTS.c.rowid), at_most))).scalar_one()
-        statement, job, _rank = await self._statement(viewer_id, criteria)
+        statement, job, _tiers = await self._statement(viewer_id, criteria)
         return (await self.session.execute(_counted(statement.add_columns(job.id), at_most))).scalar_one()
 
     async def search(
@@ -778,26 +778,27 @@ class JobSearchRepository:
         if self.is_sqlite:
             return await self._search_sqlite(viewer_id, criteria, order, offset, limit, at_most)
         statement, job, tiers = await self._statement(viewer_id, criteria)
-        total = _counted(statement.add_columns(job.id), at_most).scalar_subquery().label("total")
-        newest = [job.published_at.desc(), job.id.desc()]
-        if order != "best_match":
+        by: Order = "newest" if order == "relevance" and not tiers else order
+        if by != "best_match":
             # Newest, or relevance's first tier: its newest matches are among the newest open jobs when it has many.
-            first = statement.where(tiers[0].indexed) if order == "relevance" and tiers else statement
+            newest = [job.published_at.desc(), job.id.desc()]
+            first = statement.where(tiers[0].indexed) if by == "relevance" else statement
             recent = job.id.in_(
                 select(job.id).where(job.status == literal_column("'open'")).order_by(*newest).limit(_RECENT_JOBS)
             )
+            total = _counted(statement.add_columns(job.id), at_most).scalar_subquery().label("total")
             page = first.add_columns(job.id, total).where(recent).order_by(*newest).offset(offset).limit(limit)
             rows = (await self.session.execute(page)).all()
             if len(rows) == limit:
                 return rows[0].total, [row.id for row in rows]
         matched = statement.add_columns(job.id, job.published_at, job.category)
-        if order == "relevance" and tiers:
+        if by == "relevance":
             tier = case(*((in_tier.weighed, n) for n, in_tier in enumerate(tiers)), else_=len(tiers))
             matched = matched.add_columns(tier.label("tier"))
         found = matched.cte("matched").prefix_with("MATERIALIZED")  # every match read once: no walk of the order
-        ordering = await self._pg_order(viewer_id, found.c, order if tiers or order != "relevance" else "newest")
-        total = select(func.count()).select_from(select(found.c.id).limit(at_most).subquery()).scalar_subquery()
-        page = select(found.c.id, total.label("total")).order_by(*ordering).offset(offset).limit(limit)
+        ordering = await self._pg_order(viewer_id, found.c, by)
+        counted = select(func.count()).select_from(select(found.c.id).limit(at_most).subquery()).scalar_subquery()
+        page = select(found.c.id, counted.label("total")).order_by(*ordering).offset(offset).limit(limit)
         rows = (await self.session.execute(page)).all()
         if rows:
             return rows[0].total, [row.id for row in rows]
