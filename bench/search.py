@@ -1,34 +1,42 @@
 """Job search at scale: SearchService over the migrated indexes against a naive load-and-filter baseline.
 
 Seeds a fresh SQLite file (and, with --database-url, a PostgreSQL database, which it wipes) with N jobs
-whose words follow a Zipf-like law, clients with stats, clouds and invites; then times a fixed mix of
-realistic searches (words, 3-5 filters, a sort, the first page, the total) through SearchService, and
-the same searches done naively: every open job loaded and filtered, matched and sorted in Python.
+whose words follow a Zipf-like law, clients with stats, clouds and invites (or reuses a --keep file or the
+database when seeded alike); then times --runs runs of a fixed mix of realistic searches (words, 3-5 filters,
+a sort, the first page, the total) through SearchService, by kind of search with the indexes their plans
+use, and the same searches done naively: every open job loaded and filtered, matched and sorted in Python.
 
-    .venv/bin/python bench/search.py --jobs 200000
+    .venv/bin/python bench/search.py --jobs 200000 --runs 3
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
+import multiprocessing
+import os
 import random
+import resource
 import sqlite3
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Coroutine, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
+from sqlalchemy.exc import DBAPIError
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bot.core.search import JobFilters, SearchService, Sort, matches, parse_query
+from bot.core.search import TOTAL_CAP, JobFilters, SearchService, Sort, matches, parse_query
 from bot.core.taxonomy import CATEGORIES, all_skills
 from bot.storage.db import Database
 from bot.storage.migrate import upgrade
@@ -260,14 +268,20 @@ def seed_sqlite(path: Path, jobs: int, seed: int) -> None:
     connection.close()
 
 
-def finish_sqlite(path: Path) -> None:
-    """After migration 0003: one full-text segment (as a long-running index converges to) and fresh statistics."""
+def discard(path: Path) -> None:
+    path.unlink(missing_ok=True)
+
+
+def finish_sqlite(path: Path) -> int:
+    """After the migrations: one full-text segment (as a long-running index converges to) and fresh statistics;
+    returns the file's size."""
     connection = sqlite3.connect(path, isolation_level=None)
     connection.execute("PRAGMA synchronous=OFF")
     connection.execute("INSERT INTO jobs_fts(jobs_fts) VALUES ('optimize')")
     connection.execute("ANALYZE")
     connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     connection.close()
+    return path.stat().st_size
 
 
 async def seed_postgres(database: Database, jobs: int, seed: int) -> None:
@@ -313,15 +327,18 @@ def search_mix(count: int, seed: int) -> list[tuple[int, str, JobFilters, Sort]]
     return mix
 
 
-async def run_indexed(database: Database, mix: list) -> tuple[list[float], list[tuple[int, list[int]]]]:
-    timings, results = [], []
+async def run_indexed(database: Database, mix: list) -> tuple[list[float], list[float], list[tuple[int, list[int]]]]:
+    """Each search's wall time and this process's CPU time in it (in ms; on a shared machine the CPU time moves
+    less), and its total (TOTAL_CAP + 1 for "1,000+") and page."""
+    timings, cpu_timings, results = [], [], []
     for viewer, query, filters, sort in mix:
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         async with database.transaction() as session:
             page = await SearchService(Repositories.bind(session), NOW).search(viewer, query, filters, sort)
         timings.append((time.perf_counter() - started) * 1000)
-        results.append((page.total, [hit.id for hit in page.hits]))
-    return timings, results
+        cpu_timings.append((time.process_time() - cpu_started) * 1000)
+        results.append((page.total + page.more, [hit.id for hit in page.hits]))
+    return timings, cpu_timings, results
 
 
 async def run_naive(database: Database, mix: list) -> tuple[list[float], list[tuple[int, list[int]]]]:
@@ -362,7 +379,7 @@ async def run_naive(database: Database, mix: list) -> tuple[list[float], list[tu
                     )
                 )
         timings.append((time.perf_counter() - started) * 1000)
-        results.append((len(found), [row.id for row in found[:10]]))
+        results.append((min(len(found), TOTAL_CAP + 1), [row.id for row in found[:10]]))
     return timings, results
 
 
@@ -409,76 +426,284 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def kind_of(query: str, sort: Sort) -> str:
+    """A search's kind, as the per-kind lines group them: its sort and the shape of its words."""
+    if '"' in query:
+        shape = "phrase"
+    elif " OR " in query:
+        shape = "any of"
+    elif " -" in query:
+        shape = "exclusion"
+    elif ":" in query:
+        shape = "field"
+    else:
+        shape = "words"
+    return f"{sort.value} {shape}"
+
+
+async def statements_of(database: Database, search: tuple[int, str, JobFilters, Sort]) -> list[tuple[str, Any]]:
+    """The SQL statements (with their parameters) one search sends."""
+    sent: list[tuple[str, Any]] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        await run_indexed(database, [search])
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", record)
+    return sent
+
+
+def _pg_plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("Plans", ()):
+        yield from _pg_plan_nodes(child)
+
+
+async def plan_reads(database: Database, search: tuple[int, str, JobFilters, Sort]) -> tuple[list[str], list[str]]:
+    """How the plans of a search's statements read jobs: the indexes (SQLite: the full-text table counts as one),
+    and the statements that scan the whole table, which at a million jobs can't be fast."""
+    indexes: dict[str, None] = {}
+    full_scans = []
+    async with database.engine.connect() as connection:
+        for statement, parameters in await statements_of(database, search):
+            if database.is_sqlite:
+                rows = (await connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)).all()
+                for detail in (row[-1] for row in rows):
+                    if detail.split()[:2] == ["SCAN", "jobs"] and " INDEX " not in detail:
+                        full_scans.append(statement)
+                    if "jobs_fts VIRTUAL TABLE" in detail:
+                        indexes["jobs_fts"] = None
+                    elif " INDEX " in detail and detail.split()[1] == "jobs":
+                        indexes[detail.split(" INDEX ")[1].split()[0]] = None
+            else:
+                explained = (
+                    await connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
+                ).scalar()
+                for node in _pg_plan_nodes(explained[0]["Plan"]):
+                    if node["Node Type"] == "Seq Scan" and node.get("Relation Name") == "jobs":
+                        full_scans.append(statement)
+                    if node.get("Relation Name", "jobs") == "jobs" and "Index Name" in node:
+                        indexes[node["Index Name"]] = None
+    return list(indexes), full_scans
+
+
+async def server_cpu_s(database: Database) -> float | None:
+    """PostgreSQL: the CPU time so far of the server processes serving this database, when they run on this
+    machine (their /proc is readable); None otherwise. On a shared machine it moves less than wall times."""
+    if database.is_sqlite:
+        return None
+    async with database.engine.connect() as connection:
+        query = text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        pids = (await connection.execute(query)).scalars().all()
+    try:
+        ticks = sum(_cpu_ticks(pid) for pid in pids)
+    except OSError:
+        return None
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ticks(pid: int) -> int:
+    after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()  # from field 3, the state
+    return int(after_name[11]) + int(after_name[12])  # fields 14 and 15: user and system time
+
+
+def reset_peak_rss() -> None:
+    """Linux: the peak RSS starts again from the current one (so each backend's searches have their own)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def memory_mib() -> str:
+    """The peak RSS since ``reset_peak_rss`` and the anonymous memory now (the RSS also counts the pages of
+    SQLite's memory-mapped file, which the kernel shares and drops at will)."""
+    try:
+        status = dict(line.split(":", 1) for line in Path("/proc/self/status").read_text().splitlines())
+    except OSError:
+        return f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB"
+    peak, anonymous = (int(status[name].split()[0]) / 1024 for name in ("VmHWM", "RssAnon"))
+    return f"peak RSS {peak:,.0f} MiB, anonymous memory {anonymous:,.0f} MiB"
+
+
+Figures = tuple[float, float, float]  # p50, p95, p99 in ms
+
+
 async def measure(
-    name: str, database: Database, mix: list, warm_up: list, naive_count: int
-) -> tuple[list[float], list[float]]:
+    name: str, database: Database, mix: list, warm_up: list, runs: int, naive_count: int
+) -> tuple[Figures, list[float]]:
     """``warm_up``: searches of the same kind (the same phrases with other filters, sorts and viewers) run first,
     untimed, so the compiled statements and the index pages in memory are those of a bot that has served
-    searches for a while, not of one that just started."""
+    searches for a while, not of one that just started. What the warm-up left alive is then frozen out of the
+    garbage collector's full collections (``gc.freeze``, as a long-running bot does after starting: a full
+    collection over those objects takes about 60 ms, landing in whichever search it interrupts). Then ``runs``
+    runs of the mix; the figures are the medians of the runs' percentiles."""
     await run_indexed(database, warm_up)
-    timings, results = await run_indexed(database, mix)
+    gc.collect()
+    gc.freeze()
+    reset_peak_rss()
+    run_figures: list[Figures] = []
+    by_kind: dict[str, tuple[list[float], list[float]]] = {}
+    for run in range(1, runs + 1):
+        server_started = await server_cpu_s(database)
+        timings, cpu_timings, results = await run_indexed(database, mix)
+        server_ended = await server_cpu_s(database)
+        server = ""
+        if server_started is not None and server_ended is not None:
+            server = f";  server CPU {(server_ended - server_started) * 1000 / len(mix):5.1f} ms per search"
+        figures = (percentile(timings, 0.5), percentile(timings, 0.95), percentile(timings, 0.99))
+        run_figures.append(figures)
+        for (_viewer, query, _filters, sort), timing, cpu in zip(mix, timings, cpu_timings, strict=True):
+            kind = by_kind.setdefault(kind_of(query, sort), ([], []))
+            kind[0].append(timing)
+            kind[1].append(cpu)
+        print(f"{name} run {run}: p50 {figures[0]:6.1f} ms  p95 {figures[1]:6.1f} ms  p99 {figures[2]:6.1f} ms"
+              f"  max {max(timings):6.1f} ms;  this process's CPU: p95 {percentile(cpu_timings, 0.95):6.1f} ms"
+              f"  p99 {percentile(cpu_timings, 0.99):6.1f} ms{server}")  # fmt: skip
+    searching_memory = memory_mib()
     naive_timings, naive_results = await run_naive(database, mix[:naive_count])
     agree = sum(
         indexed[0] == naive[0] and (sort is not Sort.newest or indexed[1] == naive[1])
         for indexed, naive, (_v, _q, _f, sort) in zip(results, naive_results, mix, strict=False)
     )
     totals = [total for total, _ids in results]
-    print(f"{name}: {len(mix)} searches, median total {statistics.median(totals):,.0f} jobs found")
-    print(f"  indexed  p50 {percentile(timings, 0.5):8.1f} ms  p95 {percentile(timings, 0.95):8.1f} ms"
-          f"  p99 {percentile(timings, 0.99):8.1f} ms  max {max(timings):8.1f} ms")  # fmt: skip
+    print(f"{name}: {len(mix)} searches, median total {statistics.median(totals):,.0f} jobs found (counted to "
+          f"{TOTAL_CAP + 1:,} at most)")  # fmt: skip
+    first_of_kind = {kind_of(query, sort): search for search in reversed(mix) for _v, query, _f, sort in [search]}
+    print("  by kind (all runs; the number of searches; CPU p95; the indexes its plans read jobs through):")
+    for kind, (timings, cpu_timings) in sorted(by_kind.items()):
+        indexes, full_scans = await plan_reads(database, first_of_kind[kind])
+        if full_scans:
+            sys.exit(f"FAIL: {name} scans the whole jobs table for a search of kind {kind}:\n{full_scans[0]}")
+        print(f"  {kind:<22} p50 {percentile(timings, 0.5):6.1f}  p95 {percentile(timings, 0.95):6.1f}"
+              f"  p99 {percentile(timings, 0.99):6.1f} ms  ({len(timings):3})  CPU {percentile(cpu_timings, 0.95):6.1f}"
+              f"  {', '.join(indexes)}")  # fmt: skip
+    medians = tuple(statistics.median(run[n] for run in run_figures) for n in range(3))
+    print(f"  indexed  p50 {medians[0]:8.1f} ms  p95 {medians[1]:8.1f} ms  p99 {medians[2]:8.1f} ms"
+          f"  (median of {runs} runs)")  # fmt: skip
     print(f"  naive    p50 {percentile(naive_timings, 0.5):8.1f} ms  p95 {percentile(naive_timings, 0.95):8.1f} ms"
           f"  ({naive_count} searches; totals agree on {agree}/{naive_count}, newest pages too)")  # fmt: skip
-    return timings, naive_timings
+    print(f"  this process over the timed runs: {searching_memory}")
+    return medians, naive_timings  # type: ignore[return-value]
+
+
+_SEEDED = "bench_seeded"  # a table of one row: the jobs and seed a database was seeded with
+
+
+async def seeded_with(database: Database) -> tuple[int, int] | None:
+    async with database.engine.connect() as connection:
+        try:
+            row = (await connection.execute(text(f"SELECT jobs, seed FROM {_SEEDED}"))).first()
+        except DBAPIError:
+            return None
+    return None if row is None else (row.jobs, row.seed)
+
+
+async def mark_seeded(database: Database, jobs: int, seed: int) -> None:
+    async with database.engine.begin() as connection:
+        await connection.execute(text(f"CREATE TABLE {_SEEDED} (jobs integer NOT NULL, seed integer NOT NULL)"))
+        await connection.execute(text(f"INSERT INTO {_SEEDED} VALUES (:jobs, :seed)"), {"jobs": jobs, "seed": seed})
+
+
+async def prepare_sqlite(path: Path, jobs: int, seed: int) -> None:
+    """A file seeded with ``jobs`` and ``seed``: the one at ``path`` if it already is, else seeded anew."""
+    database = Database(f"sqlite+aiosqlite:///{path}")
+    if await seeded_with(database) == (jobs, seed):
+        await upgrade(database)
+        await database.dispose()
+        print(f"SQLite: reusing {path} ({jobs:,} jobs, seed {seed})")
+        return
+    await database.dispose()
+    discard(path)
+    await upgrade(database, "0002")
+    await database.dispose()
+    started = time.perf_counter()
+    seed_sqlite(path, jobs, seed)
+    print(f"SQLite: inserted {jobs:,} jobs in {time.perf_counter() - started:.0f} s")
+    await upgrade(database)
+    await database.dispose()
+    size = finish_sqlite(path)
+    await mark_seeded(database, jobs, seed)
+    await database.dispose()
+    print(f"SQLite: seeded {jobs:,} jobs in {time.perf_counter() - started:.0f} s, file {size / 2**20:,.0f} MiB")
+
+
+async def prepare_postgres(url: str, jobs: int, seed: int) -> None:
+    """A database seeded with ``jobs`` and ``seed``: reused (migrated to the head, analysed) if it already is,
+    else its public schema is wiped and seeded anew."""
+    database = Database(url)
+    if await seeded_with(database) == (jobs, seed):
+        await upgrade(database)
+        await finish_postgres(database)
+        await database.dispose()
+        print(f"PostgreSQL: reusing the database ({jobs:,} jobs, seed {seed})")
+        return
+    async with database.engine.begin() as connection:
+        await connection.execute(text("DROP SCHEMA public CASCADE"))
+        await connection.execute(text("CREATE SCHEMA public"))
+    await upgrade(database, "0002")
+    started = time.perf_counter()
+    await seed_postgres(database, jobs, seed)
+    await upgrade(database)
+    await finish_postgres(database)
+    await mark_seeded(database, jobs, seed)
+    async with database.engine.connect() as connection:
+        size = (await connection.execute(text("SELECT pg_database_size(current_database())"))).scalar_one()
+    await database.dispose()
+    print(f"PostgreSQL: seeded {jobs:,} jobs in {time.perf_counter() - started:.0f} s, "
+          f"database {size / 2**20:,.0f} MiB")  # fmt: skip
+
+
+async def in_child(seeding: Callable[[Any, int, int], Coroutine[Any, Any, None]], *args: Any) -> None:
+    """Seeding runs in a child process, so the peak RSS printed is the searches' (generating the rows and
+    building the indexes take far more)."""
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        await asyncio.get_running_loop().run_in_executor(pool, _seed_in_child, seeding, *args)
+
+
+def _seed_in_child(seeding: Callable[[Any, int, int], Coroutine[Any, Any, None]], *args: Any) -> None:
+    asyncio.run(seeding(*args))
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--jobs", type=int, default=1_000_000, help="jobs to seed (default 1,000,000)")
     parser.add_argument("--queries", type=int, default=200, help="searches in the timed mix (default 200)")
+    parser.add_argument("--runs", type=int, default=1, help="runs of the mix; figures are their medians (default 1)")
     parser.add_argument("--naive-queries", type=int, default=5, help="of those, how many run naively (default 5)")
-    parser.add_argument("--database-url", help="also run on this PostgreSQL database (its schema is WIPED)")
+    parser.add_argument(
+        "--database-url", help="also run on this PostgreSQL database (its schema is WIPED unless seeded alike)"
+    )
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--keep", type=Path, help="write the SQLite file here instead of a temporary directory")
+    parser.add_argument(
+        "--keep", type=Path, help="keep the SQLite file here, and reuse it if seeded with the same --jobs and --seed"
+    )
     options = parser.parse_args()
     mix = search_mix(options.queries, options.seed)
     warm_up = search_mix(options.queries, options.seed + 1000)
+    measured = (options.queries, options.runs, options.naive_queries)
     with tempfile.TemporaryDirectory() as scratch:
         path = options.keep or Path(scratch) / "bench.db"
-        path.unlink(missing_ok=True)
+        await in_child(prepare_sqlite, path, options.jobs, options.seed)
         database = Database(f"sqlite+aiosqlite:///{path}")
-        await upgrade(database, "0002")
+        (p50, p95, p99), naive = await measure("SQLite", database, mix, warm_up, *measured[1:])
         await database.dispose()
-        started = time.perf_counter()
-        seed_sqlite(path, options.jobs, options.seed)
-        print(f"SQLite: inserted {options.jobs:,} jobs in {time.perf_counter() - started:.0f} s")
-        await upgrade(database)
-        await database.dispose()
-        finish_sqlite(path)
-        print(f"SQLite: seeded {options.jobs:,} jobs in {time.perf_counter() - started:.0f} s, "
-              f"file {path.stat().st_size / 2**20:,.0f} MiB")  # fmt: skip
-        timings, naive = await measure("SQLite", database, mix, warm_up, options.naive_queries)
-        await database.dispose()
+    lines = []
     if options.database_url:
-        reset = Database(options.database_url)
-        async with reset.engine.begin() as connection:
-            await connection.execute(text("DROP SCHEMA public CASCADE"))
-            await connection.execute(text("CREATE SCHEMA public"))
-        await upgrade(reset, "0002")
-        started = time.perf_counter()
-        await seed_postgres(reset, options.jobs, options.seed)
-        await upgrade(reset)
-        await finish_postgres(reset)
-        async with reset.engine.connect() as connection:
-            size = (await connection.execute(text("SELECT pg_database_size(current_database())"))).scalar_one()
-        print(f"PostgreSQL: seeded {options.jobs:,} jobs in {time.perf_counter() - started:.0f} s, "
-              f"database {size / 2**20:,.0f} MiB")  # fmt: skip
-        await measure("PostgreSQL", reset, mix, warm_up, options.naive_queries)
-        await reset.dispose()
-    p95, naive_p95 = percentile(timings, 0.95), percentile(naive, 0.95)
-    print(
-        f"RESULT jobs={options.jobs} p50_ms={percentile(timings, 0.5):.1f} p95_ms={p95:.1f} "
-        f"p99_ms={percentile(timings, 0.99):.1f} naive_p95_ms={naive_p95:.1f} ratio={naive_p95 / p95:.1f}"
+        await in_child(prepare_postgres, options.database_url, options.jobs, options.seed)
+        database = Database(options.database_url)
+        (pg50, pg95, pg99), _naive = await measure("PostgreSQL", database, mix, warm_up, *measured[1:])
+        await database.dispose()
+        lines.append(
+            f"RESULT backend=postgresql jobs={options.jobs} p50_ms={pg50:.1f} p95_ms={pg95:.1f} p99_ms={pg99:.1f}"
+        )
+    naive_p95 = percentile(naive, 0.95)
+    lines.append(
+        f"RESULT jobs={options.jobs} p50_ms={p50:.1f} p95_ms={p95:.1f} p99_ms={p99:.1f} "
+        f"naive_p95_ms={naive_p95:.1f} ratio={naive_p95 / p95:.1f}"
     )
+    print("\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -34,5 +34,5 @@ async def answer(ctx: Ctx, query: InlineQuery) -> InlineAnswer:
         found = await ctx.services.search.public(query.text, page, PAGE_SIZE)
     except UserError:
         return InlineAnswer()
-    more = str(page + 1) if page < found.pages else ""
+    more = str(page + 1) if found.has_next else ""
     return InlineAnswer(tuple(shared_card(ctx, hit) for hit in found.hits), next_offset=more)

@@ -17,7 +17,7 @@ from bot.core.i18n import N_, Count
 from bot.core.jobs import EXPERIENCE, HOURS_PER_WEEK, PROJECT_LENGTHS
 from bot.core.money import format_money, parse_amount
 from bot.core.numbers import whole_number
-from bot.core.search import JobFilters, SearchPage, Sort, parse_query
+from bot.core.search import TOTAL_CAP, JobFilters, SearchPage, Sort, parse_query
 from bot.core.taxonomy import CATEGORIES
 from bot.core.ui import MAX_OPTION_DESCRIPTION, Button, Choice, Screen, rows, shorten
 
@@ -117,6 +117,8 @@ def _active_count(filters: JobFilters) -> int:
 
 async def _live_count(ctx: Ctx) -> str:
     count = await ctx.services.search.count(ctx.account.id, ctx.data.query, ctx.data.filters)
+    if count > TOTAL_CAP:
+        return ctx.tn("{count}+ job matches", "{count}+ jobs match", TOTAL_CAP, count=Count(TOTAL_CAP))
     return ctx.tn("{count} job matches", "{count} jobs match", count, count=Count(count))
 
 
@@ -152,7 +154,11 @@ class ResultsStep(Step):
             ctx.account.id, data.query, data.filters, data.sort, page=data.page, page_size=PAGE_SIZE
         )
         title = ctx.t(N_("🔎 Jobs matching “{query}”"), query=data.query) if data.query else ctx.t(N_("🔎 All jobs"))
-        summary = ctx.tn("{count} job", "{count} jobs", result.total, count=Count(result.total))
+        summary = (
+            ctx.tn("{count}+ job", "{count}+ jobs", result.total, count=Count(result.total))
+            if result.more
+            else ctx.tn("{count} job", "{count} jobs", result.total, count=Count(result.total))
+        )
         lines = [
             f"<b>{title}</b>",
             ctx.t(N_("{summary} · sorted by {sort}"), summary=summary, sort=ctx.t(SORT_LABELS[data.sort])),
@@ -168,7 +174,9 @@ class ResultsStep(Step):
         cards, open_jobs = numbered_cards(ctx, [(hit, hit.client, hit.saved) for hit in result.hits], first)
         if cards:
             lines += ["", cards]
-        if result.pages > 1:
+        if result.more:
+            lines += ["", ctx.t(N_("Page {page} of {pages}+"), page=result.page, pages=result.pages)]
+        elif result.pages > 1:
             lines += ["", ctx.t(N_("Page {page} of {pages}"), page=result.page, pages=result.pages)]
         lines += [
             "",
@@ -183,7 +191,7 @@ class ResultsStep(Step):
         paging = []
         if result.page > 1:
             paging.append(ctx.button(ctx.t(N_("◀ Previous")), f"{PAGE}:{result.page - 1}"))
-        if result.page < result.pages:
+        if result.has_next:
             paging.append(ctx.button(ctx.t(N_("Next ▶")), f"{PAGE}:{result.page + 1}"))
         if paging:
             buttons.append(tuple(paging))

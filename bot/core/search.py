@@ -54,6 +54,9 @@ from bot.storage.search import AllOf, AnyOf, IntRange, JobCardRow, JobCriteria, 
 
 MAX_WORDS = 30
 MAX_PAGE_SIZE = 50
+# A search's total is counted this far and no further: past it the total reads "1,000+" (as on Upwork), so a
+# broad search never walks every match just to count them.
+TOTAL_CAP = 1000
 SNIPPET_LENGTH = 200
 FIELDS = {"title": "title", "skills": "skills"}
 
@@ -454,14 +457,20 @@ def job_criteria(
 @dataclass(frozen=True)
 class SearchPage:
     hits: list[JobHit]
-    total: int
+    total: int  # how many match; with ``more``, only how many were counted (at least TOTAL_CAP)
     page: int
     page_size: int
+    more: bool = False  # more jobs match than ``total``: shown as "1,000+"
 
     @property
     def pages(self) -> int:
-        """How many pages the total fills (0 when nothing matched); ``page > pages`` is past the end."""
+        """How many pages the total fills (0 when nothing matched); ``page > pages`` is past the end unless
+        ``more``."""
         return math.ceil(self.total / self.page_size)
+
+    @property
+    def has_next(self) -> bool:
+        return self.more or self.page < self.pages
 
 
 NOBODY = 0  # a viewer id no account has: of the open jobs, it sees the public ones only
@@ -477,18 +486,26 @@ class SearchService:
         return job_criteria(query, filters, now=self._now, client_ids=clients)
 
     async def count(self, viewer_id: int, query: str, filters: JobFilters) -> int:
-        """How many visible jobs match (the live count while filters are edited)."""
-        return await self._repos.search.count(viewer_id, await self._criteria(viewer_id, query, filters))
+        """How many visible jobs match (the live count while filters are edited), up to TOTAL_CAP + 1: more than
+        TOTAL_CAP is shown as "1,000+"."""
+        criteria = await self._criteria(viewer_id, query, filters)
+        return await self._repos.search.count(viewer_id, criteria, TOTAL_CAP + 1)
 
     async def search(
         self, viewer_id: int, query: str, filters: JobFilters, sort: Sort, page: int = 1, page_size: int = 10
     ) -> SearchPage:
-        """One page of the visible jobs that match; past the end: no hits, and the real total."""
+        """One page of the visible jobs that match; past the end: no hits, and the total. The total is counted up
+        to TOTAL_CAP, or to the end of this page if further, and one more to know whether there are more."""
         page, page_size = max(page, 1), min(max(page_size, 1), MAX_PAGE_SIZE)
         criteria = await self._criteria(viewer_id, query, filters)
-        total, ids = await self._repos.search.search(viewer_id, criteria, sort.value, (page - 1) * page_size, page_size)
+        offset = (page - 1) * page_size
+        counted_to = max(TOTAL_CAP, offset + page_size)
+        total, ids = await self._repos.search.search(
+            viewer_id, criteria, sort.value, offset, page_size, at_most=counted_to + 1
+        )
         hits = [JobHit.from_row(row) for row in await self._repos.search.cards(viewer_id, ids)]
-        return SearchPage(hits=hits, total=total, page=page, page_size=page_size)
+        more = total > counted_to
+        return SearchPage(hits=hits, total=min(total, counted_to), page=page, page_size=page_size, more=more)
 
     async def public(self, query: str, page: int = 1, page_size: int = 10) -> SearchPage:
         """The open public jobs that match, best first (newest without words), as anyone sees them: for sharing in

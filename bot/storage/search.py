@@ -9,7 +9,8 @@ s (æ → ae, œ → oe, ß → ss) and turns superscripts and fractions into di
 letters and treats ² or ½ as separators. A search is consistent within each backend.
 
 A search runs in two steps: ids (and the count) walk only narrow index data; then the one page of cards is
-read with its client, skills and saved flag.
+read with its client, skills and saved flag. The count stops at the ``at_most`` the caller asks for (the core
+shows "1,000+" past its cap), so it never walks every match of a broad search.
 
 Orders, the same on both backends: newest (publish time, then id); relevance, in tiers (``_TIERS``): the
 matches with every word looked for (not the words left out) in the title, then in the title or skills, then the
@@ -23,6 +24,10 @@ checks tags can't make (a custom budget or hourly range off the tagged values). 
 the matches, no order ranks all of them: newest walks the index backwards and stops at the page; relevance and
 best match take the matches' groups in turn from narrow streams of the index (the words alone, skill and
 category tags) walked newest first until the page is full.
+
+On PostgreSQL the GIN indexes of migration 0010 hold the words with the few-valued filter columns and the
+publish time, so the heap is read only for the jobs that pass those; a search whose words all have a field of
+their own (``title:logo``) asks the title's (or title and skills') own index, which needs no recheck of weights.
 """
 
 from __future__ import annotations
@@ -85,6 +90,13 @@ _EVERYWHERE: tuple[Place, ...] = ("title", "skills", "description")
 _TIERS: tuple[tuple[Place, ...], ...] = (("title",), ("title", "skills"), _EVERYWHERE)
 _SQLITE_COLUMNS = {"title": "title", "skills": "skills_text", "description": "description"}
 _PG_WEIGHTS = {"title": "A", "skills": "B", "description": "D"}
+# PostgreSQL: the vectors of relevance's first tiers, as migration 0010 indexes them (the planner matches the text).
+_PG_TITLE = "setweight(to_tsvector('simple'::regconfig, gigbot_search_fold(jobs.title)), 'A')"
+_PG_TIER_VECTORS = {
+    ("title",): _PG_TITLE,
+    ("title", "skills"): f"({_PG_TITLE} || "
+    "setweight(to_tsvector('simple'::regconfig, gigbot_search_fold(jobs.skills_text)), 'B'))",
+}
 SNIPPET_CHARS = 240
 _FTS = table("jobs_fts", column("rowid"))
 _KEY_ID = 0xFFFFFFFF  # an index rowid is (publish second << 32) | job id: migration 0003
@@ -110,6 +122,7 @@ _KEY_TO_ID = literal_column(f"(jobs_fts.rowid & {_KEY_ID})")
 _RECENT = literal_column("((SELECT max(rowid) FROM jobs_fts) >> 32) - 86400 << 32")
 _RATES = frozenset((5_00, 10_00, 15_00, 20_00, 25_00, 30_00, 40_00, 50_00, 60_00, 75_00, 100_00, 150_00, 200_00))
 _MARGIN = 20  # rows read past the page to see the end of the last row's group of ties
+_RECENT_JOBS = 500  # PostgreSQL: the newest open jobs a page is first looked for among
 
 
 class _OpenJobsIndexed(TableClause):
@@ -178,23 +191,45 @@ def _fts5(node: Node, scope: tuple[Place, ...] = _EVERYWHERE) -> str:
     return f"({expression})"
 
 
-def _tsquery(node: Node, fold: dict[str, str], scope: tuple[Place, ...] = _EVERYWHERE) -> str:
-    """tsquery text, looking for words as ``_fts5`` does; a place is a weight, and a phrase must keep one weight so
-    it never spans two fields."""
+def _tsquery(
+    node: Node, fold: dict[str, str], scope: tuple[Place, ...] = _EVERYWHERE, indexed: tuple[Place, ...] = _EVERYWHERE
+) -> str:
+    """tsquery text, looking for words as ``_fts5`` does, in a vector of the places ``indexed``; a place is a weight,
+    and a phrase must keep one weight so it never spans two fields."""
     if isinstance(node, Term):
         words = [fold.get(word, word) for word in node.words]
+        places = _places(node, scope)
+        if places == indexed and len(words) == 1:  # any of the vector's weights: asking none spares a recheck
+            return f"('{words[0]}')"
         return (
-            "("
-            + " | ".join(
-                " <-> ".join(f"'{word}':{_PG_WEIGHTS[place]}" for word in words) for place in _places(node, scope)
-            )
-            + ")"
+            "(" + " | ".join(" <-> ".join(f"'{word}':{_PG_WEIGHTS[place]}" for word in words) for place in places) + ")"
         )
     if isinstance(node, AnyOf):
-        return "(" + " | ".join(_tsquery(option, fold, scope) for option in node.options) + ")"
-    parts = [_tsquery(part, fold, scope) for part in node.include]
-    parts += [f"!{_tsquery(part, fold)}" for part in node.exclude]
+        return "(" + " | ".join(_tsquery(option, fold, scope, indexed) for option in node.options) + ")"
+    parts = [_tsquery(part, fold, scope, indexed) for part in node.include]
+    parts += [f"!{_tsquery(part, fold, _EVERYWHERE, indexed)}" for part in node.exclude]
     return "(" + " & ".join(parts) + ")"
+
+
+def _looked_in(node: Node, scope: tuple[Place, ...]) -> set[Place]:
+    """Where the words looked for (not those left out) are looked for, those without a field of their own in
+    ``scope``."""
+    if isinstance(node, Term):
+        return set(_places(node, scope))
+    return set().union(
+        *(_looked_in(part, scope) for part in (node.options if isinstance(node, AnyOf) else node.include))
+    )
+
+
+def _vector_matches(
+    vector: str,
+    node: Node,
+    fold: dict[str, str],
+    scope: tuple[Place, ...] = _EVERYWHERE,
+    indexed: tuple[Place, ...] = _EVERYWHERE,
+) -> ColumnElement[bool]:
+    query = func.to_tsquery(literal_column("'simple'"), _tsquery(node, fold, scope, indexed))
+    return literal_column(vector).op("@@")(query)
 
 
 def words_of(node: Node) -> Iterable[str]:
@@ -406,6 +441,14 @@ def _skilled(
     return ranked.limit(matches.size).cte("ranked").prefix_with("MATERIALIZED"), few
 
 
+@dataclass(frozen=True)
+class _InTier:
+    """PostgreSQL: whether a match is in one of relevance's tiers, asked two ways."""
+
+    indexed: ColumnElement[bool]  # of the tier's own index, to find the tier's matches
+    weighed: ColumnElement[bool]  # of a row's search_vector by weight: cheap on a row already read
+
+
 class JobSearchRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -484,22 +527,26 @@ class JobSearchRepository:
         folded = {word: " ".join(fold.split()) for word, fold in rows.all()}
         return {word: fold for word, fold in folded.items() if fold and " " not in fold}
 
-    async def _statement(self, viewer_id: int, criteria: JobCriteria) -> tuple[Any, Any, Any]:
-        """PostgreSQL: (select from the visible, matching jobs without columns, the jobs columns used, relevance tier
-        (``_TIERS``) or None)."""
+    async def _statement(self, viewer_id: int, criteria: JobCriteria) -> tuple[Any, Any, list[_InTier]]:
+        """PostgreSQL: (select from the visible, matching jobs without columns, the jobs columns used, whether a
+        match is in each of relevance's tiers but the last (``_TIERS``); none without words)."""
         job = JobRow.__table__
         where = self._filters(job.c, criteria) + self._visible(job.c, viewer_id)
         if criteria.match is None:
-            return select().select_from(job).where(*where), job.c, None
-        fold = await self._fold(criteria.match)
-        vector = literal_column("jobs.search_vector")
+            return select().select_from(job).where(*where), job.c, []
+        match, fold = criteria.match, await self._fold(criteria.match)
 
         def matches(scope: tuple[Place, ...]) -> ColumnElement[bool]:
-            return vector.op("@@")(func.to_tsquery(literal_column("'simple'"), _tsquery(criteria.match, fold, scope)))
+            """Asked of the narrowest vector holding every place a word is looked for (a tier's, or the title's
+            for ``title:logo``), whose index then needs no recheck of the weights."""
+            indexed = next(places for places in _TIERS if _looked_in(match, scope) <= set(places))
+            return _vector_matches(_PG_TIER_VECTORS.get(indexed, "jobs.search_vector"), match, fold, scope, indexed)
 
         statement = select().select_from(job).where(matches(_EVERYWHERE), *where)
-        tiers = [(matches(scope), tier) for tier, scope in enumerate(_TIERS[:-1])]
-        return statement, job.c, case(*tiers, else_=len(tiers))
+        if _looked_in(match, _EVERYWHERE) != set(_EVERYWHERE):  # the words left out are left out everywhere
+            statement = statement.where(_vector_matches("jobs.search_vector", match, fold))
+        weighed = [_vector_matches("jobs.search_vector", match, fold, scope) for scope in _TIERS[:-1]]
+        return statement, job.c, [_InTier(matches(scope), weighed[n]) for n, scope in enumerate(_TIERS[:-1])]
 
     async def _tag_counts(self, tags: Iterable[str]) -> dict[str, int]:
         """How many open jobs have each of these tags, each read at most every ``_COUNTS_TTL`` seconds per database.
@@ -590,22 +637,24 @@ class JobSearchRepository:
         plain = not checks and criteria.published_since is None
         return _Plan(query, criteria.match, tuple(where), checks, viewer_id, plain)
 
-    async def _newest(self, plan: _Plan, size: int) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
+    async def _newest(self, plan: _Plan, size: int, at_most: int) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
         """SQLite, newest first: the index is walked backwards and stops after ``size`` matches; then the older
-        matches are counted, so the whole index is walked once and no match is kept or sorted."""
+        matches are counted up to ``at_most`` in all, so the index is walked once at most and no match is kept or
+        sorted."""
         if plan.plain:  # the common search, by words alone: its two statements built once
             params: dict[str, Any] = {"query": plan.query, "viewer_id": plan.viewer_id, "size": size}
             page: Any = prepared(self.session, _plain_newest)
         else:
             params, page = {}, plan.matching(_FTS.c.rowid).order_by(_FTS.c.rowid.desc()).limit(size)
         rows = [((), rowid) for rowid in (await self.session.execute(page, params)).scalars()]
-        if len(rows) < size:
+        if len(rows) < size or at_most <= size:
             return len(rows), rows
         if plan.plain:
             older: Any = prepared(self.session, _plain_older)
         else:
-            older = plan.matching(func.count()).where(_FTS.c.rowid < bindparam("before"))
-        return size + (await self.session.execute(older, {**params, "before": rows[-1][1]})).scalar_one(), rows
+            older = _counted(plan.matching(_FTS.c.rowid).where(_FTS.c.rowid < bindparam("before")), bindparam("older"))
+        params |= {"before": rows[-1][1], "older": at_most - size}
+        return size + (await self.session.execute(older, params)).scalar_one(), rows
 
     async def _recent_in_title(self, viewer_id: int, criteria: JobCriteria, size: int) -> list[int]:
         """Relevance's first tier when the last day of the index holds a page of it, as in most broad searches: the
@@ -621,10 +670,10 @@ class JobSearchRepository:
         return list((await self.session.execute(recent.order_by(_FTS.c.rowid.desc()).limit(size))).scalars())
 
     async def _ranked(
-        self, viewer_id: int, criteria: JobCriteria, plan: _Plan, order: Order, size: int
+        self, viewer_id: int, criteria: JobCriteria, plan: _Plan, order: Order, size: int, at_most: int
     ) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
-        """SQLite: how many match, and the first ``size`` as (sort group, rowid), by group then rowid descending.
-        The rowid orders by publish second only: the caller settles ties within one.
+        """SQLite: how many match (at least up to ``at_most``), and the first ``size`` as (sort group, rowid), by
+        group then rowid descending. The rowid orders by publish second only: the caller settles ties within one.
 
         Newest is ``_newest``, as is best match for a viewer with neither skills nor categories. Relevance (first
         trying ``_recent_in_title``) and best match read the matches' groups in turn (``_page``): relevance's are
@@ -634,7 +683,7 @@ class JobSearchRepository:
         if order == "relevance" and plan.match is not None:
             recent = await self._recent_in_title(viewer_id, criteria, size)
             if len(recent) == size:
-                total = (await self.session.execute(plan.matching(func.count()))).scalar_one()
+                total = (await self.session.execute(_counted(plan.matching(_FTS.c.rowid), at_most))).scalar_one()
                 return total, [((0, 0), rowid) for rowid in recent]
             matches, tiers = _Matches(plan, size), []
             for tier, scope in enumerate(_TIERS[:-1]):
@@ -644,7 +693,7 @@ class JobSearchRepository:
             matches = _Matches(plan, size)
             if groups := await self._best(viewer_id, plan, matches):
                 return await self._page(matches, groups, (0, 0))
-        return await self._newest(plan, size)
+        return await self._newest(plan, size, at_most)
 
     async def _best(self, viewer_id: int, plan: _Plan, matches: _Matches) -> list[Any]:
         """Best match's groups before the rest, from the viewer's profile: none without skills or categories."""
@@ -680,7 +729,7 @@ class JobSearchRepository:
         return (rows[0][3] if rows else 0), ranked
 
     async def _search_sqlite(
-        self, viewer_id: int, criteria: JobCriteria, order: Order, offset: int, limit: int
+        self, viewer_id: int, criteria: JobCriteria, order: Order, offset: int, limit: int, at_most: int
     ) -> tuple[int, list[int]]:
         """The page's ids, ties within a publish second settled by the stored time, then the id. Rows past
         the page are read until the last row's group of ties ends, so those are all compared."""
@@ -689,11 +738,12 @@ class JobSearchRepository:
         plan = await self._plan(viewer_id, criteria)
         need, margin = offset + limit, _MARGIN
         while True:
-            total, rows = await self._ranked(viewer_id, criteria, plan, order, need + margin)
+            total, rows = await self._ranked(viewer_id, criteria, plan, order, need + margin, at_most)
             groups = [(group, rowid >> 32) for group, rowid in rows]
             if len(rows) < need + margin or groups[need - 1] != groups[-1]:
                 break
             margin *= 4
+        total = min(total, at_most)
         ids = [rowid & _KEY_ID for _group, rowid in rows]
         if not ids:
             return total, []
@@ -705,52 +755,71 @@ class JobSearchRepository:
         ids.sort(key=lambda job_id: group_of[job_id])  # stable: newest first within each group
         return total, ids[offset:need]
 
-    async def count(self, viewer_id: int, criteria: JobCriteria) -> int:
+    async def count(self, viewer_id: int, criteria: JobCriteria, at_most: int) -> int:
+        """How many match, counted no further than ``at_most``."""
         if self.is_sqlite:
             if criteria.client_ids == frozenset():
                 return 0
             plan = await self._plan(viewer_id, criteria)
-            return (await self.session.execute(plan.matching(func.count()))).scalar_one()
-        statement, _job, _rank = await self._statement(viewer_id, criteria)
-        return (await self.session.execute(statement.add_columns(func.count()))).scalar_one()
+            return (await self.session.execute(_counted(plan.matching(_FTS.c.rowid), at_most))).scalar_one()
+        statement, job, _tiers = await self._statement(viewer_id, criteria)
+        return (await self.session.execute(_counted(statement.add_columns(job.id), at_most))).scalar_one()
 
     async def search(
-        self, viewer_id: int, criteria: JobCriteria, order: Order, offset: int, limit: int
+        self, viewer_id: int, criteria: JobCriteria, order: Order, offset: int, limit: int, at_most: int
     ) -> tuple[int, list[int]]:
-        """(how many match, the ids of the page at ``offset``).
+        """(how many match, counted no further than ``at_most``; the ids of the page at ``offset``).
 
-        SQLite: ``_search_sqlite``. PostgreSQL, in one pass: the matches' sort keys are materialised once, then
-        counted and ranked, instead of walking the full-text matches once for the count and again for the page.
+        SQLite: ``_search_sqlite``. PostgreSQL: newest, or relevance's first tier, first looks for the page among
+        the ``_RECENT_JOBS`` newest open jobs, which holds it when the matches are many; else (and for best match)
+        every match's sort keys are read once from the indexes of migration 0010 and kept (MATERIALIZED, so the
+        planner never walks the newest order checking every job on the way), then counted and ranked.
         """
         if self.is_sqlite:
-            return await self._search_sqlite(viewer_id, criteria, order, offset, limit)
-        statement, job, rank = await self._statement(viewer_id, criteria)
-        keys = [job.id.label("id"), job.published_at.label("published_at"), job.category.label("category")]
-        if order == "relevance" and rank is not None:
-            keys.append(rank.label("rank"))
-        matched = statement.add_columns(*keys).cte("matched").prefix_with("MATERIALIZED")
-        found = matched.c
-        newest = [found.published_at.desc(), found.id.desc()]
-        if order == "relevance" and rank is not None:
-            ordering = [found.rank, *newest]
-        elif order == "best_match":
-            overlap = (
-                select(func.count())
-                .where(JobSkillRow.job_id == found.id, JobSkillRow.skill.in_(_profile_skills(viewer_id)))
-                .scalar_subquery()
+            return await self._search_sqlite(viewer_id, criteria, order, offset, limit, at_most)
+        statement, job, tiers = await self._statement(viewer_id, criteria)
+        by: Order = "newest" if order == "relevance" and not tiers else order
+        if by != "best_match":
+            # Newest, or relevance's first tier: its newest matches are among the newest open jobs when it has many.
+            newest = [job.published_at.desc(), job.id.desc()]
+            first = statement.where(tiers[0].indexed) if by == "relevance" else statement
+            recent = job.id.in_(
+                select(job.id).where(job.status == literal_column("'open'")).order_by(*newest).limit(_RECENT_JOBS)
             )
-            in_category = case((found.category.in_(_profile_categories(viewer_id)), 1), else_=0)
-            ordering = [overlap.desc(), in_category.desc(), *newest]
-        else:
-            ordering = newest
-        total = select(func.count()).select_from(matched).scalar_subquery().label("total")
-        page = select(found.id, total).order_by(*ordering).offset(offset).limit(limit)
+            total = _counted(statement.add_columns(job.id), at_most).scalar_subquery().label("total")
+            page = first.add_columns(job.id, total).where(recent).order_by(*newest).offset(offset).limit(limit)
+            rows = (await self.session.execute(page)).all()
+            if len(rows) == limit:
+                return rows[0].total, [row.id for row in rows]
+        matched = statement.add_columns(job.id, job.published_at, job.category)
+        if by == "relevance":
+            tier = case(*((in_tier.weighed, n) for n, in_tier in enumerate(tiers)), else_=len(tiers))
+            matched = matched.add_columns(tier.label("tier"))
+        found = matched.cte("matched").prefix_with("MATERIALIZED")  # every match read once: no walk of the order
+        ordering = await self._pg_order(viewer_id, found.c, by)
+        counted = select(func.count()).select_from(select(found.c.id).limit(at_most).subquery()).scalar_subquery()
+        page = select(found.c.id, counted.label("total")).order_by(*ordering).offset(offset).limit(limit)
         rows = (await self.session.execute(page)).all()
         if rows:
             return rows[0].total, [row.id for row in rows]
         if not offset:
             return 0, []
-        return (await self.session.execute(statement.add_columns(func.count()))).scalar_one(), []  # past the end
+        return await self.count(viewer_id, criteria, at_most), []  # past the end
+
+    async def _pg_order(self, viewer_id: int, found: Any, order: Order) -> list[Any]:
+        """PostgreSQL: the order of the matches: relevance by tier, best match by how many of the viewer's skills
+        a match has, then whether in one of their categories (read first: as values, the planner looks each match's
+        skills up in the index alone); then newest."""
+        newest = [found.published_at.desc(), found.id.desc()]
+        if order == "relevance":
+            return [found.tier, *newest]
+        if order != "best_match":
+            return newest
+        skills = list((await self.session.execute(_profile_skills(viewer_id))).scalars())
+        categories = list((await self.session.execute(_profile_categories(viewer_id))).scalars())
+        overlap = select(func.count()).where(JobSkillRow.job_id == found.id, JobSkillRow.skill.in_(skills))
+        in_category = case((found.category.in_(categories), 1), else_=0)
+        return [overlap.scalar_subquery().desc(), in_category.desc(), *newest]
 
     async def cards(self, viewer_id: int, ids: Sequence[int]) -> list[JobCardRow]:
         """The cards of these jobs, in this order."""
@@ -833,4 +902,9 @@ def _plain_newest(_dialect: str) -> Select[Any]:
 
 
 def _plain_older(_dialect: str) -> Select[Any]:
-    return _plain_matches(func.count()).where(_FTS.c.rowid < bindparam("before"))
+    return _counted(_plain_matches(_FTS.c.rowid).where(_FTS.c.rowid < bindparam("before")), bindparam("older"))
+
+
+def _counted(matches: Select[Any], at_most: Any) -> Select[Any]:
+    """How many rows ``matches`` has, counting no further than ``at_most``: the walk stops there."""
+    return select(func.count()).select_from(matches.limit(at_most).subquery())

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from bot.bootstrap import App
 from bot.conversations.harness import Harness
+from bot.storage.orm import JobRow
 from tests.flows.job_steps import client_and_freelancer, post_job
 from tests.flows.signup_steps import sign_up
 
@@ -111,6 +115,26 @@ async def test_sort_and_pages(alice: Harness) -> None:
     await bob.click("Relevance")
     assert "sorted by Relevance" in bob.screen.plain
     assert "Page 1 of 2" in bob.screen.plain
+
+
+async def test_past_a_thousand_matches_the_total_reads_1000_plus(app: App, alice: Harness) -> None:
+    bob = await client_and_freelancer(alice)
+    await post_job(alice, title="Django job to copy")
+    async with app.database.transaction() as session:
+        job = (await session.execute(select(JobRow))).scalar_one()
+        values = {column.key: getattr(job, column.key) for column in JobRow.__table__.c if column.key != "id"}
+        session.add_all([JobRow(**values) for _copy in range(1_000)])
+    await bob.send("/search django")
+    assert "1,000+ jobs · sorted by Newest" in bob.screen.plain
+    assert "Page 1 of 200+" in bob.screen.plain
+    await bob.click("Sort")
+    await bob.click("Relevance")
+    assert "1,000+ jobs · sorted by Relevance" in bob.screen.plain
+    await bob.click("Filters")
+    assert "1,000+ jobs match" in bob.screen.plain
+    await bob.click("Job type")
+    await bob.click("Fixed price")
+    assert "0 jobs match" in bob.screen.plain  # post_job's jobs are hourly
 
 
 async def test_save_and_hide_from_a_job(alice: Harness) -> None:
