@@ -1,16 +1,21 @@
 """Which saved searches a new job matches, without checking every search (a percolator, like Elasticsearch's or
 Lucene Monitor's).
 
-Each search is indexed under what a matching job must have: the two rarest words its query requires (or one, if
-it requires one), a category its filters ask for, or a word and a category, whichever is rarest among jobs; a
-query that requires one of several options (``python OR ruby``) is indexed under each option. A search that
-requires nothing (no words, no category) is checked against every job. A new job is then checked in full only
-against the searches indexed under its own words and category (a pair: both of them): for any search it
-matches, one of those keys is the job's, so nothing is missed, and a pair of words keeps the candidates close to
-the searches that really match.
+Each search is indexed under what a matching job must have: the rarest words its query requires (up to
+``KEY_ATOMS``), a category its filters ask for, or words and a category, whichever is rarest among jobs; a query
+that requires one of several options (``python OR ruby``) is indexed under each option (with the words it
+requires besides). A search that requires nothing (no words, no category) is checked against every job. The keys
+are kept as a tree of their atoms, rarest first, and a job finds the keys all of whose atoms it has by
+intersecting each step's atoms with its own: for any search it matches, one of those keys is the job's, so
+nothing is missed, and keys of several words keep the candidates close to the searches that really match.
+
+A candidate is then checked in full, most of them as set operations on the job's words and pairs of adjacent
+words; a search that is only words, found under a key that is all of one way it matches, needs no check, and one
+with a single such key is indexed by owner, so a job takes those hits as they are.
 
 The full check (``criteria_hold``) is the job search's semantics for one job in plain Python: the words as both
-full-text indexes see them (``bot.core.search``) and every filter of ``JobCriteria``.
+full-text indexes see them (``bot.core.search``) and every filter of ``JobCriteria``; the hypothesis test shows
+the matcher finds exactly what it does.
 """
 
 from __future__ import annotations
@@ -299,7 +304,8 @@ class Percolated:
 
 Frequency = Callable[[str], float]  # the share of jobs (0 to 1) that have a word or a category code
 Atom = str  # "w:<word>" or "c:<category code>": something a job has or has not
-Conjunction = frozenset[Atom]  # a job matching must have all of these (at most two are kept)
+Conjunction = frozenset[Atom]  # a job matching must have all of these (at most KEY_ATOMS are kept)
+KEY_ATOMS = 4
 RARE = 1e-4  # the share assumed for a word never seen
 
 
@@ -311,8 +317,9 @@ def _cost(conjunction: Conjunction, share: Callable[[Atom], float]) -> float:
 
 
 def _cheapest(atoms: Iterable[Atom], share: Callable[[Atom], float]) -> Conjunction:
-    """The two rarest of atoms a job must all have: as good a filter as any two, and few keys to look up."""
-    return frozenset(sorted(set(atoms), key=lambda atom: (share(atom), atom))[:2])
+    """The ``KEY_ATOMS`` rarest of atoms a job must all have: as good a filter as any as many, and few keys to look
+    up."""
+    return frozenset(sorted(set(atoms), key=lambda atom: (share(atom), atom))[:KEY_ATOMS])
 
 
 def _alternatives(node: Node, share: Callable[[Atom], float]) -> list[Conjunction]:
@@ -332,7 +339,7 @@ def _alternatives(node: Node, share: Callable[[Atom], float]) -> list[Conjunctio
 
 
 def index_conjunctions(criteria: JobCriteria, share: Callable[[Atom], float]) -> list[Conjunction]:
-    """Where a search is indexed: the cheapest disjunction of at most two atoms each that any matching job has,
+    """Where a search is indexed: the cheapest disjunction of up to ``KEY_ATOMS`` atoms each that any matching job has,
     from its words, its categories, or both together; [] when it requires nothing (every job is a candidate)."""
     text = _alternatives(criteria.match, share) if criteria.match is not None else []
     categories = [frozenset({f"c:{code}"}) for code in sorted(criteria.categories)]
@@ -355,7 +362,7 @@ class _Entry:
     """One distinct search in the index: its check and its owners. Kept in the postings by identity, so a lookup
     never hashes the criteria (a tree of terms and filters) again."""
 
-    __slots__ = ("banned", "check", "criteria", "needs", "outright", "owners", "ways", "where")
+    __slots__ = ("banned", "check", "criteria", "needs", "outright", "owners", "sure", "ways", "where")
 
     def __init__(self, criteria: JobCriteria, where: list[tuple[Atom, ...]]) -> None:
         self.criteria = criteria
@@ -373,9 +380,12 @@ class _Entry:
             self.check = compiled(criteria)
         else:
             self.check = (lambda job, text: filters_hold(criteria, job)) if filtered(criteria) else None
+        # Sure: each of its keys is all the words of one way it matches, so a job found under one matches.
+        words_ways = {frozenset(f"w:{word}" for word in way) for way in ways if all(isinstance(w, str) for w in way)}
+        sure = self.check is None and not self.banned and all(frozenset(key) in words_ways for key in where)
+        self.sure = bool(where) and sure
         # Its owners are indexed themselves, under its one key: every job with that key matches them all.
-        sure = self.check is None and self.ways is None and not self.banned
-        self.outright = sure and len(where) == 1 and set(where[0]) == {f"w:{word}" for word in self.needs}
+        self.outright = self.sure and len(where) == 1
 
     def matches(self, job: JobFacts, text: JobText) -> bool:
         features = text.features
@@ -390,39 +400,55 @@ Name = TypeVar("Name")
 Value = TypeVar("Value")
 
 
-class _Postings(Generic[Name, Value]):
-    """What is indexed under one atom or a pair of atoms (the rarer first), by name, and what of it a job finds."""
+class _Node(Generic[Name, Value]):
+    """A key's atoms so far: what is indexed under them, and the atoms that come next in longer keys."""
+
+    __slots__ = ("here", "next")
 
     def __init__(self) -> None:
-        self._single: dict[Atom, dict[Name, Value]] = {}
-        self._pairs: dict[Atom, dict[Atom, dict[Name, Value]]] = {}
+        self.here: dict[Name, Value] = {}
+        self.next: dict[Atom, _Node[Name, Value]] = {}
+
+
+class _Postings(Generic[Name, Value]):
+    """What is indexed under keys of up to ``KEY_ATOMS`` atoms (the rarest first), by name, as a tree of the keys'
+    atoms; and what of it a job finds."""
+
+    def __init__(self) -> None:
+        self._root: _Node[Name, Value] = _Node()
 
     def add(self, key: tuple[Atom, ...], name: Name, value: Value) -> None:
-        if len(key) == 1:
-            self._single.setdefault(key[0], {})[name] = value
-        else:
-            self._pairs.setdefault(key[0], {}).setdefault(key[1], {})[name] = value
+        node = self._root
+        for atom in key:
+            if (child := node.next.get(atom)) is None:
+                child = node.next[atom] = _Node()
+            node = child
+        node.here[name] = value
 
     def remove(self, key: tuple[Atom, ...], name: Name) -> None:
-        if len(key) == 1:
-            under = self._single[key[0]]
-            del under[name]
-            if not under:
-                del self._single[key[0]]
-            return
-        seconds = self._pairs[key[0]]
-        del seconds[key[1]][name]
-        if not seconds[key[1]]:
-            del seconds[key[1]]
-        if not seconds:
-            del self._pairs[key[0]]
+        path = [self._root]
+        for atom in key:
+            path.append(path[-1].next[atom])
+        del path[-1].here[name]
+        for atom, parent, node in reversed(list(zip(key, path, path[1:], strict=False))):
+            if node.here or node.next:
+                return
+            del parent.next[atom]
 
     def found(self, atoms: set[Atom]) -> list[dict[Name, Value]]:
-        """What is under the atoms a job has and pairs of them, gathered by intersecting sets of keys (in C)."""
-        found = [self._single[atom] for atom in self._single.keys() & atoms]
-        for atom in self._pairs.keys() & atoms:
-            seconds = self._pairs[atom]
-            found.extend(seconds[second] for second in seconds.keys() & atoms)
+        """What is under the keys all of whose atoms the job has, found by intersecting sets of atoms (in C)."""
+        found = []
+        level = [self._root]
+        while level:
+            deeper = []
+            for node in level:
+                for atom in node.next.keys() & atoms:
+                    child = node.next[atom]
+                    if child.here:
+                        found.append(child.here)
+                    if child.next:
+                        deeper.append(child)
+            level = deeper
         return found
 
 
@@ -503,7 +529,7 @@ class Matcher:
         for found in self._matching.found(atoms):
             hits.extend(found.values())
         for entry in self._to_check(atoms):
-            if entry.matches(job, text):
+            if entry.sure or entry.matches(job, text):
                 hits.extend(entry.owners.values())
         hits.sort(key=_BY_ID)
         return hits
