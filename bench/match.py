@@ -160,6 +160,7 @@ def main() -> None:
     matcher.add_all(searches)
     built = time.perf_counter() - started
     gc.collect()
+    gc.freeze()  # as the runtime does: the index is never garbage, so no collection walks it
     print(f"searches: {options.searches:,} made in {made:.1f} s; index built in {built:.1f} s", flush=True)
     print(f"rss: {rss_mb():.0f} MB peak ({before:.0f} MB before the index)")
 
@@ -173,7 +174,7 @@ def main() -> None:
         matched.append(len(hits))
     p50, p99 = percentile(timings, 0.50), percentile(timings, 0.99)
     print(
-        f"matcher: p50 {p50:.2f} ms, p99 {p99:.2f} ms per job; distinct searches checked per job median "
+        f"matcher: p50 {p50:.2f} ms, p99 {p99:.2f} ms per job; distinct searches found under its keys median "
         f"{statistics.median(candidates):.0f} (p99 {percentile(candidates, 0.99):.0f}), matches per job median "
         f"{statistics.median(matched):.0f} (p99 {percentile(matched, 0.99):.0f})"
     )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections import Counter
 from dataclasses import fields
@@ -113,6 +114,7 @@ class AlertFanOut:
                 for row in rows:
                     await self._add(repos, row)
                 after = rows[-1].id
+        gc.freeze()  # millions of long-lived objects: no garbage collection walks them again
         log.info("alert matcher built: %d saved searches", len(self.matcher))
 
     async def _add(self, repos: Repositories, row: SavedSearchRow) -> None:

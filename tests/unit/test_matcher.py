@@ -142,3 +142,16 @@ def test_a_job_is_checked_only_against_searches_indexed_under_its_words_or_categ
     )  # fmt: skip
     assert matcher.candidates(job) == {searches[0].criteria, searches[3].criteria}
     assert sorted(found.id for found in matcher.match(job)) == [1, 4, 5]
+
+
+def test_a_search_limited_to_previous_clients_alerts_of_nothing_when_there_are_none() -> None:
+    """No previous clients is an empty set of them, a filter set (as /search reads it), not a filter left alone."""
+    criteria = JobCriteria(match=parse_query("python").root, client_ids=frozenset())
+    matcher = Matcher()
+    matcher.add(Percolated(1, 1, criteria))
+    job = JobFacts(
+        1, 1, "Python API", "Python backend", "Python", "dev", "fixed", 1000_00, None, None,
+        "expert", "lt1", None, 0, False, 0, NOW,
+    )  # fmt: skip
+    assert not criteria_hold(criteria, job, JobText(job))
+    assert matcher.match(job) == []

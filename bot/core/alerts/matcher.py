@@ -1,23 +1,32 @@
 """Which saved searches a new job matches, without checking every search (a percolator, like Elasticsearch's or
 Lucene Monitor's).
 
-Each search is indexed under what a matching job must have: the two rarest words its query requires (or one, if
-it requires one), a category its filters ask for, or a word and a category, whichever is rarest among jobs; a
-query that requires one of several options (``python OR ruby``) is indexed under each option. A search that
-requires nothing (no words, no category) is checked against every job. A new job is then checked in full only
-against the searches indexed under its own words and category (a pair: both of them): for any search it
-matches, one of those keys is the job's, so nothing is missed, and a pair of words keeps the candidates close to
-the searches that really match.
+Each search is indexed under what a matching job must have: the rarest words its query requires (up to
+``KEY_ATOMS``), a category its filters ask for, or words and a category, whichever is rarest among jobs; a query
+that requires one of several options (``python OR ruby``) is indexed under each option (with the words it
+requires besides). A search that requires nothing (no words, no category) is checked against every job. The keys
+are kept as a tree of their atoms, rarest first, and a job finds the keys all of whose atoms it has by
+intersecting each step's atoms with its own: for any search it matches, one of those keys is the job's, so
+nothing is missed, and keys of several words keep the candidates close to the searches that really match.
+
+A candidate is then checked in full, most of them as set operations on the job's words and pairs of adjacent
+words; a search that is only words, found under a key that is all of one way it matches, needs no check, and one
+with a single such key is indexed by owner, so a job takes those hits as they are.
 
 The full check (``criteria_hold``) is the job search's semantics for one job in plain Python: the words as both
-full-text indexes see them (``bot.core.search``) and every filter of ``JobCriteria``.
+full-text indexes see them (``bot.core.search``) and every filter of ``JobCriteria``; the hypothesis test shows
+the matcher finds exactly what it does.
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
+from itertools import pairwise
+from operator import attrgetter
+from typing import Generic, TypeVar
 
 from bot.core.search import search_words
 from bot.storage.search import AllOf, AnyOf, IntRange, JobCriteria, Node, Term
@@ -48,6 +57,12 @@ class JobFacts:
     currency: str = "USD"
 
 
+def _interned(words: Iterable[str]) -> list[str]:
+    """The one copy of each word: a job's and a search's are then the same object, so a set lookup compares no
+    characters and touches no string in memory (the searches' words are all over a large index)."""
+    return [sys.intern(word) for word in words]
+
+
 class JobText:
     """A job's words, split once, for checking many queries against it."""
 
@@ -62,12 +77,15 @@ class JobText:
 
     def _split(self, title: str, description: str, skills_text: str) -> None:
         self.fields: dict[str | None, list[str]] = {
-            "title": search_words(title),
-            "skills": search_words(skills_text),
-            None: search_words(description),
+            "title": _interned(search_words(title)),
+            "skills": _interned(search_words(skills_text)),
+            None: _interned(search_words(description)),
         }
         self.sets = {field: set(words) for field, words in self.fields.items()}
         self.words = set().union(*self.sets.values())
+        self.pairs_in = {field: set(pairwise(words)) for field, words in self.fields.items()}
+        self.pairs = set().union(*self.pairs_in.values())  # two words next to each other in one field
+        self.features: set[str | tuple[str, ...]] = self.words | self.pairs
 
     def has(self, term: Term) -> bool:
         places = [term.field] if term.field else list(self.fields)
@@ -129,7 +147,15 @@ def criteria_hold(criteria: JobCriteria, job: JobFacts, text: JobText) -> bool:
     return filters_hold(criteria, job) and text.holds(criteria.match)
 
 
-UNSET = (None, False, (), frozenset())  # what a filter left alone holds
+UNSET = (None, False, (), frozenset())  # what a filter left alone holds, as the reasons tell it
+LEFT_ALONE = {field.name: field.default for field in fields(JobCriteria) if field.name != "match"}
+
+
+def filtered(criteria: JobCriteria) -> bool:
+    """Whether a search sets any filter: one that differs from its default (an empty set of clients is set)."""
+    return any(getattr(criteria, name) != default for name, default in LEFT_ALONE.items())
+
+
 FILTER_FIELDS = (
     "experience", "job_types", "fixed_budget", "hourly_rate", "proposals", "client_hires", "payment_verified",
     "client_ids", "project_length", "hours_per_week", "categories", "cloud_id",
@@ -168,20 +194,25 @@ def _compiled_text(node: Node) -> TextCheck:
     """``JobText.holds(node)`` as closures made once: no dispatch on the node's kind at each check, and plain
     words (most of what people save) as set lookups."""
     if isinstance(node, Term):
-        if len(node.words) == 1:
-            word, field = node.words[0], node.field
+        words, field = node.words, node.field
+        if len(words) == 1:
+            word = words[0]
             return (lambda text: word in text.words) if field is None else (lambda text: word in text.sets[field])
+        if len(words) == 2:
+            return (lambda text: words in text.pairs) if field is None else (lambda text: words in text.pairs_in[field])
         return lambda text: text.has(node)
     if isinstance(node, AnyOf):
         options = [_compiled_text(option) for option in node.options]
         return lambda text: any(option(text) for option in options)
-    plain = [part for part in node.include if isinstance(part, Term) and part.field is None and len(part.words) == 1]
-    wanted = frozenset(term.words[0] for term in plain)  # type: ignore[union-attr]
-    others = [_compiled_text(part) for part in node.include if part not in plain]
-    unwanted = [_compiled_text(part) for part in node.exclude]
+    wanted = _plain_words(node.include)
+    banned = _plain_words(node.exclude)
+    others = [_compiled_text(part) for part in node.include if not _plain(part)]
+    unwanted = [_compiled_text(part) for part in node.exclude if not _plain(part)]
+    if not others and not unwanted and not banned:
+        return lambda text: wanted <= text.words
 
     def holds(text: JobText) -> bool:
-        if not wanted <= text.words:
+        if not wanted <= text.words or not banned.isdisjoint(text.words):
             return False
         for check in others:
             if not check(text):
@@ -191,32 +222,78 @@ def _compiled_text(node: Node) -> TextCheck:
     return holds
 
 
-def _only_words(criteria: JobCriteria) -> set[Atom] | None:
-    """The word atoms of a search that is nothing but plain words (no phrase, field, option, exclusion or
-    filter); None for any other."""
-    if any(getattr(criteria, name) not in UNSET for name in (*FILTER_FIELDS, "published_since")):
+def _plain(node: Node) -> bool:
+    """A single word looked for anywhere: a set lookup."""
+    return isinstance(node, Term) and node.field is None and len(node.words) == 1
+
+
+def _plain_words(nodes: tuple[Node, ...]) -> frozenset[str]:
+    return frozenset(node.words[0] for node in nodes if isinstance(node, Term) and _plain(node))
+
+
+def _required_words(node: Node | None) -> frozenset[str]:
+    """Words every job matching ``node`` has: those of each term its query asks for outright (a phrase's, a
+    field's too)."""
+    if isinstance(node, Term):
+        return frozenset(_interned(node.words))
+    if isinstance(node, AllOf):
+        return frozenset().union(*(_required_words(part) for part in node.include))
+    return frozenset()
+
+
+Feature = str | tuple[str, ...]  # a word, or two words next to each other in one field (``JobText.features``)
+Ways = tuple[frozenset[Feature], ...]
+MOST_WAYS = 16  # a query with more ways to match than this (ORs of ORs) is checked by its closures
+
+
+def _ways(node: Node) -> list[frozenset[Feature]] | None:
+    """The ways a job can have what ``node`` asks for, each a set of features it must all have (``(vue.js OR
+    appointment) setting``: {("vue", "js"), "setting"} or {"appointment", "setting"}); None for a query that is
+    more than words and two-word phrases, AND and OR (a field, a longer phrase, an exclusion inside)."""
+    if isinstance(node, Term):
+        if node.field is not None or len(node.words) > 2:
+            return None
+        words = tuple(_interned(node.words))
+        return [frozenset({words[0] if len(words) == 1 else words})]
+    if isinstance(node, AllOf) and node.exclude:
         return None
-    node = criteria.match
-    terms = [node] if isinstance(node, Term) else list(node.include) if isinstance(node, AllOf) else None
-    if terms is None or (isinstance(node, AllOf) and node.exclude):
+    parts = [_ways(part) for part in (node.options if isinstance(node, AnyOf) else node.include)]
+    if any(part is None for part in parts):
         return None
-    if not all(isinstance(term, Term) and term.field is None and len(term.words) == 1 for term in terms):
+    if isinstance(node, AnyOf):
+        return [way for part in parts for way in part or ()]
+    ways: list[frozenset[Feature]] = [frozenset()]
+    for part in parts:
+        ways = [done | way for done in ways for way in part or ()]
+        if len(ways) > MOST_WAYS:
+            return None
+    return ways
+
+
+def _text_as_sets(node: Node | None) -> tuple[Ways, frozenset[Feature]] | None:
+    """A query as the ways it can match and the features it excludes (``python api -wordpress``), when that is
+    all of it; None when it needs its closures."""
+    if node is None:
+        return (frozenset(),), frozenset()
+    excluded = node.exclude if isinstance(node, AllOf) else ()
+    banned = [_ways(part) for part in excluded]
+    if not all(ways is not None and len(ways) == 1 and len(ways[0]) == 1 for ways in banned):
         return None
-    return {f"w:{term.words[0]}" for term in terms}  # type: ignore[union-attr]
+    ways = _ways(AllOf(node.include) if isinstance(node, AllOf) else node)
+    return None if ways is None else (tuple(ways), frozenset().union(*(ways[0] for ways in banned if ways)))
 
 
 def compiled(criteria: JobCriteria) -> Check:
     """``criteria_hold`` for one search, made once (the matcher checks thousands of searches per job)."""
     text_check = _compiled_text(criteria.match) if criteria.match is not None else None
-    filtered = any(getattr(criteria, name) not in UNSET for name in (*FILTER_FIELDS, "published_since"))
     if text_check is None:
         return lambda job, text: filters_hold(criteria, job)
-    if not filtered:
+    if not filtered(criteria):
         return lambda job, text: text_check(text)
     return lambda job, text: text_check(text) and filters_hold(criteria, job)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Percolated:
     """A saved search as the matcher keeps it."""
 
@@ -227,7 +304,8 @@ class Percolated:
 
 Frequency = Callable[[str], float]  # the share of jobs (0 to 1) that have a word or a category code
 Atom = str  # "w:<word>" or "c:<category code>": something a job has or has not
-Conjunction = frozenset[Atom]  # a job matching must have all of these (at most two are kept)
+Conjunction = frozenset[Atom]  # a job matching must have all of these (at most KEY_ATOMS are kept)
+KEY_ATOMS = 4
 RARE = 1e-4  # the share assumed for a word never seen
 
 
@@ -239,8 +317,9 @@ def _cost(conjunction: Conjunction, share: Callable[[Atom], float]) -> float:
 
 
 def _cheapest(atoms: Iterable[Atom], share: Callable[[Atom], float]) -> Conjunction:
-    """The two rarest of atoms a job must all have: as good a filter as any two, and few keys to look up."""
-    return frozenset(sorted(set(atoms), key=lambda atom: (share(atom), atom))[:2])
+    """The ``KEY_ATOMS`` rarest of atoms a job must all have: as good a filter as any as many, and few keys to look
+    up."""
+    return frozenset(sorted(set(atoms), key=lambda atom: (share(atom), atom))[:KEY_ATOMS])
 
 
 def _alternatives(node: Node, share: Callable[[Atom], float]) -> list[Conjunction]:
@@ -251,14 +330,16 @@ def _alternatives(node: Node, share: Callable[[Atom], float]) -> list[Conjunctio
         return list(dict.fromkeys(alt for option in node.options for alt in _alternatives(option, share)))
     parts = [_alternatives(part, share) for part in node.include]
     required = [atom for part in parts if len(part) == 1 for atom in part[0]]
-    choices = [part for part in parts if len(part) > 1]
+    options = [part for part in parts if len(part) > 1]
+    choices = list(options)
     if required:
         choices.append([_cheapest(required, share)])
+        choices.extend([_cheapest(alt | set(required), share) for alt in option] for option in options)
     return min(choices, key=lambda choice: sum(_cost(alt, share) for alt in choice))
 
 
 def index_conjunctions(criteria: JobCriteria, share: Callable[[Atom], float]) -> list[Conjunction]:
-    """Where a search is indexed: the cheapest disjunction of at most two atoms each that any matching job has,
+    """Where a search is indexed: the cheapest disjunction of up to ``KEY_ATOMS`` atoms each that any matching job has,
     from its words, its categories, or both together; [] when it requires nothing (every job is a candidate)."""
     text = _alternatives(criteria.match, share) if criteria.match is not None else []
     categories = [frozenset({f"c:{code}"}) for code in sorted(criteria.categories)]
@@ -274,27 +355,110 @@ def job_atoms(job: JobFacts, text: JobText) -> set[Atom]:
     return {f"c:{job.category}"} | {f"w:{word}" for word in text.words}
 
 
+_BY_ID = attrgetter("id")
+
+
 class _Entry:
     """One distinct search in the index: its check and its owners. Kept in the postings by identity, so a lookup
     never hashes the criteria (a tree of terms and filters) again."""
 
-    __slots__ = ("check", "criteria", "owners", "sure", "where")
+    __slots__ = ("banned", "check", "criteria", "needs", "outright", "owners", "sure", "ways", "where")
 
     def __init__(self, criteria: JobCriteria, where: list[tuple[Atom, ...]]) -> None:
         self.criteria = criteria
-        self.check = compiled(criteria)
         self.owners: dict[int, Percolated] = {}
         self.where = where  # the keys it is indexed under
-        # Found under its one key, it matches: a search of one or two plain words and nothing else is exactly that.
-        self.sure = len(where) == 1 and _only_words(criteria) == set(where[0])
+        # A query of words and two-word phrases is checked as set operations on the job's features: ``needs``, all
+        # of them (most candidates that miss, miss there), then one of its ``ways`` (None: ``needs`` is the only
+        # one), none of what it ``banned``; ``check``, the filters (None: no filter). Any other query: its closures.
+        as_sets = _text_as_sets(criteria.match)
+        ways, self.banned = as_sets or ((frozenset(_required_words(criteria.match)),), frozenset())
+        self.needs = frozenset.intersection(*ways)
+        self.ways = ways if len(ways) > 1 else None
+        self.check: Check | None
+        if as_sets is None:
+            self.check = compiled(criteria)
+        else:
+            self.check = (lambda job, text: filters_hold(criteria, job)) if filtered(criteria) else None
+        # Sure: each of its keys is all the words of one way it matches, so a job found under one matches.
+        words_ways = {frozenset(f"w:{word}" for word in way) for way in ways if all(isinstance(w, str) for w in way)}
+        sure = self.check is None and not self.banned and all(frozenset(key) in words_ways for key in where)
+        self.sure = bool(where) and sure
+        # Its owners are indexed themselves, under its one key: every job with that key matches them all.
+        self.outright = self.sure and len(where) == 1
+
+    def matches(self, job: JobFacts, text: JobText) -> bool:
+        features = text.features
+        if not self.needs <= features or not self.banned.isdisjoint(features):
+            return False
+        if self.ways is not None and not any(way <= features for way in self.ways):
+            return False
+        return self.check is None or self.check(job, text)
+
+
+Name = TypeVar("Name")
+Value = TypeVar("Value")
+
+
+class _Node(Generic[Name, Value]):
+    """A key's atoms so far: what is indexed under them, and the atoms that come next in longer keys."""
+
+    __slots__ = ("here", "next")
+
+    def __init__(self) -> None:
+        self.here: dict[Name, Value] = {}
+        self.next: dict[Atom, _Node[Name, Value]] = {}
+
+
+class _Postings(Generic[Name, Value]):
+    """What is indexed under keys of up to ``KEY_ATOMS`` atoms (the rarest first), by name, as a tree of the keys'
+    atoms; and what of it a job finds."""
+
+    def __init__(self) -> None:
+        self._root: _Node[Name, Value] = _Node()
+
+    def add(self, key: tuple[Atom, ...], name: Name, value: Value) -> None:
+        node = self._root
+        for atom in key:
+            if (child := node.next.get(atom)) is None:
+                child = node.next[atom] = _Node()
+            node = child
+        node.here[name] = value
+
+    def remove(self, key: tuple[Atom, ...], name: Name) -> None:
+        path = [self._root]
+        for atom in key:
+            path.append(path[-1].next[atom])
+        del path[-1].here[name]
+        for atom, parent, node in reversed(list(zip(key, path, path[1:], strict=False))):
+            if node.here or node.next:
+                return
+            del parent.next[atom]
+
+    def found(self, atoms: set[Atom]) -> list[dict[Name, Value]]:
+        """What is under the keys all of whose atoms the job has, found by intersecting sets of atoms (in C)."""
+        found = []
+        level = [self._root]
+        while level:
+            deeper = []
+            for node in level:
+                for atom in node.next.keys() & atoms:
+                    child = node.next[atom]
+                    if child.here:
+                        found.append(child.here)
+                    if child.next:
+                        deeper.append(child)
+            level = deeper
+        return found
 
 
 class Matcher:
     """The in-memory index of every active saved search. ``add`` again replaces a search; ``remove`` forgets it.
 
-    Identical searches (many people save "python django") are indexed and checked once, for all of their owners.
-    ``frequency`` tells how common a word is among jobs, ``category_frequency`` a category (shares, 0 to 1), so
-    searches are indexed under what is rare; any estimate is correct, a good one is fast."""
+    Identical searches (many people save "python django") are indexed and checked once, for all of their owners;
+    a search any job under its one key matches is indexed by owner instead, and a job's hits under such keys are
+    taken as they are. ``frequency`` tells how common a word is among jobs, ``category_frequency`` a category
+    (shares, 0 to 1), so searches are indexed under what is rare; any estimate is correct, a good one is fast."""
 
     def __init__(self, frequency: Frequency | None = None, category_frequency: Frequency | None = None) -> None:
         words = frequency or (lambda word: RARE)
@@ -302,9 +466,9 @@ class Matcher:
         self._share: Callable[[Atom], float] = lambda atom: (categories if atom[0] == "c" else words)(atom[2:])
         self._searches: dict[int, Percolated] = {}
         self._entries: dict[JobCriteria, _Entry] = {}
-        self._everything: set[_Entry] = set()  # searches that require nothing
-        self._single: dict[Atom, set[_Entry]] = {}
-        self._pairs: dict[Atom, dict[Atom, set[_Entry]]] = {}  # the rarer atom first
+        self._everything: dict[_Entry, None] = {}  # searches that require nothing
+        self._checked: _Postings[_Entry, None] = _Postings()  # entries a job under one of their keys is checked by
+        self._matching: _Postings[int, Percolated] = _Postings()  # searches a job under their key matches
 
     def __len__(self) -> int:
         return len(self._searches)
@@ -322,13 +486,12 @@ class Matcher:
             where = list(dict.fromkeys(self._ordered(each) for each in conjunctions))
             entry = self._entries[search.criteria] = _Entry(search.criteria, where)
             if not where:
-                self._everything.add(entry)
-            for atoms in where:
-                if len(atoms) == 1:
-                    self._single.setdefault(atoms[0], set()).add(entry)
-                else:
-                    self._pairs.setdefault(atoms[0], {}).setdefault(atoms[1], set()).add(entry)
+                self._everything[entry] = None
+            for key in [] if entry.outright else where:
+                self._checked.add(key, entry, None)
         entry.owners[search.id] = search
+        if entry.outright:
+            self._matching.add(entry.where[0], search.id, search)
 
     def add_all(self, searches: Iterable[Percolated]) -> None:
         for search in searches:
@@ -340,51 +503,33 @@ class Matcher:
             return
         entry = self._entries[search.criteria]
         del entry.owners[search_id]
+        if entry.outright:
+            self._matching.remove(entry.where[0], search_id)
         if entry.owners:
             return
         del self._entries[search.criteria]
-        self._everything.discard(entry)
-        for atoms in entry.where:
-            if len(atoms) == 1:
-                self._single[atoms[0]].discard(entry)
-                if not self._single[atoms[0]]:
-                    del self._single[atoms[0]]
-            else:
-                seconds = self._pairs[atoms[0]]
-                seconds[atoms[1]].discard(entry)
-                if not seconds[atoms[1]]:
-                    del seconds[atoms[1]]
-                if not seconds:
-                    del self._pairs[atoms[0]]
+        self._everything.pop(entry, None)
+        for key in [] if entry.outright else entry.where:
+            self._checked.remove(key, entry)
 
-    def _candidates(self, job: JobFacts, text: JobText) -> set[_Entry]:
-        atoms = job_atoms(job, text)
-        found = set(self._everything)
-        for atom in atoms:
-            if (single := self._single.get(atom)) is not None:
-                found |= single
-            if (seconds := self._pairs.get(atom)) is not None:
-                if len(seconds) < len(atoms):
-                    for second, entries in seconds.items():
-                        if second in atoms:
-                            found |= entries
-                else:
-                    for second in atoms:
-                        if (entries := seconds.get(second)) is not None:
-                            found |= entries
-        return found
+    def _to_check(self, atoms: set[Atom]) -> set[_Entry]:
+        return set(self._everything).union(*self._checked.found(atoms))
 
     def candidates(self, job: JobFacts, text: JobText | None = None) -> set[JobCriteria]:
-        """The distinct searches worth a full check against ``job``: those indexed under what it has."""
-        return {entry.criteria for entry in self._candidates(job, text or JobText(job))}
+        """The distinct searches found under what ``job`` has (checked in full, or matching by their key)."""
+        atoms = job_atoms(job, text or JobText(job))
+        outright = {search.criteria for found in self._matching.found(atoms) for search in found.values()}
+        return outright | {entry.criteria for entry in self._to_check(atoms)}
 
     def match(self, job: JobFacts) -> list[Percolated]:
         """The saved searches ``job`` matches, by id."""
         text = JobText(job)
-        hits = [
-            search
-            for entry in self._candidates(job, text)
-            if entry.check(job, text)
-            for search in entry.owners.values()
-        ]
-        return sorted(hits, key=lambda search: search.id)
+        atoms = job_atoms(job, text)
+        hits: list[Percolated] = []
+        for found in self._matching.found(atoms):
+            hits.extend(found.values())
+        for entry in self._to_check(atoms):
+            if entry.sure or entry.matches(job, text):
+                hits.extend(entry.owners.values())
+        hits.sort(key=_BY_ID)
+        return hits
