@@ -67,8 +67,7 @@ from bot.core.payments import PaymentProvider, SandboxProvider
 from bot.core.services import Services
 from bot.core.ui import DEEP_LINK_PAYLOAD, Button, Form, InlineAnswer, Link, Screen, plain, rows
 from bot.storage.db import Database
-from bot.storage.orm import ConversationRow
-from bot.storage.repositories import ConversationKey, Repositories
+from bot.storage.repositories import ConversationKey, Repositories, StoredConversation
 
 log = logging.getLogger("gigbot.engine")
 
@@ -372,7 +371,7 @@ class Engine:
             self.outbox_written.set()
         return closed
 
-    def unfinished(self, row: ConversationRow) -> tuple[OnLeave, Any] | None:
+    def unfinished(self, row: StoredConversation) -> tuple[OnLeave, Any] | None:
         """The on_leave hook and data of a conversation closed unfinished, when its flow has such a hook."""
         flow = self.flows.get(row.flow)
         if flow is None or flow.on_leave is None:
@@ -458,7 +457,7 @@ class _Turn:
     """The handling of one event inside one transaction."""
 
     def __init__(
-        self, engine: Engine, repos: Repositories, event: Inbound, ctx: Ctx, row: ConversationRow | None
+        self, engine: Engine, repos: Repositories, event: Inbound, ctx: Ctx, row: StoredConversation | None
     ) -> None:
         self.engine = engine
         self.repos = repos
@@ -495,7 +494,7 @@ class _Turn:
         )
         return cls(engine, repos, event, ctx, row)
 
-    def _restore(self, row: ConversationRow) -> None:
+    def _restore(self, row: StoredConversation) -> None:
         if row.expires_at <= self.now:
             self.show(self.engine.timeout_screen(self.ctx.locale, row.flow))
             left = self.engine.unfinished(row)

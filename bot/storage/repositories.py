@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any
 
@@ -31,6 +31,42 @@ from bot.storage.upsert import insert_ignoring_duplicates, insert_ignoring_dupli
 ConversationKey = tuple[str, str, str]  # (platform, chat_id, user_id)
 
 
+@dataclass(frozen=True, slots=True)
+class StoredAccount:
+    """An account as stored, read without the ORM on every turn: a snapshot (changes go through ``AccountRow``)."""
+
+    id: int
+    username: str
+    full_name: str
+    is_freelancer: bool
+    is_client: bool
+    language: str
+    country: str
+    timezone: str
+    created_at: datetime
+    deleted_at: datetime | None
+    notify_platform: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredConversation:
+    """A conversation as stored: a snapshot (writes go through ``ConversationRepository.save()``/``remove()``)."""
+
+    platform: str
+    chat_id: str
+    user_id: str
+    flow: str
+    state: str
+    data: dict[str, Any]
+    form_progress: dict[str, Any] | None
+    locale: str
+    screen_seq: int
+    flow_nonce: str
+    version: int
+    expires_at: datetime
+    updated_at: datetime
+
+
 class AccountRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -43,10 +79,10 @@ class AccountRepository:
         rows = await self.session.execute(select(AccountRow).where(AccountRow.id.in_(account_ids)))
         return {row.id: row for row in rows.scalars()}
 
-    async def by_identity(self, platform: str, platform_user_id: str) -> AccountRow | None:
-        query = prepared(self.session, _account_by_identity)
+    async def by_identity(self, platform: str, platform_user_id: str) -> StoredAccount | None:
         params = {"identity_platform": platform, "identity_user_id": platform_user_id}
-        return (await self.session.execute(query, params)).scalar_one_or_none()
+        row = (await run(self.session, prepared(self.session, _account_by_identity), params)).first()
+        return None if row is None else StoredAccount(*row)
 
     async def identities(self, account_id: int) -> list[IdentityRow]:
         query = select(IdentityRow).where(IdentityRow.account_id == account_id).order_by(IdentityRow.id)
@@ -57,7 +93,7 @@ class AccountRepository:
         when it had been unreachable, i.e. the person came back after blocking the bot."""
         identity = {"identity_platform": platform, "identity_user_id": platform_user_id}
         was_unreachable = await run(self.session, prepared(self.session, _unreachable_identity), identity)
-        returned = was_unreachable.scalar_one_or_none() is not None
+        returned = was_unreachable.first() is not None
         await run(self.session, prepared(self.session, _identity_seen), {**identity, "now": now})
         return returned
 
@@ -116,13 +152,11 @@ class ConversationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, key: ConversationKey) -> ConversationRow | None:
+    async def get(self, key: ConversationKey) -> StoredConversation | None:
         platform, chat_id, user_id = key
         params = {"key_platform": platform, "key_chat_id": chat_id, "key_user_id": user_id}
-        row = (await self.session.execute(prepared(self.session, _conversation), params)).scalar_one_or_none()
-        if row is not None:
-            self.session.expunge(row)  # rows are read-only snapshots; writes go through save()/remove()
-        return row
+        row = (await run(self.session, prepared(self.session, _conversation), params)).first()
+        return None if row is None else StoredConversation(*row)
 
     async def save(self, key: ConversationKey, expected_version: int | None, values: dict[str, Any]) -> bool:
         """Insert (expected_version None) or update the row at ``expected_version``. False on a lost race."""
@@ -142,17 +176,14 @@ class ConversationRepository:
         result = await run(self.session, prepared(self.session, _conversation_delete), _at(key, expected_version))
         return result.rowcount == 1
 
-    async def idle_since(self, now: datetime, limit: int) -> Sequence[ConversationRow]:
+    async def idle_since(self, now: datetime, limit: int) -> list[StoredConversation]:
         query = (
-            select(ConversationRow)
+            select(*_snapshot_columns(StoredConversation, ConversationRow))
             .where(ConversationRow.expires_at <= now)
             .order_by(ConversationRow.expires_at)
             .limit(limit)
         )
-        rows = (await self.session.execute(query)).scalars().all()
-        for row in rows:
-            self.session.expunge(row)
-        return rows
+        return [StoredConversation(*row) for row in await self.session.execute(query)]
 
 
 class UpdateLog:
@@ -188,9 +219,14 @@ def _at(key: ConversationKey, version: int) -> dict[str, Any]:
     return {"key_platform": platform, "key_chat_id": chat_id, "key_user_id": user_id, "expected_version": version}
 
 
-def _account_by_identity(_dialect: str) -> Select[tuple[AccountRow]]:
+def _snapshot_columns(snapshot: type, table: Any) -> list[Any]:
+    """The columns of ``table`` that fill ``snapshot``'s fields, in their order."""
+    return [table.__table__.c[field.name] for field in fields(snapshot)]
+
+
+def _account_by_identity(_dialect: str) -> Select[Any]:
     return (
-        select(AccountRow)
+        select(*_snapshot_columns(StoredAccount, AccountRow))
         .join(IdentityRow, IdentityRow.account_id == AccountRow.id)
         .where(
             IdentityRow.platform == bindparam("identity_platform"),
@@ -218,8 +254,8 @@ def _identity_seen(_dialect: str) -> Update:
     )
 
 
-def _conversation(_dialect: str) -> Select[tuple[ConversationRow]]:
-    return select(ConversationRow).where(*_conversation_key)
+def _conversation(_dialect: str) -> Select[Any]:
+    return select(*_snapshot_columns(StoredConversation, ConversationRow)).where(*_conversation_key)
 
 
 def _conversation_insert(dialect: str, columns: tuple[str, ...]) -> Insert:
