@@ -82,7 +82,7 @@ class TelegramFrontEnd:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         provider_token = settings.payment_provider_token
         self.sender = TelegramSender(
-            self.application.bot, codec, provider_token.get_secret_value() if provider_token else None
+            self.application.bot, self.limiter, codec, provider_token.get_secret_value() if provider_token else None
         )
         self.webhook = WebhookServer.configured(self.application, settings)  # None: polling
         self.done = asyncio.Event()  # Telegram never runs out of input: only the runtime stops it
