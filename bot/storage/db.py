@@ -53,6 +53,9 @@ class _RunNow:
             future.set_result(result)
 
 
+SQLITE_CONNECTION = "gigbot.sqlite"  # session.info: the InlineSqlite connection a SQLite transaction runs on
+
+
 class InlineSqlite(aiosqlite.Connection):
     """An aiosqlite connection whose calls run in the event loop's thread instead of a worker thread.
 
@@ -120,11 +123,16 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """On SQLite the session's ``info`` names the connection it runs on (``SQLITE_CONNECTION``), for the
+        statements ``bot.storage.hot`` runs on it directly."""
         async with (
             self._turns.turn() if self._turns else contextlib.nullcontext(),
             self.sessions() as session,
             session.begin(),
         ):
+            if self.is_sqlite:
+                connection = await session.connection()
+                session.info[SQLITE_CONNECTION] = connection.sync_connection.connection.driver_connection
             yield session
 
     async def dispose(self) -> None:

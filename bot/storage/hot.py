@@ -26,7 +26,7 @@ from sqlalchemy import Executable
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.storage.db import InlineSqlite
+from bot.storage.db import SQLITE_CONNECTION, InlineSqlite
 
 T = TypeVar("T")
 
@@ -57,10 +57,10 @@ async def run(session: AsyncSession, statement: Executable, params: dict[str, An
     """A Core statement under the session's transaction, after the ORM's pending changes (as autoflush would)."""
     if session.new or session.dirty or session.deleted:
         await session.flush()
+    sqlite = session.info.get(SQLITE_CONNECTION)
+    if isinstance(sqlite, InlineSqlite):  # a transaction of ``Database`` on SQLite
+        return _on_sqlite(statement, session.bind.dialect).run(sqlite, params)
     connection = await session.connection()
-    driver = connection.sync_connection.connection.driver_connection
-    if isinstance(driver, InlineSqlite):
-        return _on_sqlite(statement, connection.dialect).run(driver, params)
     result = await connection.execute(statement, params)
     return Rows([tuple(row) for row in result] if result.returns_rows else [], result.rowcount)
 
