@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -31,40 +32,14 @@ from bot.storage.upsert import insert_ignoring_duplicates, insert_ignoring_dupli
 ConversationKey = tuple[str, str, str]  # (platform, chat_id, user_id)
 
 
-@dataclass(frozen=True, slots=True)
-class StoredAccount:
-    """An account as stored, read without the ORM on every turn: a snapshot (changes go through ``AccountRow``)."""
-
-    id: int
-    username: str
-    full_name: str
-    is_freelancer: bool
-    is_client: bool
-    language: str
-    country: str
-    timezone: str
-    created_at: datetime
-    deleted_at: datetime | None
-    notify_platform: str | None
+def _snapshot(name: str, table: Any) -> Any:
+    """A named tuple with a field per column of ``table``, in its order: a row read without the ORM on every turn,
+    a snapshot (changes go through the ORM, or the repository's writes)."""
+    return namedtuple(name, [column.key for column in table.__table__.columns])
 
 
-@dataclass(frozen=True, slots=True)
-class StoredConversation:
-    """A conversation as stored: a snapshot (writes go through ``ConversationRepository.save()``/``remove()``)."""
-
-    platform: str
-    chat_id: str
-    user_id: str
-    flow: str
-    state: str
-    data: dict[str, Any]
-    form_progress: dict[str, Any] | None
-    locale: str
-    screen_seq: int
-    flow_nonce: str
-    version: int
-    expires_at: datetime
-    updated_at: datetime
+StoredAccount = _snapshot("StoredAccount", AccountRow)
+StoredConversation = _snapshot("StoredConversation", ConversationRow)
 
 
 class AccountRepository:
@@ -178,7 +153,7 @@ class ConversationRepository:
 
     async def idle_since(self, now: datetime, limit: int) -> list[StoredConversation]:
         query = (
-            select(*_snapshot_columns(StoredConversation, ConversationRow))
+            select(*ConversationRow.__table__.columns)
             .where(ConversationRow.expires_at <= now)
             .order_by(ConversationRow.expires_at)
             .limit(limit)
@@ -219,14 +194,9 @@ def _at(key: ConversationKey, version: int) -> dict[str, Any]:
     return {"key_platform": platform, "key_chat_id": chat_id, "key_user_id": user_id, "expected_version": version}
 
 
-def _snapshot_columns(snapshot: type, table: Any) -> list[Any]:
-    """The columns of ``table`` that fill ``snapshot``'s fields, in their order."""
-    return [table.__table__.c[field.name] for field in fields(snapshot)]
-
-
 def _account_by_identity(_dialect: str) -> Select[Any]:
     return (
-        select(*_snapshot_columns(StoredAccount, AccountRow))
+        select(*AccountRow.__table__.columns)
         .join(IdentityRow, IdentityRow.account_id == AccountRow.id)
         .where(
             IdentityRow.platform == bindparam("identity_platform"),
@@ -255,7 +225,7 @@ def _identity_seen(_dialect: str) -> Update:
 
 
 def _conversation(_dialect: str) -> Select[Any]:
-    return select(*_snapshot_columns(StoredConversation, ConversationRow)).where(*_conversation_key)
+    return select(*ConversationRow.__table__.columns).where(*_conversation_key)
 
 
 def _conversation_insert(dialect: str, columns: tuple[str, ...]) -> Insert:
