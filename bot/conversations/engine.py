@@ -13,6 +13,7 @@ import asyncio
 import logging
 import secrets
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
@@ -67,12 +68,12 @@ from bot.core.payments import PaymentProvider, SandboxProvider
 from bot.core.services import Services
 from bot.core.ui import DEEP_LINK_PAYLOAD, Button, Form, InlineAnswer, Link, Screen, plain, rows
 from bot.storage.db import Database
-from bot.storage.orm import ConversationRow
-from bot.storage.repositories import ConversationKey, Repositories
+from bot.storage.repositories import ConversationKey, Repositories, StoredConversation
 
 log = logging.getLogger("gigbot.engine")
 
 MAX_ATTEMPTS = 4
+CHOICES_KEPT = 10_000  # conversations whose last screen's choices the engine remembers (see ``remember_choices``)
 SIGNUP_FLOW = "signup"
 BUILTIN_COMMANDS = ("start", "menu", "help", "cancel")
 EXPIRED_BUTTON = N_("⌛ This button has expired: it belongs to an earlier screen. Here is where you are.")
@@ -158,6 +159,21 @@ class Engine:
                 raise FlowDefinitionError(f"command /{spec.name} is defined twice")
             self.commands[spec.name] = spec
         self._locks: KeyLocks[ConversationKey] = KeyLocks()
+        self._choices_shown: OrderedDict[ConversationKey, tuple[str, dict[str, str]]] = OrderedDict()
+
+    def remember_choices(self, key: ConversationKey, screen_tag: str, screen: Screen) -> None:
+        """What typing a label of the screen just rendered for ``key`` presses, so that the text typed next is
+        matched without rendering the screen again (a search's screen runs the search). The latest rendering of a
+        screen tag wins; the least recently rendered conversations are forgotten past ``CHOICES_KEPT``."""
+        self._choices_shown[key] = (screen_tag, _typed_choices(screen))
+        self._choices_shown.move_to_end(key)
+        if len(self._choices_shown) > CHOICES_KEPT:
+            self._choices_shown.popitem(last=False)
+
+    def choices_shown(self, key: ConversationKey, screen_tag: str) -> dict[str, str] | None:
+        """The choices ``remember_choices`` kept for this rendering; None when it was not this process's."""
+        kept = self._choices_shown.get(key)
+        return kept[1] if kept is not None and kept[0] == screen_tag else None
 
     def deep_link(self, payload: str) -> Command | None:
         """The command a deep link names: t.me/bot?start=job_42 arrives as "/start job_42". The payload is the
@@ -372,7 +388,7 @@ class Engine:
             self.outbox_written.set()
         return closed
 
-    def unfinished(self, row: ConversationRow) -> tuple[OnLeave, Any] | None:
+    def unfinished(self, row: StoredConversation) -> tuple[OnLeave, Any] | None:
         """The on_leave hook and data of a conversation closed unfinished, when its flow has such a hook."""
         flow = self.flows.get(row.flow)
         if flow is None or flow.on_leave is None:
@@ -458,7 +474,7 @@ class _Turn:
     """The handling of one event inside one transaction."""
 
     def __init__(
-        self, engine: Engine, repos: Repositories, event: Inbound, ctx: Ctx, row: ConversationRow | None
+        self, engine: Engine, repos: Repositories, event: Inbound, ctx: Ctx, row: StoredConversation | None
     ) -> None:
         self.engine = engine
         self.repos = repos
@@ -495,7 +511,7 @@ class _Turn:
         )
         return cls(engine, repos, event, ctx, row)
 
-    def _restore(self, row: ConversationRow) -> None:
+    def _restore(self, row: StoredConversation) -> None:
         if row.expires_at <= self.now:
             self.show(self.engine.timeout_screen(self.ctx.locale, row.flow))
             left = self.engine.unfinished(row)
@@ -589,6 +605,7 @@ class _Turn:
         if not again:
             self.ctx.screen_seq += 1
         screen = await self.step.show(self.ctx)
+        self.engine.remember_choices(self.key, self.ctx.screen_tag, screen)
         screen = screen.replace(
             name=screen.name or f"{self.flow_name}.{self.state}",
             expects_text=screen.expects_text or self.step.accepts_text,
@@ -884,14 +901,10 @@ class _Turn:
 
     async def _typed_choice(self, text: str) -> str | None:
         """Typing a button's label counts as pressing it (as with a reply keyboard)."""
-        wanted = text.strip().casefold()
-        screen = await self.step.show(self.ctx)
-        labelled = [(b.label, b.action) for b in screen.all_buttons()]
-        labelled += [(o.label, o.action) for o in screen.choice.options] if screen.choice else []
-        for label, action in labelled:
-            if label.casefold() == wanted and action.kind == CHOICE:
-                return action.args[1]
-        return None
+        choices = self.engine.choices_shown(self.key, self.ctx.screen_tag)
+        if choices is None:  # rendered by another process, or before a restart
+            choices = _typed_choices(await self.step.show(self.ctx))
+        return choices.get(text.strip().casefold())
 
     async def _current_form(self) -> Form | None:
         return (await self.step.show(self.ctx)).form
@@ -947,3 +960,15 @@ class _Turn:
             await self.apply(Retry("\n".join(problems)))
         else:
             await self.apply(await self.step.on_form(self.ctx, values))
+
+
+def _typed_choices(screen: Screen) -> dict[str, str]:
+    """The value each of the screen's choice buttons and options stands for, by its label casefolded (the first
+    one where two share a label): typing the label presses it."""
+    labelled = [(b.label, b.action) for b in screen.all_buttons()]
+    labelled += [(o.label, o.action) for o in screen.choice.options] if screen.choice else []
+    choices: dict[str, str] = {}
+    for label, action in labelled:
+        if action.kind == CHOICE:
+            choices.setdefault(label.casefold(), action.args[1])
+    return choices

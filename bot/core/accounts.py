@@ -10,7 +10,7 @@ from datetime import datetime
 from bot.core.errors import UserError
 from bot.core.i18n import N_, Count
 from bot.storage.orm import AccountRow
-from bot.storage.repositories import Repositories
+from bot.storage.repositories import Repositories, StoredAccount
 
 USERNAME_MIN, USERNAME_MAX = 3, 32
 FULL_NAME_MAX = 80
@@ -40,7 +40,7 @@ class Account(NewAccount):
     created_at: datetime
 
     @classmethod
-    def from_row(cls, row: AccountRow) -> Account:
+    def from_row(cls, row: AccountRow | StoredAccount) -> Account:
         return cls(**{name: getattr(row, name) for name in cls.__dataclass_fields__})
 
 

@@ -146,13 +146,15 @@ def fit(screen: Screen, limits: PlatformLimits) -> list[Screen]:
         raise ValueError(f"screen {screen.name or screen.plain[:40]!r} cannot be shown on {limits.name}: {whole}")
     if limits.text is None:
         return [screen]
-    carrier = screen.replace(edit=False)
     if screen.attachments and limits.caption is not None:
         if limits.measure(screen.text) <= limits.caption:
             return [screen]
         texts = [*split_text(screen.text, limits.text, limits.measure), ""]
     else:
         texts = split_text(screen.text, limits.text, limits.measure)
+        if len(texts) == 1:  # one message: the screen as it is (most replies)
+            return [screen]
+    carrier = screen.replace(edit=False)
     parts = [Screen(text, ephemeral=screen.ephemeral, name=screen.name) for text in texts[:-1]]
     parts.append(carrier.replace(text=texts[-1]))
     return [parts[0].replace(edit=screen.edit), *parts[1:]]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from pydantic import BaseModel, Field
 
@@ -291,17 +291,21 @@ class JobService:
     # ---- reading --------------------------------------------------------------------------------
 
     async def load(self, row: JobRow) -> Job:
+        return await self._job({column.key: getattr(row, column.key) for column in JobRow.__table__.columns})
+
+    async def _job(self, fields: dict[str, Any]) -> Job:
+        """The post from its row's columns (by name), with its skills, questions, files, cloud and feed."""
         repo = self._repos.jobs
-        cloud = await self._repos.clouds.get(row.cloud_id) if row.cloud_id is not None else None
-        fields = {column.key: getattr(row, column.key) for column in JobRow.__table__.columns}
+        job_id, cloud_id, source_id = fields["id"], fields["cloud_id"], fields["source_id"]
+        cloud = await self._repos.clouds.get(cloud_id) if cloud_id is not None else None
         padded = f" {fields.pop('skills_text')} "  # skills_text keeps the client's order of skills
-        source = await self._repos.feed_sources.get(row.source_id) if row.source_id is not None else None
+        source = await self._repos.feed_sources.get(source_id) if source_id is not None else None
         return Job(
             **fields,
             source_name=source.name if source else "",
-            skills=sorted(await repo.skills(row.id), key=lambda skill: padded.find(f" {skill} ")),
-            questions=await repo.questions(row.id),
-            attachments=[AttachedFile(id=i, filename=n, size=s) for i, n, s in await repo.attachments(row.id)],
+            skills=sorted(await repo.skills(job_id), key=lambda skill: padded.find(f" {skill} ")),
+            questions=await repo.questions(job_id),
+            attachments=[AttachedFile(id=i, filename=n, size=s) for i, n, s in await repo.attachments(job_id)],
             cloud_name=cloud.name if cloud else "",
         )
 
@@ -339,8 +343,8 @@ class JobService:
 
     async def visible(self, viewer: Account | None, job_id: int | str) -> Job:
         """The job if the viewer may see it; else the same polite refusal whether or not it exists."""
-        row = await self._repos.jobs.get(ident) if (ident := whole_number(job_id)) is not None else None
-        job = await self.load(row) if row is not None else None
+        fields = await self._repos.jobs.columns(ident) if (ident := whole_number(job_id)) is not None else None
+        job = await self._job(fields) if fields is not None else None
         if job is None or not await self.can_view(viewer, job):
             raise _not_found(str(job_id)[:12])
         return job
@@ -367,22 +371,21 @@ class JobService:
         return rows, await self._repos.jobs.count_by_client(client.id)
 
     async def client_summary(self, client_id: int) -> ClientSummary:
-        account = await self._repos.accounts.get(client_id)
-        if account is None:
+        facts = await self._repos.jobs.client_facts(client_id)
+        if facts is None:
             raise _not_found(client_id)
-        profile = await self._repos.jobs.client_profile(client_id)
-        reviews = profile.rating_count if profile else 0
+        reviews = facts.rating_count or 0  # (the profile's columns are None for a client without one)
         return ClientSummary(
             account_id=client_id,
-            full_name=account.full_name,
-            country=account.country,
-            member_since=account.created_at,
-            payment_verified=bool(profile and profile.payment_verified),
-            hires=profile.hires_count if profile else 0,
-            total_spent_minor=profile.total_spent_minor if profile else 0,
-            rating=profile.rating_sum / reviews if profile and reviews else None,
+            full_name=facts.full_name,
+            country=facts.country,
+            member_since=facts.created_at,
+            payment_verified=bool(facts.payment_verified),
+            hires=facts.hires_count or 0,
+            total_spent_minor=facts.total_spent_minor or 0,
+            rating=(facts.rating_sum or 0) / reviews if reviews else None,
             reviews=reviews,
-            source=source.name if (source := await self._repos.feed_sources.by_account(client_id)) else None,
+            source=facts.source_name,
         )
 
     # ---- writing --------------------------------------------------------------------------------

@@ -348,8 +348,7 @@ class ProposalService:
 
     async def active_on(self, freelancer: Account, job_id: int) -> int | None:
         """The id of the freelancer's active proposal on the job, if any."""
-        row = await self._proposals.active_for(job_id, freelancer.id)
-        return row.id if row else None
+        return await self._proposals.active_for(job_id, freelancer.id)
 
     async def mine(
         self, freelancer: Account, *, archived: bool, offset: int, limit: int
@@ -432,7 +431,7 @@ class ProposalService:
         active = await self._proposals.active_for(job.id, freelancer.id)
         if active is not None:
             raise UserError(
-                N_("You already sent a proposal to this job: #{id}. Open it with /proposal {id}."), id=active.id
+                N_("You already sent a proposal to this job: #{id}. Open it with /proposal {id}."), id=active
             )
         if await self._proposals.was_declined(job.id, freelancer.id):
             raise UserError(N_("The client declined your proposal to this job, so you can't send another."))

@@ -20,10 +20,6 @@ class FeedSourceRepository:
         query = select(FeedSourceRow).where(FeedSourceRow.name == name)
         return (await self.session.execute(query)).scalar_one_or_none()
 
-    async def by_account(self, account_id: int) -> FeedSourceRow | None:
-        query = select(FeedSourceRow).where(FeedSourceRow.account_id == account_id)
-        return (await self.session.execute(query)).scalar_one_or_none()
-
     async def get(self, source_id: int) -> FeedSourceRow | None:
         return await self.session.get(FeedSourceRow, source_id)
 

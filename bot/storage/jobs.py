@@ -1,17 +1,25 @@
-"""Job posts, their invitations, and talent clouds: the SQL behind bot/core/jobs.py and bot/core/clouds.py."""
+"""Job posts, their invitations, and talent clouds: the SQL behind bot/core/jobs.py and bot/core/clouds.py.
+
+Showing a post reads the job, its skills, questions and files, and what freelancers see of the client: those
+statements are built once and run through ``bot.storage.hot`` (a /job or a press on a search's card runs them
+all), the client's account, profile and feed in one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import case, delete, exists, func, select, update
+from sqlalchemy import Select, bindparam, case, delete, exists, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.hot import prepared, run
 from bot.storage.orm import (
     AccountRow,
     ClientProfileRow,
     CloudMemberRow,
+    FeedSourceRow,
     FileRow,
     JobAttachmentRow,
     JobDraftRow,
@@ -25,12 +33,31 @@ from bot.storage.orm import (
 AttachmentMeta = tuple[int, str, int]  # (file id, filename, size in bytes)
 
 
+class ClientFacts(NamedTuple):
+    """What a post shows of its client: the account, the client profile (None without one), the feed it is."""
+
+    full_name: str
+    country: str
+    created_at: datetime
+    payment_verified: bool | None
+    hires_count: int | None
+    total_spent_minor: int | None
+    rating_sum: int | None
+    rating_count: int | None
+    source_name: str | None
+
+
 class JobRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
     async def get(self, job_id: int) -> JobRow | None:
         return await self.session.get(JobRow, job_id)
+
+    async def columns(self, job_id: int) -> dict[str, Any] | None:
+        """The job's columns by name, read without the ORM: for showing it, not changing it."""
+        row = (await run(self.session, prepared(self.session, _job), {"job_id": job_id})).first()
+        return None if row is None else dict(zip(_JOB_COLUMNS, row, strict=True))
 
     async def kept_draft(self, client_id: int) -> JobDraftRow | None:
         return await self.session.get(JobDraftRow, client_id)
@@ -64,21 +91,20 @@ class JobRepository:
         return job
 
     async def skills(self, job_id: int) -> list[str]:
-        query = select(JobSkillRow.skill).where(JobSkillRow.job_id == job_id)
-        return list((await self.session.execute(query)).scalars())
+        found = await run(self.session, prepared(self.session, _skills), {"job_id": job_id})
+        return [skill for (skill,) in found.rows]
 
     async def questions(self, job_id: int) -> list[str]:
-        query = select(JobQuestionRow.text).where(JobQuestionRow.job_id == job_id).order_by(JobQuestionRow.position)
-        return list((await self.session.execute(query)).scalars())
+        found = await run(self.session, prepared(self.session, _questions), {"job_id": job_id})
+        return [text for (text,) in found.rows]
 
     async def attachments(self, job_id: int) -> list[AttachmentMeta]:
-        query = (
-            select(FileRow.id, FileRow.filename, FileRow.size)
-            .join(JobAttachmentRow, JobAttachmentRow.file_id == FileRow.id)
-            .where(JobAttachmentRow.job_id == job_id)
-            .order_by(FileRow.id)
-        )
-        return [(row.id, row.filename, row.size) for row in await self.session.execute(query)]
+        return (await run(self.session, prepared(self.session, _attachments), {"job_id": job_id})).rows
+
+    async def client_facts(self, client_id: int) -> ClientFacts | None:
+        """None when there is no such account."""
+        row = (await run(self.session, prepared(self.session, _client_facts), {"client_id": client_id})).first()
+        return None if row is None else ClientFacts(*row)
 
     async def by_client(self, client_id: int, limit: int) -> list[JobRow]:
         """The client's posts: open ones first, then drafts, closed and expired; newest first within each."""
@@ -112,9 +138,6 @@ class JobRepository:
     async def add_invite(self, job_id: int, freelancer_id: int, now: datetime) -> None:
         self.session.add(JobInviteRow(job_id=job_id, freelancer_id=freelancer_id, message="", created_at=now))
         await self.session.flush()
-
-    async def client_profile(self, account_id: int) -> ClientProfileRow | None:
-        return await self.session.get(ClientProfileRow, account_id)
 
     async def make_client(self, account_id: int) -> None:
         await self.session.execute(update(AccountRow).where(AccountRow.id == account_id).values(is_client=True))
@@ -185,3 +208,53 @@ class CloudRepository:
         found = [(cloud, "owner") for cloud in (await self.session.execute(owned)).scalars()]
         found += [(row[0], row[1]) for row in await self.session.execute(joined)]
         return sorted(found, key=lambda pair: pair[0].name.casefold())
+
+
+# ---- the statements of a post's page, built once per backend (bot.storage.hot) ---------------------------
+
+_JOB_COLUMNS = tuple(column.key for column in JobRow.__table__.columns)
+
+
+def _job(_dialect: str) -> Select[Any]:
+    return select(*JobRow.__table__.columns).where(JobRow.id == bindparam("job_id"))
+
+
+def _skills(_dialect: str) -> Select[tuple[str]]:
+    return select(JobSkillRow.skill).where(JobSkillRow.job_id == bindparam("job_id"))
+
+
+def _questions(_dialect: str) -> Select[tuple[str]]:
+    return (
+        select(JobQuestionRow.text)
+        .where(JobQuestionRow.job_id == bindparam("job_id"))
+        .order_by(JobQuestionRow.position)
+    )
+
+
+def _attachments(_dialect: str) -> Select[tuple[int, str, int]]:
+    return (
+        select(FileRow.id, FileRow.filename, FileRow.size)
+        .join(JobAttachmentRow, JobAttachmentRow.file_id == FileRow.id)
+        .where(JobAttachmentRow.job_id == bindparam("job_id"))
+        .order_by(FileRow.id)
+    )
+
+
+def _client_facts(_dialect: str) -> Select[Any]:
+    profile = ClientProfileRow
+    return (
+        select(
+            AccountRow.full_name,
+            AccountRow.country,
+            AccountRow.created_at,
+            profile.payment_verified,
+            profile.hires_count,
+            profile.total_spent_minor,
+            profile.rating_sum,
+            profile.rating_count,
+            FeedSourceRow.name,
+        )
+        .outerjoin(profile, profile.account_id == AccountRow.id)
+        .outerjoin(FeedSourceRow, FeedSourceRow.account_id == AccountRow.id)
+        .where(AccountRow.id == bindparam("client_id"))
+    )

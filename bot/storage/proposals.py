@@ -7,9 +7,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, Literal
 
-from sqlalchemy import and_, case, delete, exists, func, or_, select, update
+from sqlalchemy import Select, and_, bindparam, case, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.hot import prepared, run
 from bot.storage.orm import (
     AccountRow,
     ContractRow,
@@ -107,11 +108,11 @@ class ProposalRepository:
         )
         return [(row.id, row.filename, row.size) for row in await self.session.execute(query)]
 
-    async def active_for(self, job_id: int, freelancer_id: int) -> ProposalRow | None:
-        query = select(ProposalRow).where(
-            ProposalRow.job_id == job_id, ProposalRow.freelancer_id == freelancer_id, ProposalRow.status == "active"
-        )
-        return (await self.session.execute(query)).scalar_one_or_none()
+    async def active_for(self, job_id: int, freelancer_id: int) -> int | None:
+        """The id of the freelancer's active proposal on the job: asked by every post's page, so built once."""
+        params = {"job_id": job_id, "freelancer_id": freelancer_id}
+        row = (await run(self.session, prepared(self.session, _active_proposal), params)).first()
+        return None if row is None else row[0]
 
     async def was_declined(self, job_id: int, freelancer_id: int) -> bool:
         query = select(
@@ -260,3 +261,11 @@ class CreditRepository:
     async def entries(self, account_id: int) -> list[CreditEntryRow]:
         query = select(CreditEntryRow).where(CreditEntryRow.account_id == account_id).order_by(CreditEntryRow.id)
         return list((await self.session.execute(query)).scalars())
+
+
+def _active_proposal(_dialect: str) -> Select[tuple[int]]:
+    return select(ProposalRow.id).where(
+        ProposalRow.job_id == bindparam("job_id"),
+        ProposalRow.freelancer_id == bindparam("freelancer_id"),
+        ProposalRow.status == "active",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +32,16 @@ from bot.storage.upsert import insert_ignoring_duplicates, insert_ignoring_dupli
 ConversationKey = tuple[str, str, str]  # (platform, chat_id, user_id)
 
 
+def _snapshot(name: str, table: Any) -> Any:
+    """A named tuple with a field per column of ``table``, in its order: a row read without the ORM on every turn,
+    a snapshot (changes go through the ORM, or the repository's writes)."""
+    return namedtuple(name, [column.key for column in table.__table__.columns])
+
+
+StoredAccount = _snapshot("StoredAccount", AccountRow)
+StoredConversation = _snapshot("StoredConversation", ConversationRow)
+
+
 class AccountRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -43,10 +54,10 @@ class AccountRepository:
         rows = await self.session.execute(select(AccountRow).where(AccountRow.id.in_(account_ids)))
         return {row.id: row for row in rows.scalars()}
 
-    async def by_identity(self, platform: str, platform_user_id: str) -> AccountRow | None:
-        query = prepared(self.session, _account_by_identity)
+    async def by_identity(self, platform: str, platform_user_id: str) -> StoredAccount | None:
         params = {"identity_platform": platform, "identity_user_id": platform_user_id}
-        return (await self.session.execute(query, params)).scalar_one_or_none()
+        row = (await run(self.session, prepared(self.session, _account_by_identity), params)).first()
+        return None if row is None else StoredAccount(*row)
 
     async def identities(self, account_id: int) -> list[IdentityRow]:
         query = select(IdentityRow).where(IdentityRow.account_id == account_id).order_by(IdentityRow.id)
@@ -57,7 +68,7 @@ class AccountRepository:
         when it had been unreachable, i.e. the person came back after blocking the bot."""
         identity = {"identity_platform": platform, "identity_user_id": platform_user_id}
         was_unreachable = await run(self.session, prepared(self.session, _unreachable_identity), identity)
-        returned = was_unreachable.scalar_one_or_none() is not None
+        returned = was_unreachable.first() is not None
         await run(self.session, prepared(self.session, _identity_seen), {**identity, "now": now})
         return returned
 
@@ -116,13 +127,11 @@ class ConversationRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def get(self, key: ConversationKey) -> ConversationRow | None:
+    async def get(self, key: ConversationKey) -> StoredConversation | None:
         platform, chat_id, user_id = key
         params = {"key_platform": platform, "key_chat_id": chat_id, "key_user_id": user_id}
-        row = (await self.session.execute(prepared(self.session, _conversation), params)).scalar_one_or_none()
-        if row is not None:
-            self.session.expunge(row)  # rows are read-only snapshots; writes go through save()/remove()
-        return row
+        row = (await run(self.session, prepared(self.session, _conversation), params)).first()
+        return None if row is None else StoredConversation(*row)
 
     async def save(self, key: ConversationKey, expected_version: int | None, values: dict[str, Any]) -> bool:
         """Insert (expected_version None) or update the row at ``expected_version``. False on a lost race."""
@@ -142,17 +151,14 @@ class ConversationRepository:
         result = await run(self.session, prepared(self.session, _conversation_delete), _at(key, expected_version))
         return result.rowcount == 1
 
-    async def idle_since(self, now: datetime, limit: int) -> Sequence[ConversationRow]:
+    async def idle_since(self, now: datetime, limit: int) -> list[StoredConversation]:
         query = (
-            select(ConversationRow)
+            select(*ConversationRow.__table__.columns)
             .where(ConversationRow.expires_at <= now)
             .order_by(ConversationRow.expires_at)
             .limit(limit)
         )
-        rows = (await self.session.execute(query)).scalars().all()
-        for row in rows:
-            self.session.expunge(row)
-        return rows
+        return [StoredConversation(*row) for row in await self.session.execute(query)]
 
 
 class UpdateLog:
@@ -188,9 +194,9 @@ def _at(key: ConversationKey, version: int) -> dict[str, Any]:
     return {"key_platform": platform, "key_chat_id": chat_id, "key_user_id": user_id, "expected_version": version}
 
 
-def _account_by_identity(_dialect: str) -> Select[tuple[AccountRow]]:
+def _account_by_identity(_dialect: str) -> Select[Any]:
     return (
-        select(AccountRow)
+        select(*AccountRow.__table__.columns)
         .join(IdentityRow, IdentityRow.account_id == AccountRow.id)
         .where(
             IdentityRow.platform == bindparam("identity_platform"),
@@ -218,8 +224,8 @@ def _identity_seen(_dialect: str) -> Update:
     )
 
 
-def _conversation(_dialect: str) -> Select[tuple[ConversationRow]]:
-    return select(ConversationRow).where(*_conversation_key)
+def _conversation(_dialect: str) -> Select[Any]:
+    return select(*ConversationRow.__table__.columns).where(*_conversation_key)
 
 
 def _conversation_insert(dialect: str, columns: tuple[str, ...]) -> Insert:

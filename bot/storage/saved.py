@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.hot import prepared, run
 from bot.storage.orm import HiddenJobRow, SavedJobRow
 from bot.storage.upsert import insert_ignoring_duplicates
 
@@ -28,8 +29,9 @@ class SavedJobRepository:
         return result.rowcount == 1
 
     async def is_saved(self, account_id: int, job_id: int) -> bool:
-        query = select(SavedJobRow.job_id).where(SavedJobRow.account_id == account_id, SavedJobRow.job_id == job_id)
-        return (await self.session.execute(query)).first() is not None
+        """Asked by every post's page (its ♥ button), so built once (``bot.storage.hot``)."""
+        params = {"account_id": account_id, "job_id": job_id}
+        return (await run(self.session, prepared(self.session, _saved), params)).first() is not None
 
     async def saved_ids(self, account_id: int, offset: int = 0, limit: int | None = None) -> list[int]:
         """Newest saved first."""
@@ -66,3 +68,9 @@ class SavedJobRepository:
         """(job id, reason) of every job this freelancer hid."""
         query = select(HiddenJobRow.job_id, HiddenJobRow.reason).where(HiddenJobRow.account_id == account_id)
         return [(job_id, reason) for job_id, reason in await self.session.execute(query)]
+
+
+def _saved(_dialect: str) -> Select[tuple[int]]:
+    return select(SavedJobRow.job_id).where(
+        SavedJobRow.account_id == bindparam("account_id"), SavedJobRow.job_id == bindparam("job_id")
+    )

@@ -38,6 +38,19 @@ async def test_a_restart_resumes_the_conversation_where_it_was(make_app) -> None
     assert "Which country" in resumed.plain
 
 
+async def test_a_label_typed_after_a_restart_presses_its_button(make_app) -> None:
+    first = await make_app()
+    alice = Harness(first.engine, "alice")
+    await alice.send("/start")
+    await alice.click("English")
+    await first.close()
+
+    restarted = await make_app()  # the screen was rendered by the bot before: this one renders it to find the label
+    alice_again = Harness(restarted.engine, "alice")
+    await alice_again.send("🔁 both")
+    assert "Your full name" in alice_again.screen.plain
+
+
 async def test_idle_conversation_times_out_even_across_a_restart(make_app, clock: ManualClock) -> None:
     first = await make_app()
     alice = Harness(first.engine, "alice")

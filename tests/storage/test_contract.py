@@ -74,6 +74,8 @@ async def test_account_with_identity_round_trips(database: Database) -> None:
     assert found is not None
     assert (found.id, found.username, found.created_at) == (row.id, "alice", NOW)
     assert found.created_at.tzinfo is UTC
+    assert (found.is_freelancer, found.is_client, found.deleted_at) == (True, False, None)
+    assert isinstance(found.is_freelancer, bool)  # SQLite stores 1: read back as the column's type says
 
 
 async def test_usernames_and_identities_are_unique(database: Database) -> None:

@@ -17,7 +17,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Mapping, Sequence
 
-from telegram import Bot, BotCommand, MenuButtonCommands, PreCheckoutQuery, Update
+from telegram import BotCommand, MenuButtonCommands, PreCheckoutQuery, Update
 from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes, TypeHandler
 
@@ -82,7 +82,7 @@ class TelegramFrontEnd:
         self.application.add_handler(TypeHandler(Update, self._on_update))
         provider_token = settings.payment_provider_token
         self.sender = TelegramSender(
-            self.application.bot, codec, provider_token.get_secret_value() if provider_token else None
+            self.application.bot, self.limiter, codec, provider_token.get_secret_value() if provider_token else None
         )
         self.webhook = WebhookServer.configured(self.application, settings)  # None: polling
         self.done = asyncio.Event()  # Telegram never runs out of input: only the runtime stops it
@@ -159,7 +159,7 @@ class TelegramFrontEnd:
             return
         press = None
         if update.callback_query is not None:  # the button's spinner stops soon, whatever the turn takes
-            press = _PressAnswer(self.application.bot, update.callback_query.id)
+            press = _PressAnswer(self.sender, update.callback_query.id)
             if self.application.running:  # stopping, the answer goes when the turn ends (below)
                 self.application.create_task(press.give(after=ANSWER_WITHIN_SECONDS), update=update)
         async with self._chat_turns.hold(event.chat_id):
@@ -211,8 +211,8 @@ class _PressAnswer:
     """The one answer a pressed button's callback query gets: the turn's word about the press (a toast) when it
     has one in time, else an empty answer, at the latest ``ANSWER_WITHIN_SECONDS`` after the press."""
 
-    def __init__(self, bot: Bot, query_id: str) -> None:
-        self._bot = bot
+    def __init__(self, sender: TelegramSender, query_id: str) -> None:
+        self._sender = sender
         self._query_id = query_id
         self._given = False
 
@@ -223,6 +223,8 @@ class _PressAnswer:
             return
         self._given = True
         try:
-            await self._bot.answer_callback_query(self._query_id, text=toast[:200] or None)
+            await self._sender.call(
+                "answerCallbackQuery", {"callback_query_id": self._query_id, "text": toast[:200] or None}
+            )
         except TelegramError as error:  # an old query (over 15 minutes) cannot be answered; the turn goes on
             log.info("callback query %s not answered: %s", self._query_id, error)

@@ -13,18 +13,21 @@ the only resend is the dispatcher's, of a message Telegram refused, and nothing 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
-from typing import Any
+import warnings
+from collections.abc import Awaitable, Callable, Coroutine
+from datetime import timedelta
+from typing import Any, TypeVar
 
 from telegram.error import RetryAfter
 from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
 
-from bot.adapters.telegram.outbound import retry_after_seconds
 from bot.core.budget import SendBudget
 
 MESSAGE_METHODS = ("send", "edit", "copy", "forward")  # Bot API methods that put a message in a chat
 
 Result = bool | dict[str, Any] | list[dict[str, Any]]
+T = TypeVar("T")
 
 
 class BudgetLimiter(BaseRateLimiter[None]):
@@ -46,13 +49,23 @@ class BudgetLimiter(BaseRateLimiter[None]):
         data: dict[str, Any],
         rate_limit_args: None,
     ) -> Result:
-        chat = data.get("chat_id")
+        return await self.within_budget(endpoint, data.get("chat_id"), lambda: callback(*args, **kwargs))
+
+    async def within_budget(self, endpoint: str, chat: int | str | None, call: Callable[[], Awaitable[T]]) -> T:
+        """Make ``call`` (Bot API ``endpoint`` for ``chat``) once the budget lets it go, if it is a message."""
         if chat is None or self.budget is None or not endpoint.startswith(MESSAGE_METHODS):
-            return await callback(*args, **kwargs)
+            return await call()
         chat_id = str(chat)
         try:
             async with self.budget.sending(chat_id, group=chat_id.startswith(("-", "@"))):
-                return await callback(*args, **kwargs)
+                return await call()
         except RetryAfter as error:
             self.budget.pause(chat_id, retry_after_seconds(error))
             raise
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that retry_after becomes a timedelta; either is fine here
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        wait = error.retry_after
+    return wait.total_seconds() if isinstance(wait, timedelta) else float(wait)
