@@ -122,7 +122,7 @@ _KEY_TO_ID = literal_column(f"(jobs_fts.rowid & {_KEY_ID})")
 _RECENT = literal_column("((SELECT max(rowid) FROM jobs_fts) >> 32) - 86400 << 32")
 _RATES = frozenset((5_00, 10_00, 15_00, 20_00, 25_00, 30_00, 40_00, 50_00, 60_00, 75_00, 100_00, 150_00, 200_00))
 _MARGIN = 20  # rows read past the page to see the end of the last row's group of ties
-_RECENT_JOBS = 500  # PostgreSQL: the newest open jobs a page is first looked for among
+_RECENT_JOBS = 20_000  # PostgreSQL: the newest open jobs a page is first looked for among
 
 
 class _OpenJobsIndexed(TableClause):
@@ -783,14 +783,16 @@ class JobSearchRepository:
             # Newest, or relevance's first tier: its newest matches are among the newest open jobs when it has many.
             newest = [job.published_at.desc(), job.id.desc()]
             first = statement.where(tiers[0].indexed) if by == "relevance" else statement
-            recent = job.id.in_(
-                select(job.id).where(job.status == literal_column("'open'")).order_by(*newest).limit(_RECENT_JOBS)
-            )
-            total = _counted(statement.add_columns(job.id), at_most).scalar_subquery().label("total")
-            page = first.add_columns(job.id, total).where(recent).order_by(*newest).offset(offset).limit(limit)
-            rows = (await self.session.execute(page)).all()
-            if len(rows) == limit:
-                return rows[0].total, [row.id for row in rows]
+            # The newest open jobs (all when fewer) are a prefix of the order, as open jobs always have a publish
+            # time, which the GIN indexes (holding it) narrow the matches by: no older match's row is read.
+            opened = select(job.published_at).where(job.status == literal_column("'open'")).order_by(*newest)
+            oldest = opened.offset(_RECENT_JOBS - 1).limit(1).scalar_subquery()
+            since = func.coalesce(oldest, literal_column("'-infinity'::timestamp"))
+            page = first.add_columns(job.id).where(job.published_at >= since).order_by(*newest)
+            ids = list((await self.session.execute(page.offset(offset).limit(limit))).scalars())
+            if len(ids) == limit:
+                counted = _counted(statement.add_columns(job.id), at_most)
+                return (await self.session.execute(counted)).scalar_one(), ids
         matched = statement.add_columns(job.id, job.published_at, job.category)
         if by == "relevance":
             tier = case(*((in_tier.weighed, n) for n, in_tier in enumerate(tiers)), else_=len(tiers))
