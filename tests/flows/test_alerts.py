@@ -183,3 +183,23 @@ async def test_a_daily_search_waits_for_the_morning(app: App, alice: Harness, cl
     clock.advance(hours=17)  # 08:00 the next day
     [digest] = alerts_to(bob, await bob.run_sweep(ALERT_DIGESTS))
     assert digest.startswith("🔔 1 new job for your searches")
+
+
+async def test_pause_all_keeps_every_alert_back_until_resumed(app: App, alice: Harness, clock: ManualClock) -> None:
+    bob = await client_and_freelancer(alice)
+    await alert_me(bob, "django")
+    await bob.send("/alert_settings")
+    await bob.click("⏸ Pause all")
+    assert "⏸ All alerts paused." in bob.screen.plain
+    fanout = fan_out(app, clock)
+    await fanout.step()
+    await post_job(alice)
+    await fanout.step()
+    assert alerts_to(bob, await bob.delivered()) == []
+
+    await bob.click("▶️ Resume all")
+    assert "▶️ Alerts resumed." in bob.screen.plain
+    await post_job(alice, title="Django REST API, part two")
+    await fanout.step()
+    [alert] = alerts_to(bob, await bob.delivered())
+    assert alert.startswith("🔔 Django REST API, part two")
