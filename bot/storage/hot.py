@@ -18,6 +18,7 @@ gets plain tuples. SQLAlchemy's engine events (``echo`` included) do not see the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -65,32 +66,55 @@ async def run(session: AsyncSession, statement: Executable, params: dict[str, An
     return Rows([tuple(row) for row in result] if result.returns_rows else [], result.rowcount)
 
 
+_EXPANDING = re.compile(r"__\[POSTCOMPILE_(\w+)\]")  # where SQLAlchemy renders a list parameter's placeholders
+_EMPTY_LIST = "SELECT 1 WHERE 0"  # ``x IN ()`` as SQLite reads it: never true, and ``NOT IN`` always
+
+
 class _SqliteStatement:
     """One statement compiled for SQLite: its SQL, where each parameter comes from and how it is converted (as
-    the column's type converts it for SQLAlchemy), and how each column of its rows is converted back."""
+    the column's type converts it for SQLAlchemy), and how each column of its rows is converted back.
+
+    A list parameter (``bindparam(..., expanding=True)``, for ``IN``) gets one placeholder per item; its SQL is
+    kept per list length."""
 
     def __init__(self, statement: Executable, dialect: Dialect) -> None:
         compiled = statement.compile(dialect=dialect)
         if compiled.positiontup is None:
             raise ValueError("SQLite's parameters are positional")
-        self.sql = compiled.string
-        self._parameters: list[tuple[str, bool, Any, Callable[[Any], Any] | None]] = []
+        self._pieces = _EXPANDING.split(compiled.string)  # SQL, list parameter, SQL, list parameter, ..., SQL
+        self._sql_by_lengths: dict[tuple[int, ...], str] = {(): compiled.string}
+        self._parameters: list[tuple[str, bool, Any, Callable[[Any], Any] | None, bool]] = []
         for name in compiled.positiontup:
             bind = compiled.binds[name]
-            if bind.expanding or bind.callable is not None:
-                raise ValueError(f"{name}: a list or computed parameter needs SQLAlchemy to render it")
+            if bind.callable is not None:
+                raise ValueError(f"{name}: a computed parameter needs SQLAlchemy to render it")
             converter = bind.type.dialect_impl(dialect).bind_processor(dialect)
-            self._parameters.append((bind.key, bind.required, bind.value, converter))
+            self._parameters.append((bind.key, bind.required, bind.value, converter, bind.expanding))
         columns: Sequence[Any] = getattr(statement, "exported_columns", ())
+        self.names = tuple(column.key for column in columns)
         self._columns = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
         self._converts_columns = any(self._columns)
 
+    def _sql(self, lengths: tuple[int, ...]) -> str:
+        found = self._sql_by_lengths.get(lengths)
+        if found is None:
+            parts = self._pieces[:1]
+            for length, following in zip(lengths, self._pieces[2::2], strict=True):
+                parts += [", ".join("?" * length) if length else _EMPTY_LIST, following]
+            found = self._sql_by_lengths[lengths] = "".join(parts)
+        return found
+
     def run(self, connection: InlineSqlite, params: dict[str, Any]) -> Rows:
-        values = []
-        for key, required, fixed, converter in self._parameters:
+        values: list[Any] = []
+        lengths: list[int] = []
+        for key, required, fixed, converter, expanding in self._parameters:
             value = params[key] if required else params.get(key, fixed)
-            values.append(value if converter is None else converter(value))
-        cursor = connection.execute_now(self.sql, values)
+            if expanding:
+                lengths.append(len(value))
+                values += value if converter is None else map(converter, value)
+            else:
+                values.append(value if converter is None else converter(value))
+        cursor = connection.execute_now(self._sql(tuple(lengths)), values)
         rows = cursor.fetchall()
         if self._converts_columns:
             columns = self._columns

@@ -61,7 +61,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Select
 from sqlalchemy.sql.expression import TableClause
 
-from bot.storage.hot import prepared
+from bot.storage.hot import prepared, run
 from bot.storage.orm import (
     AccountRow,
     ClientProfileRow,
@@ -349,19 +349,27 @@ def _all_tags(kind: str) -> list[str]:
 
 @dataclass(frozen=True)
 class _Plan:
-    """A SQLite search: the FTS5 expression, conditions on the index rowid, exact checks on the jobs row."""
+    """A SQLite search: the FTS5 expression, conditions on the index rowid, exact checks on the jobs row (and,
+    always, none of the viewer's hidden jobs)."""
 
     query: str
     match: Node | None  # the user's words alone, for ranking
     where: tuple[ColumnElement[bool], ...]
     checks: tuple[ColumnElement[bool], ...]
     viewer_id: int
-    plain: bool  # only the full-text expression and the viewer's hidden jobs: the shape of ``_plain_newest``
+
+    @property
+    def plain(self) -> bool:
+        """Only the full-text expression and the viewer's hidden jobs: the shape of the statements built once
+        (``_plain_newest``, ``_plain_older``)."""
+        return not self.where and not self.checks
 
     def matching(self, *columns: Any) -> Select[Any]:
         """Select from the matches; the jobs row is read (by id, per candidate) only for exact checks."""
         fts = literal_column("jobs_fts")
-        statement = select(*columns).select_from(_FTS).where(fts.op("MATCH")(self.query), *self.where)
+        hidden = select(HiddenJobRow.job_id).where(HiddenJobRow.account_id == self.viewer_id)
+        statement = select(*columns).select_from(_FTS)
+        statement = statement.where(fts.op("MATCH")(self.query), _KEY_TO_ID.not_in(hidden), *self.where)
         if self.checks:
             job = _JOBS_INDEXED.c
             statement = statement.join(_JOBS_INDEXED, job.id == _KEY_TO_ID).where(
@@ -614,8 +622,8 @@ class JobSearchRepository:
             parts.append(_any_tag("cli", criteria.client_ids))
         if criteria.cloud_id is not None:
             parts.append(_tag("cloud", criteria.cloud_id))
-        viewer = {"viewer_id": viewer_id}
-        viewer_clouds = set((await self.session.execute(prepared(self.session, _viewer_clouds), viewer)).scalars())
+        found = await run(self.session, prepared(self.session, _viewer_clouds), {"viewer_id": viewer_id})
+        viewer_clouds = {cloud_id for (cloud_id,) in found.rows}
         reach = [_tag("cli", viewer_id), _tag("inv", viewer_id)]
         if viewer_clouds:
             reach.append(f"({_tag('vis', 'cloud')} AND {_any_tag('cloud', viewer_clouds)})")
@@ -623,8 +631,7 @@ class JobSearchRepository:
         if excluded:
             query = f"({query} NOT ({' OR '.join(excluded)}))"
         query += " NOT (zpriv NOT (" + " OR ".join(reach) + "))"
-        hidden = select(HiddenJobRow.job_id).where(HiddenJobRow.account_id == viewer_id)
-        where: list[ColumnElement[bool]] = [_KEY_TO_ID.not_in(hidden)]
+        where: list[ColumnElement[bool]] = []
         if criteria.published_since is not None:
             # The rowid's second bounds it; within that second the stored time decides, compared as before.
             second = calendar.timegm(criteria.published_since.replace(tzinfo=None).timetuple())
@@ -633,28 +640,28 @@ class JobSearchRepository:
                 _FTS.c.rowid >= second << 32,
                 or_(_FTS.c.rowid >= (second + 1) << 32, published >= criteria.published_since),
             ]
-        checks = tuple(self._filters(_JOBS_INDEXED.c, exact))
-        plain = not checks and criteria.published_since is None
-        return _Plan(query, criteria.match, tuple(where), checks, viewer_id, plain)
+        return _Plan(query, criteria.match, tuple(where), tuple(self._filters(_JOBS_INDEXED.c, exact)), viewer_id)
 
     async def _newest(self, plan: _Plan, size: int, at_most: int) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
         """SQLite, newest first: the index is walked backwards and stops after ``size`` matches; then the older
         matches are counted up to ``at_most`` in all, so the index is walked once at most and no match is kept or
         sorted."""
-        if plan.plain:  # the common search, by words alone: its two statements built once
+        if plan.plain:  # the common search, by words alone: its two statements built once, run on the driver
             params: dict[str, Any] = {"query": plan.query, "viewer_id": plan.viewer_id, "size": size}
-            page: Any = prepared(self.session, _plain_newest)
+            found = await run(self.session, prepared(self.session, _plain_newest), params)
+            rows = [((), rowid) for (rowid,) in found.rows]
         else:
             params, page = {}, plan.matching(_FTS.c.rowid).order_by(_FTS.c.rowid.desc()).limit(size)
-        rows = [((), rowid) for rowid in (await self.session.execute(page, params)).scalars()]
+            rows = [((), rowid) for rowid in (await self.session.execute(page)).scalars()]
         if len(rows) < size or at_most <= size:
             return len(rows), rows
-        if plan.plain:
-            older: Any = prepared(self.session, _plain_older)
-        else:
-            older = _counted(plan.matching(_FTS.c.rowid).where(_FTS.c.rowid < bindparam("before")), bindparam("older"))
         params |= {"before": rows[-1][1], "older": at_most - size}
-        return size + (await self.session.execute(older, params)).scalar_one(), rows
+        if plan.plain:
+            (older,) = (await run(self.session, prepared(self.session, _plain_older), params)).rows[0]
+        else:
+            before = plan.matching(_FTS.c.rowid).where(_FTS.c.rowid < bindparam("before"))
+            older = (await self.session.execute(_counted(before, bindparam("older")), params)).scalar_one()
+        return size + older, rows
 
     async def _recent_in_title(self, viewer_id: int, criteria: JobCriteria, size: int) -> list[int]:
         """Relevance's first tier when the last day of the index holds a page of it, as in most broad searches: the
@@ -747,9 +754,7 @@ class JobSearchRepository:
         ids = [rowid & _KEY_ID for _group, rowid in rows]
         if not ids:
             return total, []
-        published = dict(
-            (await self.session.execute(select(JobRow.id, JobRow.published_at).where(JobRow.id.in_(ids)))).all()
-        )
+        published = dict((await run(self.session, prepared(self.session, _published), {"ids": ids})).rows)
         group_of = {job_id: group for (group, _rowid), job_id in zip(rows, ids, strict=True)}
         ids.sort(key=lambda job_id: (published.get(job_id) is not None, published.get(job_id), job_id), reverse=True)
         ids.sort(key=lambda job_id: group_of[job_id])  # stable: newest first within each group
@@ -827,11 +832,12 @@ class JobSearchRepository:
         """The cards of these jobs, in this order."""
         if not ids:
             return []
-        rows = await self.session.execute(prepared(self.session, _cards), {"viewer_id": viewer_id, "ids": list(ids)})
-        found = {row.id: row._asdict() for row in rows}
+        statement = prepared(self.session, _cards)
+        rows = (await run(self.session, statement, {"viewer_id": viewer_id, "ids": list(ids)})).rows
+        names = statement.selected_columns.keys()
+        found = {row[0]: dict(zip(names, row, strict=True)) for row in rows}
         skills: dict[int, list[str]] = {job_id: [] for job_id in found}
-        skill_rows = await self.session.execute(prepared(self.session, _card_skills), {"ids": list(found)})
-        for job_id, skill in skill_rows.all():
+        for job_id, skill in (await run(self.session, prepared(self.session, _card_skills), {"ids": list(found)})).rows:
             skills[job_id].append(skill)
         return [JobCardRow(**found[job_id], skills=tuple(skills[job_id])) for job_id in ids if job_id in found]
 
@@ -873,6 +879,10 @@ def _cards(_dialect: str) -> Select[Any]:
         .outerjoin(ClientProfileRow, ClientProfileRow.account_id == job.client_id)
         .where(job.id.in_(bindparam("ids", expanding=True)))
     )
+
+
+def _published(_dialect: str) -> Select[tuple[int, datetime | None]]:
+    return select(JobRow.id, JobRow.published_at).where(JobRow.id.in_(bindparam("ids", expanding=True)))
 
 
 def _card_skills(_dialect: str) -> Select[tuple[int, str]]:
