@@ -41,6 +41,7 @@ from typing import Any, Literal
 
 from sqlalchemy import (
     ColumnElement,
+    String,
     and_,
     bindparam,
     case,
@@ -54,6 +55,7 @@ from sqlalchemy import (
     select,
     table,
     text,
+    type_coerce,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -881,8 +883,11 @@ def _cards(_dialect: str) -> Select[Any]:
     )
 
 
-def _published(_dialect: str) -> Select[tuple[int, datetime | None]]:
-    return select(JobRow.id, JobRow.published_at).where(JobRow.id.in_(bindparam("ids", expanding=True)))
+def _published(_dialect: str) -> Select[tuple[int, str | None]]:
+    """SQLite: the jobs' publish times as stored, text that sorts as the times do (as every comparison of them in
+    SQL does), so the page's ties are settled without making a datetime of each."""
+    stored = type_coerce(JobRow.published_at, String)
+    return select(JobRow.id, stored).where(JobRow.id.in_(bindparam("ids", expanding=True)))
 
 
 def _card_skills(_dialect: str) -> Select[tuple[int, str]]:
