@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import calendar
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Literal
@@ -353,18 +353,19 @@ def _all_tags(kind: str) -> list[str]:
 @dataclass(frozen=True)
 class _Plan:
     """A SQLite search: the FTS5 expression, conditions on the index rowid, exact checks on the jobs row (and,
-    always, none of the viewer's hidden jobs)."""
+    always, none of the viewer's hidden jobs).
 
-    query: str
+    A plain plan (no conditions, no checks) has the shape of ``_TEMPLATE``, whose statements are built once with
+    the expression and the viewer as parameters (``JobSearchRepository._rows``)."""
+
+    query: Any  # the FTS5 expression (text, or ``_TEMPLATE``'s parameter)
     match: Node | None  # the user's words alone, for ranking
     where: tuple[ColumnElement[bool], ...]
     checks: tuple[ColumnElement[bool], ...]
-    viewer_id: int
+    viewer_id: Any  # an account id (or ``_TEMPLATE``'s parameter)
 
     @property
     def plain(self) -> bool:
-        """Only the full-text expression and the viewer's hidden jobs: the shape of the statements built once
-        (``_plain_newest``, ``_plain_older``)."""
         return not self.where and not self.checks
 
     def matching(self, *columns: Any) -> Select[Any]:
@@ -381,12 +382,15 @@ class _Plan:
         return statement
 
 
+_TEMPLATE = _Plan(bindparam("query"), None, (), (), bindparam("viewer_id"))
+_SIZE = bindparam("size")  # the rows a statement of ``_ranked`` reads: the page and a margin
+
+
 class _Matches:
     """SQLite: a plan's matches, walked once and kept (``keys``, column k: rowids), counted, and the narrow streams
-    of the index the groups of a page are read from."""
+    of the index the groups of a page are read from (``_SIZE`` rows each)."""
 
-    def __init__(self, plan: _Plan, size: int) -> None:
-        self.size = size
+    def __init__(self, plan: _Plan) -> None:
         self.keys = plan.matching(_FTS.c.rowid.label("k")).cte("matched").prefix_with("MATERIALIZED")
         k = self.keys.c.k
         span = select(func.min(k).label("first"), func.max(k).label("last"), func.count().label("n"))
@@ -394,7 +398,7 @@ class _Matches:
         self.count = select(span.c.n).scalar_subquery()
         self._first, self._last = select(span.c.first).scalar_subquery(), select(span.c.last).scalar_subquery()
 
-    def among(self, stream: str, unless: ColumnElement[bool] | None = None) -> Select[Any]:
+    def among(self, stream: Any, unless: ColumnElement[bool] | None = None) -> Select[Any]:
         """The matches in a stream of the index (FTS5 text), walked only from the first match to the last; none
         ``unless``."""
         last = self._last if unless is None else case((unless, None), else_=self._last)
@@ -405,51 +409,102 @@ class _Matches:
         )
 
     def newest(
-        self, stream: str, group: tuple[int, int], better: Sequence[Any] = (), unless: ColumnElement[bool] | None = None
+        self, stream: Any, group: tuple[int, int], better: Sequence[Any] = (), unless: ColumnElement[bool] | None = None
     ) -> Any:
-        """A page's group: the newest ``size`` matches in a stream and not in the groups ``better``, as (k, g1, g2):
-        rowid and group (none ``unless``)."""
+        """A page's group: the newest matches in a stream and not in the groups ``better``, as (k, g1, g2): rowid
+        and group (none ``unless``)."""
         found = self.among(stream, unless).add_columns(*(literal(key).label(f"g{n}") for n, key in enumerate(group, 1)))
         found = found.where(*(_FTS.c.rowid.not_in(select(other.c.k)) for other in better))
-        return found.order_by(_FTS.c.rowid.desc()).limit(self.size).cte().prefix_with("MATERIALIZED")
+        return found.order_by(_FTS.c.rowid.desc()).limit(_SIZE).cte().prefix_with("MATERIALIZED")
 
 
-def _profile_skills(viewer_id: int) -> Select[tuple[str]]:
-    return select(ProfileSkillRow.skill).where(ProfileSkillRow.account_id == viewer_id)
+def _profile_skills(_dialect: str) -> Select[tuple[str]]:
+    return select(ProfileSkillRow.skill).where(ProfileSkillRow.account_id == bindparam("viewer_id"))
 
 
-def _profile_categories(viewer_id: int) -> Select[tuple[str]]:
-    return select(ProfileCategoryRow.category).where(ProfileCategoryRow.account_id == viewer_id)
+def _profile_categories(_dialect: str) -> Select[tuple[str]]:
+    return select(ProfileCategoryRow.category).where(ProfileCategoryRow.account_id == bindparam("viewer_id"))
 
 
-def _skilled(
-    matches: _Matches, skills: list[str], categories: list[str], words: str | None, rows_first: int
-) -> tuple[Any, ColumnElement[bool]]:
-    """Best match's first group: the first ``size`` of the matches by how many of the viewer's skills they have
-    (at least one, unless there are few matches), then whether in one of the viewer's categories, as (k, g1, g2)
-    = (rowid, -skills, -1 if in one of the categories else 0), best first; and whether there were few matches.
+def _skilled(matches: _Matches, in_categories: bool) -> tuple[Any, ColumnElement[bool]]:
+    """Best match's first group: the first ``_SIZE`` of the matches by how many of the viewer's ``skills`` they
+    have (at least one, unless there are few matches), then whether in one of the viewer's ``categories``, as
+    (k, g1, g2) = (rowid, -skills, -1 if in one of the categories else 0), best first; and whether there were few
+    matches.
 
-    A match's skills are looked up one by one: for every match when there are at most ``rows_first`` (or a
-    page), else only for those the index finds with one of the skills' tags (and the words looked for), a narrow
+    A match's skills are looked up one by one: for every match when there are at most ``few_at_most``, else only
+    for those the index finds in ``skilled_stream`` (the words looked for, with one of the skills' tags), a narrow
     stream. The category is read only for the matches that can make the page: with at least as many skills as
-    the ``size``-th.
+    the ``_SIZE``-th.
     """
-    few = matches.count <= max(rows_first, matches.size)  # all on the page: no stream beats looking them up
-    any_skill = "(" + " OR ".join(_tag("sk", skill) for skill in skills) + ")"
-    found = matches.among(any_skill if words is None else f"({words}) AND {any_skill}", unless=few)
+    few = matches.count <= bindparam("few_at_most")  # all on the page: no stream beats looking them up
+    found = matches.among(bindparam("skilled_stream"), unless=few)
     candidates = union_all(select(matches.keys.c.k).where(few), found).subquery()
     skill = literal_column("+job_skills.skill")  # the unary + has SQLite read the job's few skills by id
-    have = select(func.count()).where(JobSkillRow.job_id == candidates.c.k.op("&")(_KEY_ID), skill.in_(skills))
+    have = select(func.count()).where(
+        JobSkillRow.job_id == candidates.c.k.op("&")(_KEY_ID), skill.in_(bindparam("skills", expanding=True))
+    )
     skilled = select(candidates.c.k, have.scalar_subquery().label("n")).cte("skilled")  # read twice, so kept
-    least = select(skilled.c.n).order_by(skilled.c.n.desc()).limit(1).offset(matches.size - 1).scalar_subquery()
+    least = select(skilled.c.n).order_by(skilled.c.n.desc()).limit(1).offset(_SIZE - 1).scalar_subquery()
     job = _JOBS_INDEXED.c
     category = select(job.category).where(
         job.id == skilled.c.k.op("&")(_KEY_ID), job.status == literal_column("'open'")
     )
-    in_category = case((category.scalar_subquery().in_(categories), 1), else_=0) if categories else literal(0)
+    in_one = category.scalar_subquery().in_(bindparam("categories", expanding=True))
+    in_category = case((in_one, 1), else_=0) if in_categories else literal(0)
     ranked = select(skilled.c.k, (-skilled.c.n).label("g1"), (-in_category).label("g2"))
     ranked = ranked.where(skilled.c.n >= func.coalesce(least, 0)).order_by("g1", "g2", skilled.c.k.desc())
-    return ranked.limit(matches.size).cte("ranked").prefix_with("MATERIALIZED"), few
+    return ranked.limit(_SIZE).cte("ranked").prefix_with("MATERIALIZED"), few
+
+
+def _page(matches: _Matches, groups: list[Any], rest: tuple[int, int]) -> Select[Any]:
+    """One statement: the matches are walked once, kept and counted; then the groups are read in turn until the
+    page is full (SQLite reads the parts of a UNION ALL in turn and stops at its LIMIT), and last the matches in
+    none of them, as group ``rest``: read only when the groups before turned out smaller than the page, so
+    complete. Rows (k, g1, g2, how many match)."""
+    keys = matches.keys.c.k
+    left = select(keys, literal(rest[0]).label("g1"), literal(rest[1]).label("g2"))
+    left = left.where(keys.not_in(union_all(*(select(group.c.k) for group in groups))))
+    parts = [*groups, left.order_by(keys.desc()).limit(_SIZE).subquery()]
+    page = union_all(*(select(part.c.k, part.c.g1, part.c.g2) for part in parts)).limit(_SIZE).subquery()
+    return select(page.c.k, page.c.g1, page.c.g2, matches.count)
+
+
+def _relevance_page(plan: _Plan) -> Select[Any]:
+    """Relevance's tiers (``_TIERS``) in turn, each without the ones before; the words looked for in tier n's places
+    are the stream ``tier<n>``."""
+    matches, tiers = _Matches(plan), []
+    for tier in range(len(_TIERS) - 1):
+        tiers.append(matches.newest(bindparam(f"tier{tier}"), (tier, 0), better=tiers))
+    return _page(matches, tiers, (len(_TIERS) - 1, 0))
+
+
+def _best_page(plan: _Plan, skilled: bool, in_categories: bool) -> Select[Any]:
+    """Best match: the matches with some of the viewer's skills ranked (``_skilled``), then those in one of the
+    viewer's categories (the stream ``category_stream``), then the rest."""
+    matches, groups, few = _Matches(plan), [], None
+    if skilled:
+        ranked, few = _skilled(matches, in_categories)
+        groups.append(ranked)
+    if in_categories:  # when every match's skills were looked up, the first group holds them all
+        groups.append(matches.newest(bindparam("category_stream"), (0, -1), unless=few))
+    return _page(matches, groups, (0, 0))
+
+
+def _newest_page(plan: _Plan) -> Select[Any]:
+    return plan.matching(_FTS.c.rowid).order_by(_FTS.c.rowid.desc()).limit(_SIZE)
+
+
+def _older_count(plan: _Plan) -> Select[Any]:
+    return _counted(plan.matching(_FTS.c.rowid).where(_FTS.c.rowid < bindparam("before")), bindparam("older"))
+
+
+def _match_count(plan: _Plan) -> Select[Any]:
+    return _counted(plan.matching(_FTS.c.rowid), bindparam("at_most"))
+
+
+def _of_template(_dialect: str, build: Callable[..., Select[Any]], *variant: Hashable) -> Select[Any]:
+    return build(_TEMPLATE, *variant)
 
 
 @dataclass(frozen=True)
@@ -648,32 +703,34 @@ class JobSearchRepository:
             ]
         return _Plan(query, criteria.match, tuple(where), tuple(self._filters(_JOBS_INDEXED.c, exact)), viewer_id)
 
+    async def _rows(
+        self, plan: _Plan, build: Callable[..., Select[Any]], params: dict[str, Any], *variant: Hashable
+    ) -> list[tuple[Any, ...]]:
+        """The rows of the statement ``build(plan, *variant)`` makes: a plain plan's is built once (of
+        ``_TEMPLATE``, with its expression and viewer as parameters) and run on the driver, another's built anew."""
+        if plan.plain:
+            statement = prepared(self.session, _of_template, build, *variant)
+            params = params | {"query": plan.query, "viewer_id": plan.viewer_id}
+            return (await run(self.session, statement, params)).rows
+        return [tuple(row) for row in await self.session.execute(build(plan, *variant), params)]
+
     async def _newest(self, plan: _Plan, size: int, at_most: int) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
         """SQLite, newest first: the index is walked backwards and stops after ``size`` matches; then the older
         matches are counted up to ``at_most`` in all, so the index is walked once at most and no match is kept or
         sorted."""
-        if plan.plain:  # the common search, by words alone: its two statements built once, run on the driver
-            params: dict[str, Any] = {"query": plan.query, "viewer_id": plan.viewer_id, "size": size}
-            found = await run(self.session, prepared(self.session, _plain_newest), params)
-            rows = [((), rowid) for (rowid,) in found.rows]
-        else:
-            params, page = {}, plan.matching(_FTS.c.rowid).order_by(_FTS.c.rowid.desc()).limit(size)
-            rows = [((), rowid) for rowid in (await self.session.execute(page)).scalars()]
+        rows = [((), rowid) for (rowid,) in await self._rows(plan, _newest_page, {"size": size})]
         if len(rows) < size or at_most <= size:
             return len(rows), rows
-        params |= {"before": rows[-1][1], "older": at_most - size}
-        if plan.plain:
-            (older,) = (await run(self.session, prepared(self.session, _plain_older), params)).rows[0]
-        else:
-            before = plan.matching(_FTS.c.rowid).where(_FTS.c.rowid < bindparam("before"))
-            older = (await self.session.execute(_counted(before, bindparam("older")), params)).scalar_one()
+        ((older,),) = await self._rows(plan, _older_count, {"before": rows[-1][1], "older": at_most - size})
         return size + older, rows
 
     async def _recent_in_title(self, viewer_id: int, criteria: JobCriteria, size: int) -> list[int]:
         """Relevance's first tier when the last day of the index holds a page of it, as in most broad searches: the
         newest ``size`` matches with the words in the title, found by walking back over that day the words' own
         stream (dense, so the walk stops at the day's start) and checking each on its jobs row (filters and
-        visibility as ``_filters`` and ``_visible`` say, as on PostgreSQL). Fewer rows when the day holds no page."""
+        visibility as ``_filters`` and ``_visible`` say, as on PostgreSQL). Fewer rows when the day holds no page.
+        (The plan's expression with the words in the title is slower: at a million jobs the filters' tags are
+        dense over the day, about 13 ms against 1 for ``"landing page"`` and five filters.)"""
         job = _JOBS_INDEXED.c
         words = literal_column("jobs_fts").op("MATCH")(_fts5(criteria.match, _TIERS[0]))
         recent = select(_FTS.c.rowid).select_from(_FTS).join(_JOBS_INDEXED, job.id == _KEY_TO_ID)
@@ -689,56 +746,51 @@ class JobSearchRepository:
         group then rowid descending. The rowid orders by publish second only: the caller settles ties within one.
 
         Newest is ``_newest``, as is best match for a viewer with neither skills nor categories. Relevance (first
-        trying ``_recent_in_title``) and best match read the matches' groups in turn (``_page``): relevance's are
-        its tiers (``_TIERS``), each without the ones before; best match ranks the matches with some of the
-        viewer's skills (``_skilled``), then takes those in one of the viewer's categories, then the rest.
+        trying ``_recent_in_title``) and best match read the matches' groups in turn: ``_relevance_page`` and
+        ``_best_page``.
         """
         if order == "relevance" and plan.match is not None:
             recent = await self._recent_in_title(viewer_id, criteria, size)
             if len(recent) == size:
-                total = (await self.session.execute(_counted(plan.matching(_FTS.c.rowid), at_most))).scalar_one()
+                ((total,),) = await self._rows(plan, _match_count, {"at_most": at_most})
                 return total, [((0, 0), rowid) for rowid in recent]
-            matches, tiers = _Matches(plan, size), []
-            for tier, scope in enumerate(_TIERS[:-1]):
-                tiers.append(matches.newest(_fts5(plan.match, scope), (tier, 0), better=tiers))
-            return await self._page(matches, tiers, (len(_TIERS) - 1, 0))
-        if order == "best_match":
-            matches = _Matches(plan, size)
-            if groups := await self._best(viewer_id, plan, matches):
-                return await self._page(matches, groups, (0, 0))
+            streams = {f"tier{tier}": _fts5(plan.match, scope) for tier, scope in enumerate(_TIERS[:-1])}
+            return await self._groups(plan, _relevance_page, {"size": size} | streams)
+        if order == "best_match" and (best := await self._best(viewer_id, plan, size)) is not None:
+            return best
         return await self._newest(plan, size, at_most)
 
-    async def _best(self, viewer_id: int, plan: _Plan, matches: _Matches) -> list[Any]:
-        """Best match's groups before the rest, from the viewer's profile: none without skills or categories."""
-        skills = list((await self.session.execute(_profile_skills(viewer_id))).scalars())
-        categories = list((await self.session.execute(_profile_categories(viewer_id))).scalars())
-        groups, few = [], None
-        if skills:
-            words = None if plan.match is None else _fts5(plan.match)
-            walk = sum((await self._tag_counts(_tag("sk", skill) for skill in skills)).values())
-            ranked, few = _skilled(matches, skills, categories, words, walk // _LOOKUP_COST)
-            groups.append(ranked)
-        if categories:  # when every match's skills were looked up, the first group holds them all
-            in_category = _any_tag("cat", categories)
-            without = " OR ".join(_tag("sk", skill) for skill in skills)
-            stream = f"{in_category} NOT ({without})" if skills else in_category
-            groups.append(matches.newest(stream, (0, -1), unless=few))
-        return groups
+    async def _profile(self, viewer_id: int) -> tuple[list[str], list[str]]:
+        """The viewer's skills and categories, which best match ranks by."""
+        viewer = {"viewer_id": viewer_id}
+        skills = (await run(self.session, prepared(self.session, _profile_skills), viewer)).rows
+        categories = (await run(self.session, prepared(self.session, _profile_categories), viewer)).rows
+        return [skill for (skill,) in skills], [category for (category,) in categories]
 
-    async def _page(
-        self, matches: _Matches, groups: list[Any], rest: tuple[int, int]
+    async def _best(
+        self, viewer_id: int, plan: _Plan, size: int
+    ) -> tuple[int, list[tuple[tuple[int, ...], int]]] | None:
+        """Best match's page, from the viewer's profile: None without skills or categories (then it is newest)."""
+        skills, categories = await self._profile(viewer_id)
+        if not skills and not categories:
+            return None
+        params: dict[str, Any] = {"size": size, "skills": skills, "categories": categories}
+        any_skill = " OR ".join(_tag("sk", skill) for skill in skills)
+        if skills:
+            walk = sum((await self._tag_counts(_tag("sk", skill) for skill in skills)).values())
+            words = "" if plan.match is None else f"({_fts5(plan.match)}) AND "
+            params |= {"few_at_most": max(walk // _LOOKUP_COST, size), "skilled_stream": f"{words}({any_skill})"}
+        if categories:
+            in_category = _any_tag("cat", categories)
+            params["category_stream"] = f"{in_category} NOT ({any_skill})" if skills else in_category
+        return await self._groups(plan, _best_page, params, bool(skills), bool(categories))
+
+    async def _groups(
+        self, plan: _Plan, build: Callable[..., Select[Any]], params: dict[str, Any], *variant: Hashable
     ) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
-        """One statement: the matches are walked once, kept and counted; then the groups are read in turn until the
-        page is full (SQLite reads the parts of a UNION ALL in turn and stops at its LIMIT), and last the matches
-        in none of them, as group ``rest``: read only when the groups before turned out smaller than the page, so
-        complete."""
-        keys = matches.keys.c.k
-        left = select(keys, literal(rest[0]).label("g1"), literal(rest[1]).label("g2"))
-        left = left.where(keys.not_in(union_all(*(select(group.c.k) for group in groups))))
-        parts = [*groups, left.order_by(keys.desc()).limit(matches.size).subquery()]
-        page = union_all(*(select(part.c.k, part.c.g1, part.c.g2) for part in parts)).limit(matches.size).subquery()
-        rows = (await self.session.execute(select(page.c.k, page.c.g1, page.c.g2, matches.count))).all()
-        ranked = sorted((((row.g1, row.g2), row.k) for row in rows), key=lambda row: (row[0], -row[1]))
+        """A page of groups (``_page``): how many match, and the rows as (group, rowid), best group first."""
+        rows = await self._rows(plan, build, params, *variant)
+        ranked = sorted((((g1, g2), k) for k, g1, g2, _count in rows), key=lambda row: (row[0], -row[1]))
         return (rows[0][3] if rows else 0), ranked
 
     async def _search_sqlite(
@@ -771,8 +823,8 @@ class JobSearchRepository:
         if self.is_sqlite:
             if criteria.client_ids == frozenset():
                 return 0
-            plan = await self._plan(viewer_id, criteria)
-            return (await self.session.execute(_counted(plan.matching(_FTS.c.rowid), at_most))).scalar_one()
+            ((total,),) = await self._rows(await self._plan(viewer_id, criteria), _match_count, {"at_most": at_most})
+            return total
         statement, job, _tiers = await self._statement(viewer_id, criteria)
         return (await self.session.execute(_counted(statement.add_columns(job.id), at_most))).scalar_one()
 
@@ -828,8 +880,7 @@ class JobSearchRepository:
             return [found.tier, *newest]
         if order != "best_match":
             return newest
-        skills = list((await self.session.execute(_profile_skills(viewer_id))).scalars())
-        categories = list((await self.session.execute(_profile_categories(viewer_id))).scalars())
+        skills, categories = await self._profile(viewer_id)
         overlap = select(func.count()).where(JobSkillRow.job_id == found.id, JobSkillRow.skill.in_(skills))
         in_category = case((found.category.in_(categories), 1), else_=0)
         return [overlap.scalar_subquery().desc(), in_category.desc(), *newest]
@@ -914,21 +965,6 @@ def _viewer_clouds(_dialect: str) -> Any:
         CloudMemberRow.account_id == viewer, CloudMemberRow.status == "member"
     )
     return clouds.union(select(TalentCloudRow.id).where(TalentCloudRow.owner_id == viewer))
-
-
-def _plain_matches(*columns: Any) -> Select[Any]:
-    """``_Plan.matching`` of a plain plan, with its expression and viewer as bind parameters."""
-    hidden = select(HiddenJobRow.job_id).where(HiddenJobRow.account_id == bindparam("viewer_id"))
-    fts = literal_column("jobs_fts")
-    return select(*columns).select_from(_FTS).where(fts.op("MATCH")(bindparam("query")), _KEY_TO_ID.not_in(hidden))
-
-
-def _plain_newest(_dialect: str) -> Select[Any]:
-    return _plain_matches(_FTS.c.rowid).order_by(_FTS.c.rowid.desc()).limit(bindparam("size"))
-
-
-def _plain_older(_dialect: str) -> Select[Any]:
-    return _counted(_plain_matches(_FTS.c.rowid).where(_FTS.c.rowid < bindparam("before")), bindparam("older"))
 
 
 def _counted(matches: Select[Any], at_most: Any) -> Select[Any]:
