@@ -93,20 +93,20 @@ class Sort(StrEnum):
 class JobFilters(BaseModel):
     """The filters of a search, kept in conversation data. Several values in one set are OR; filters AND."""
 
-    experience: set[Literal["entry", "intermediate", "expert"]] = set()
-    job_type: set[Literal["hourly", "fixed"]] = set()
-    proposals: set[ProposalBucket] = set()
+    experience: set[Literal["entry", "intermediate", "expert"]] = Field(default_factory=set)
+    job_type: set[Literal["hourly", "fixed"]] = Field(default_factory=set)
+    proposals: set[ProposalBucket] = Field(default_factory=set)
     payment_verified: bool = False
     previous_clients: bool = False
-    client_hires: set[HiresBucket] = set()
-    budget: set[BudgetBucket] = set()
+    client_hires: set[HiresBucket] = Field(default_factory=set)
+    budget: set[BudgetBucket] = Field(default_factory=set)
     budget_min_minor: int | None = Field(default=None, ge=0)
     budget_max_minor: int | None = Field(default=None, ge=0)
     hourly_min_minor: int | None = Field(default=None, ge=0)
     hourly_max_minor: int | None = Field(default=None, ge=0)
-    project_length: set[Literal["lt1", "1to3", "3to6", "gt6"]] = set()
-    hours_per_week: set[Literal["lt30", "gt30"]] = set()
-    categories: set[str] = set()
+    project_length: set[Literal["lt1", "1to3", "3to6", "gt6"]] = Field(default_factory=set)
+    hours_per_week: set[Literal["lt30", "gt30"]] = Field(default_factory=set)
+    categories: set[str] = Field(default_factory=set)
     cloud_id: int | None = None
     posted_within_days: int | None = Field(default=None, ge=1)
 
