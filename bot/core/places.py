@@ -38,7 +38,9 @@ def countries(language: str) -> tuple[Country, ...]:
     return tuple(sorted(found, key=lambda country: _fold(country.name)))
 
 
+@cache
 def country_name(code: str, language: str) -> str:
+    """Cached: every job card names its client's country, and parsing the locale each time cost more than the card."""
     return Locale.parse(language).territories.get(code, code)
 
 
