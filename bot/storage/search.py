@@ -37,6 +37,7 @@ import time
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 from typing import Any, Literal
 
 from sqlalchemy import (
@@ -118,7 +119,7 @@ _DOMAINS = {
 }
 _FIELDS = {"exp": "experience", "type": "job_types", "len": "project_length", "hrs": "hours_per_week"}
 _COUNTS_TTL = 600.0  # seconds a reading of how many jobs have a tag is used
-_tag_counts_read: dict[tuple[URL, str], tuple[float, int]] = {}  # (database url, tag): (when read, jobs)
+_tag_counts_read: dict[URL, dict[str, tuple[float, int]]] = {}  # database url: tag: (when read, jobs)
 _LOOKUP_COST = 6  # looking a match's skills up costs about as much as walking this many rows of a skill's tag
 _KEY_TO_ID = literal_column(f"(jobs_fts.rowid & {_KEY_ID})")
 # The index rowids of the last day: (the newest publish second - a day) << 32.
@@ -339,15 +340,18 @@ def _band_tags(kind: str, ranges: Sequence[IntRange]) -> list[str] | None:
     return [f"z{kind}{band}" for band in sorted(bands)]
 
 
-def _all_tags(kind: str) -> list[str]:
+@cache
+def _all_tags(kind: str) -> tuple[str, ...]:
     """Every tag of a kind: each job has exactly one of them (migration 0003)."""
     if kind in _DOMAINS:
-        return [_tag(kind, value) for value in sorted(_DOMAINS[kind])] + [f"z{kind}other"]
+        return (*(_tag(kind, value) for value in sorted(_DOMAINS[kind])), f"z{kind}other")
     if kind == "pay":
-        return ["zpayv", "zpayn"]
-    return [f"z{kind}{band}" for band in range(len(_BANDS[kind][0]) + 1)] + (
-        ["zbudx", "zbudn"] if kind == "bud" else []
-    )
+        return ("zpayv", "zpayn")
+    bands = tuple(f"z{kind}{band}" for band in range(len(_BANDS[kind][0]) + 1))
+    return (*bands, "zbudx", "zbudn") if kind == "bud" else bands
+
+
+_FILTER_TAGS = tuple(tag for kind in (*_BANDS, *_DOMAINS, "pay") for tag in _all_tags(kind))
 
 
 @dataclass(frozen=True)
@@ -620,14 +624,15 @@ class JobSearchRepository:
         the fifty filter tags again at once would stall one search for most of a second. Only speed depends on
         it: a filter is asked as its tags or the other tags left out, whichever are fewer; best match reads a
         viewer's skills the cheaper way."""
-        url, now, counts, refreshed = self.session.bind.url, time.monotonic(), {}, False
+        read = _tag_counts_read.setdefault(self.session.bind.url, {})
+        now, counts, refreshed = time.monotonic(), {}, False
         for tag in tags:
-            read_at, jobs = _tag_counts_read.get((url, tag), (None, 0))
+            read_at, jobs = read.get(tag, (None, 0))
             if read_at is None or (now - read_at >= _COUNTS_TTL and not refreshed):
-                refreshed = read_at is not None
+                refreshed = refreshed or read_at is not None
                 statement = prepared(self.session, _tag_count)
                 (jobs,) = (await run(self.session, statement, {"tag": tag})).rows[0]
-                _tag_counts_read[(url, tag)] = (now, jobs)
+                read[tag] = (now, jobs)
             counts[tag] = jobs
         return counts
 
@@ -642,7 +647,7 @@ class JobSearchRepository:
             parts.append(_any_tag("cat", criteria.categories))
         exact = JobCriteria()
         excluded: list[str] = []
-        counts = await self._tag_counts(tag for kind in (*_BANDS, *_DOMAINS, "pay") for tag in _all_tags(kind))
+        counts = await self._tag_counts(_FILTER_TAGS)
 
         def one_of(kind: str, wanted: list[str], moot: str = "") -> None:
             """Ask for the wanted tags, or leave the others out when fewer jobs have those (shorter lists); a
