@@ -24,7 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.core.search import TOTAL_CAP, JobFilters, SearchService, Sort, matches, parse_query
 from bot.core.taxonomy import CATEGORIES, all_skills
-from bot.storage.db import Database
+from bot.storage.db import Database, InlineSqlite
 from bot.storage.migrate import upgrade
 from bot.storage.orm import ClientProfileRow, JobRow
 from bot.storage.repositories import Repositories
@@ -442,16 +442,24 @@ def kind_of(query: str, sort: Sort) -> str:
 
 
 async def statements_of(database: Database, search: tuple[int, str, JobFilters, Sort]) -> list[tuple[str, Any]]:
-    """The SQL statements (with their parameters) one search sends."""
+    """The SQL statements (with their parameters) one search sends: through SQLAlchemy, and on SQLite those
+    ``bot.storage.hot`` runs on the driver's connection, which SQLAlchemy's events don't see."""
     sent: list[tuple[str, Any]] = []
 
     def record(_conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool) -> None:
         sent.append((statement, parameters))
 
+    def run_and_record(connection: InlineSqlite, statement: str, parameters: Sequence[Any]) -> sqlite3.Cursor:
+        sent.append((statement, tuple(parameters)))
+        return run_on_driver(connection, statement, parameters)
+
+    run_on_driver = InlineSqlite.execute_now
     event.listen(database.engine.sync_engine, "before_cursor_execute", record)
+    InlineSqlite.execute_now = run_and_record  # type: ignore[method-assign]
     try:
         await run_indexed(database, [search])
     finally:
+        InlineSqlite.execute_now = run_on_driver  # type: ignore[method-assign]
         event.remove(database.engine.sync_engine, "before_cursor_execute", record)
     return sent
 
