@@ -297,8 +297,11 @@ class JobCardRow:
     source_id: int | None = None  # the external feed the job came from
 
 
-def _in_ranges(column: Any, ranges: Sequence[IntRange]) -> ColumnElement[bool]:
-    def one(low: int | None, high: int | None) -> ColumnElement[bool]:
+Bounds = tuple[Any | None, Any | None]  # a range's low and high bounds as parameters (None: open)
+
+
+def _in_ranges(column: Any, ranges: Sequence[Bounds]) -> ColumnElement[bool]:
+    def one(low: Any | None, high: Any | None) -> ColumnElement[bool]:
         bounds = [column >= low] if low is not None else []
         bounds += [column <= high] if high is not None else []
         return and_(column.is_not(None), *bounds)
@@ -306,7 +309,7 @@ def _in_ranges(column: Any, ranges: Sequence[IntRange]) -> ColumnElement[bool]:
     return or_(*(one(low, high) for low, high in ranges))
 
 
-def _overlaps(low_column: Any, high_column: Any, wanted: IntRange) -> ColumnElement[bool]:
+def _overlaps(low_column: Any, high_column: Any, wanted: Bounds) -> ColumnElement[bool]:
     """The job's range [low, high] (high missing: just low) meets ``wanted``."""
     low, high = wanted
     job_high = func.coalesce(high_column, low_column)
@@ -314,6 +317,114 @@ def _overlaps(low_column: Any, high_column: Any, wanted: IntRange) -> ColumnElem
     bounds += [job_high >= low] if low is not None else []
     bounds += [low_column <= high] if high is not None else []
     return and_(*bounds)
+
+
+FilterShape = tuple[tuple[Hashable, ...], ...]
+_CHOICES = (  # criteria field, jobs column: a filter of a few values
+    ("experience", "experience"),
+    ("job_types", "job_type"),
+    ("project_length", "project_length"),
+    ("hours_per_week", "hours_per_week"),
+    ("categories", "category"),
+)
+_RANGES = (("fixed_budget", "budget_minor"), ("proposals", "proposals_count"), ("client_hires", "client_hires"))
+
+
+def _filter_shape(criteria: JobCriteria) -> tuple[FilterShape, dict[str, Any]]:
+    """The criteria's filters as a shape (which are on; of each range, which bounds) and the values of its
+    parameters: the conditions (``_filter_conditions``) depend on the shape alone, so their statements can be built
+    once per shape."""
+    shape: list[tuple[Hashable, ...]] = []
+    values: dict[str, Any] = {}
+
+    def bounds(name: str, ranges: Sequence[IntRange]) -> tuple[tuple[bool, bool], ...]:
+        for n, (low, high) in enumerate(ranges):
+            values.update({f"{name}_{n}_low": low, f"{name}_{n}_high": high})
+        return tuple((low is not None, high is not None) for low, high in ranges)
+
+    for field, _column in _CHOICES:
+        if chosen := getattr(criteria, field):
+            shape.append((field,))
+            values[field] = sorted(chosen)
+    for field, _column in _RANGES:
+        if ranges := getattr(criteria, field):
+            shape.append((field, bounds(field, ranges)))
+    if criteria.hourly_rate is not None:
+        shape.append(("hourly_rate", bounds("hourly_rate", [criteria.hourly_rate])))
+    if criteria.client_ids is not None:
+        shape.append(("client_ids", bool(criteria.client_ids)))
+        values["client_ids"] = sorted(criteria.client_ids)
+    for field in ("cloud_id", "published_since"):
+        if (value := getattr(criteria, field)) is not None:
+            shape.append((field,))
+            values[field] = value
+    if criteria.payment_verified:
+        shape.append(("payment_verified",))
+    return tuple(shape), values
+
+
+def _filter_conditions(job: Any, shape: FilterShape, values: dict[str, Any] | None = None) -> list[ColumnElement[bool]]:
+    """The conditions of the filters of this shape on a jobs row, each value a parameter named as in
+    ``_filter_shape``'s values (bound to ``values`` when given)."""
+
+    def value(name: str, **options: Any) -> Any:
+        return bindparam(name, **options) if values is None else bindparam(name, values[name], **options)
+
+    def ranges(name: str, bounds: tuple[tuple[bool, bool], ...]) -> list[Bounds]:
+        return [
+            (value(f"{name}_{n}_low") if low else None, value(f"{name}_{n}_high") if high else None)
+            for n, (low, high) in enumerate(bounds)
+        ]
+
+    columns = dict(_CHOICES + _RANGES)
+    where: list[ColumnElement[bool]] = []
+    for field, *structure in shape:
+        if field in dict(_CHOICES):
+            where.append(getattr(job, columns[field]).in_(value(field, expanding=True)))
+        elif field == "fixed_budget":
+            where.append(or_(job.job_type != "fixed", _in_ranges(job.budget_minor, ranges(field, structure[0]))))
+        elif field in columns:
+            where.append(_in_ranges(getattr(job, columns[field]), ranges(field, structure[0])))
+        elif field == "hourly_rate":
+            (wanted,) = ranges(field, structure[0])
+            where.append(or_(job.job_type != "hourly", _overlaps(job.rate_min_minor, job.rate_max_minor, wanted)))
+        elif field == "client_ids":
+            where.append(job.client_id.in_(value(field, expanding=True)) if structure[0] else false())
+        elif field == "cloud_id":
+            where.append(job.cloud_id == value(field))
+        elif field == "published_since":
+            where.append(job.published_at >= value(field))
+        else:  # payment verified; a client without a profile yet has the copied defaults: not verified, 0 hires
+            where.append(job.client_payment_verified.is_(True))
+    return where
+
+
+def _visible(job: Any, viewer: Any) -> list[ColumnElement[bool]]:
+    """Open, and visible by the rule of ``JobService.can_view`` (bot/core/jobs.py); never a job they hid.
+
+    Public; or the viewer's own; or invited to it (an invitation opens any post); or a cloud job of a cloud the
+    viewer owns or is a member of (an invitation to the cloud is not enough). ``viewer``: the viewer's id as a
+    parameter.
+    """
+    clouds = select(CloudMemberRow.cloud_id).where(
+        CloudMemberRow.account_id == viewer, CloudMemberRow.status == "member"
+    )
+    owned_clouds = select(TalentCloudRow.id).where(TalentCloudRow.owner_id == viewer)
+    invites = select(JobInviteRow.job_id).where(JobInviteRow.freelancer_id == viewer)
+    hidden = select(HiddenJobRow.job_id).where(HiddenJobRow.account_id == viewer)
+    return [
+        job.status == literal_column("'open'"),  # a literal, so SQLite can use the partial index
+        or_(
+            job.visibility == literal_column("'public'"),
+            job.client_id == viewer,
+            job.id.in_(invites),
+            and_(
+                job.visibility == literal_column("'cloud'"),
+                or_(job.cloud_id.in_(clouds), job.cloud_id.in_(owned_clouds)),
+            ),
+        ),
+        job.id.not_in(hidden),
+    ]
 
 
 def _tag(kind: str, value: str | int) -> str:
@@ -507,6 +618,17 @@ def _match_count(plan: _Plan) -> Select[Any]:
     return _counted(plan.matching(_FTS.c.rowid), bindparam("at_most"))
 
 
+def _recent(_dialect: str, shape: FilterShape) -> Select[tuple[int]]:
+    """``JobSearchRepository._recent_in_title``'s statement for filters of this shape."""
+    job = _JOBS_INDEXED.c
+    words = literal_column("jobs_fts").op("MATCH")(bindparam("title_words"))
+    recent = select(_FTS.c.rowid).select_from(_FTS).join(_JOBS_INDEXED, job.id == _KEY_TO_ID)
+    recent = recent.where(
+        words, _FTS.c.rowid >= _RECENT, *_filter_conditions(job, shape), *_visible(job, bindparam("viewer_id"))
+    )
+    return recent.order_by(_FTS.c.rowid.desc()).limit(_SIZE)
+
+
 def _of_template(_dialect: str, build: Callable[..., Select[Any]], *variant: Hashable) -> Select[Any]:
     return build(_TEMPLATE, *variant)
 
@@ -532,61 +654,10 @@ class JobSearchRepository:
         return frozenset((await self.session.execute(query)).scalars())
 
     def _visible(self, job: Any, viewer_id: int) -> list[ColumnElement[bool]]:
-        """Open, and visible by the rule of ``JobService.can_view`` (bot/core/jobs.py); never a job they hid.
-
-        Public; or the viewer's own; or invited to it (an invitation opens any post); or a cloud job of a
-        cloud the viewer owns or is a member of (an invitation to the cloud is not enough).
-        """
-        clouds = select(CloudMemberRow.cloud_id).where(
-            CloudMemberRow.account_id == viewer_id, CloudMemberRow.status == "member"
-        )
-        owned_clouds = select(TalentCloudRow.id).where(TalentCloudRow.owner_id == viewer_id)
-        invites = select(JobInviteRow.job_id).where(JobInviteRow.freelancer_id == viewer_id)
-        hidden = select(HiddenJobRow.job_id).where(HiddenJobRow.account_id == viewer_id)
-        return [
-            job.status == literal_column("'open'"),  # a literal, so SQLite can use the partial index
-            or_(
-                job.visibility == literal_column("'public'"),
-                job.client_id == viewer_id,
-                job.id.in_(invites),
-                and_(
-                    job.visibility == literal_column("'cloud'"),
-                    or_(job.cloud_id.in_(clouds), job.cloud_id.in_(owned_clouds)),
-                ),
-            ),
-            job.id.not_in(hidden),
-        ]
+        return _visible(job, bindparam("viewer_id", viewer_id))
 
     def _filters(self, job: Any, criteria: JobCriteria) -> list[ColumnElement[bool]]:
-        where: list[ColumnElement[bool]] = []
-        for attribute, values in (
-            (job.experience, criteria.experience),
-            (job.job_type, criteria.job_types),
-            (job.project_length, criteria.project_length),
-            (job.hours_per_week, criteria.hours_per_week),
-            (job.category, criteria.categories),
-        ):
-            if values:
-                where.append(attribute.in_(sorted(values)))
-        if criteria.fixed_budget:
-            where.append(or_(job.job_type != "fixed", _in_ranges(job.budget_minor, criteria.fixed_budget)))
-        if criteria.hourly_rate is not None:
-            where.append(
-                or_(job.job_type != "hourly", _overlaps(job.rate_min_minor, job.rate_max_minor, criteria.hourly_rate))
-            )
-        if criteria.proposals:
-            where.append(_in_ranges(job.proposals_count, criteria.proposals))
-        if criteria.client_ids is not None:
-            where.append(job.client_id.in_(sorted(criteria.client_ids)) if criteria.client_ids else false())
-        if criteria.cloud_id is not None:
-            where.append(job.cloud_id == criteria.cloud_id)
-        if criteria.published_since is not None:
-            where.append(job.published_at >= criteria.published_since)
-        if criteria.payment_verified:
-            where.append(job.client_payment_verified.is_(True))
-        if criteria.client_hires:  # a client without a profile yet has the copied defaults: not verified, 0 hires
-            where.append(_in_ranges(job.client_hires, criteria.client_hires))
-        return where
+        return _filter_conditions(job, *_filter_shape(criteria))
 
     async def _fold(self, node: Node) -> dict[str, str]:
         """PostgreSQL: each query word folded by the very function the index used (ligatures, ß)."""
@@ -736,13 +807,9 @@ class JobSearchRepository:
         visibility as ``_filters`` and ``_visible`` say, as on PostgreSQL). Fewer rows when the day holds no page.
         (The plan's expression with the words in the title is slower: at a million jobs the filters' tags are
         dense over the day, about 13 ms against 1 for ``"landing page"`` and five filters.)"""
-        job = _JOBS_INDEXED.c
-        words = literal_column("jobs_fts").op("MATCH")(_fts5(criteria.match, _TIERS[0]))
-        recent = select(_FTS.c.rowid).select_from(_FTS).join(_JOBS_INDEXED, job.id == _KEY_TO_ID)
-        recent = recent.where(
-            words, _FTS.c.rowid >= _RECENT, *self._filters(job, criteria), *self._visible(job, viewer_id)
-        )
-        return list((await self.session.execute(recent.order_by(_FTS.c.rowid.desc()).limit(size))).scalars())
+        shape, values = _filter_shape(criteria)
+        params = values | {"title_words": _fts5(criteria.match, _TIERS[0]), "viewer_id": viewer_id, "size": size}
+        return [rowid for (rowid,) in (await run(self.session, prepared(self.session, _recent, shape), params)).rows]
 
     async def _ranked(
         self, viewer_id: int, criteria: JobCriteria, plan: _Plan, order: Order, size: int, at_most: int
