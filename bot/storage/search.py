@@ -467,37 +467,42 @@ _FILTER_TAGS = tuple(tag for kind in (*_BANDS, *_DOMAINS, "pay") for tag in _all
 
 @dataclass(frozen=True)
 class _Plan:
-    """A SQLite search: the FTS5 expression, conditions on the index rowid, exact checks on the jobs row (and,
-    always, none of the viewer's hidden jobs).
+    """A SQLite search: the FTS5 expression, whether a publish time bounds the matches, the shape of the exact
+    checks on the jobs row (the filters tags can't say), and always none of the viewer's hidden jobs.
 
-    A plain plan (no conditions, no checks) has the shape of ``_TEMPLATE``, whose statements are built once with
-    the expression and the viewer as parameters (``JobSearchRepository._rows``)."""
+    Its statements are built once per shape (``_of_template``: the expression and viewer as parameters too) and
+    run with its ``values`` (``JobSearchRepository._rows``)."""
 
-    query: Any  # the FTS5 expression (text, or ``_TEMPLATE``'s parameter)
+    query: Any  # the FTS5 expression (text, or the template's parameter)
     match: Node | None  # the user's words alone, for ranking
-    where: tuple[ColumnElement[bool], ...]
-    checks: tuple[ColumnElement[bool], ...]
-    viewer_id: Any  # an account id (or ``_TEMPLATE``'s parameter)
-
-    @property
-    def plain(self) -> bool:
-        return not self.where and not self.checks
+    since: bool  # published since a time: parameters since_key and next_key (rowids of its second, the next's), since
+    checks: FilterShape  # exact checks on the jobs row (``_filter_conditions``)
+    viewer_id: Any  # an account id (or the template's parameter)
+    values: dict[str, Any]  # the parameters of the publish-time bound and of the checks
 
     def matching(self, *columns: Any) -> Select[Any]:
         """Select from the matches; the jobs row is read (by id, per candidate) only for exact checks."""
         fts = literal_column("jobs_fts")
         hidden = select(HiddenJobRow.job_id).where(HiddenJobRow.account_id == self.viewer_id)
         statement = select(*columns).select_from(_FTS)
-        statement = statement.where(fts.op("MATCH")(self.query), _KEY_TO_ID.not_in(hidden), *self.where)
+        statement = statement.where(fts.op("MATCH")(self.query), _KEY_TO_ID.not_in(hidden))
+        if self.since:  # the rowid's second bounds it; within that second the stored time decides
+            published = select(JobRow.published_at).where(JobRow.id == _KEY_TO_ID).scalar_subquery()
+            statement = statement.where(
+                _FTS.c.rowid >= bindparam("since_key"),
+                or_(
+                    _FTS.c.rowid >= bindparam("next_key"),
+                    published >= bindparam("since"),
+                ),
+            )
         if self.checks:
             job = _JOBS_INDEXED.c
             statement = statement.join(_JOBS_INDEXED, job.id == _KEY_TO_ID).where(
-                job.status == literal_column("'open'"), *self.checks
+                job.status == literal_column("'open'"), *_filter_conditions(job, self.checks)
             )
         return statement
 
 
-_TEMPLATE = _Plan(bindparam("query"), None, (), (), bindparam("viewer_id"))
 _SIZE = bindparam("size")  # the rows a statement of ``_ranked`` reads: the page and a margin
 
 
@@ -557,7 +562,7 @@ def _skilled(matches: _Matches, in_categories: bool) -> tuple[Any, ColumnElement
     candidates = union_all(select(matches.keys.c.k).where(few), found).subquery()
     skill = literal_column("+job_skills.skill")  # the unary + has SQLite read the job's few skills by id
     have = select(func.count()).where(
-        JobSkillRow.job_id == candidates.c.k.op("&")(_KEY_ID), skill.in_(bindparam("skills", expanding=True))
+        JobSkillRow.job_id == candidates.c.k.op("&")(_KEY_ID), skill.in_(bindparam("profile_skills", expanding=True))
     )
     skilled = select(candidates.c.k, have.scalar_subquery().label("n")).cte("skilled")  # read twice, so kept
     least = select(skilled.c.n).order_by(skilled.c.n.desc()).limit(1).offset(_SIZE - 1).scalar_subquery()
@@ -565,7 +570,7 @@ def _skilled(matches: _Matches, in_categories: bool) -> tuple[Any, ColumnElement
     category = select(job.category).where(
         job.id == skilled.c.k.op("&")(_KEY_ID), job.status == literal_column("'open'")
     )
-    in_one = category.scalar_subquery().in_(bindparam("categories", expanding=True))
+    in_one = category.scalar_subquery().in_(bindparam("profile_categories", expanding=True))
     in_category = case((in_one, 1), else_=0) if in_categories else literal(0)
     ranked = select(skilled.c.k, (-skilled.c.n).label("g1"), (-in_category).label("g2"))
     ranked = ranked.where(skilled.c.n >= func.coalesce(least, 0)).order_by("g1", "g2", skilled.c.k.desc())
@@ -629,8 +634,10 @@ def _recent(_dialect: str, shape: FilterShape) -> Select[tuple[int]]:
     return recent.order_by(_FTS.c.rowid.desc()).limit(_SIZE)
 
 
-def _of_template(_dialect: str, build: Callable[..., Select[Any]], *variant: Hashable) -> Select[Any]:
-    return build(_TEMPLATE, *variant)
+def _of_template(
+    _dialect: str, build: Callable[..., Select[Any]], since: bool, checks: FilterShape, *variant: Hashable
+) -> Select[Any]:
+    return build(_Plan(bindparam("query"), None, since, checks, bindparam("viewer_id"), {}), *variant)
 
 
 @dataclass(frozen=True)
@@ -768,27 +775,20 @@ class JobSearchRepository:
         if excluded:
             query = f"({query} NOT ({' OR '.join(excluded)}))"
         query += " NOT (zpriv NOT (" + " OR ".join(reach) + "))"
-        where: list[ColumnElement[bool]] = []
-        if criteria.published_since is not None:
-            # The rowid's second bounds it; within that second the stored time decides, compared as before.
-            second = calendar.timegm(criteria.published_since.replace(tzinfo=None).timetuple())
-            published = select(JobRow.published_at).where(JobRow.id == _KEY_TO_ID).scalar_subquery()
-            where += [
-                _FTS.c.rowid >= second << 32,
-                or_(_FTS.c.rowid >= (second + 1) << 32, published >= criteria.published_since),
-            ]
-        return _Plan(query, criteria.match, tuple(where), tuple(self._filters(_JOBS_INDEXED.c, exact)), viewer_id)
+        checks, values = _filter_shape(exact)
+        if (since := criteria.published_since) is not None:
+            second = calendar.timegm(since.replace(tzinfo=None).timetuple())
+            values |= {"since_key": second << 32, "next_key": (second + 1) << 32, "since": since}
+        return _Plan(query, criteria.match, since is not None, checks, viewer_id, values)
 
     async def _rows(
         self, plan: _Plan, build: Callable[..., Select[Any]], params: dict[str, Any], *variant: Hashable
     ) -> list[tuple[Any, ...]]:
-        """The rows of the statement ``build(plan, *variant)`` makes: a plain plan's is built once (of
-        ``_TEMPLATE``, with its expression and viewer as parameters) and run on the driver, another's built anew."""
-        if plan.plain:
-            statement = prepared(self.session, _of_template, build, *variant)
-            params = params | {"query": plan.query, "viewer_id": plan.viewer_id}
-            return (await run(self.session, statement, params)).rows
-        return [tuple(row) for row in await self.session.execute(build(plan, *variant), params)]
+        """The rows of the statement ``build(plan, *variant)`` makes, built once per shape of plan (of its template)
+        and run on the driver."""
+        statement = prepared(self.session, _of_template, build, plan.since, plan.checks, *variant)
+        params = params | plan.values | {"query": plan.query, "viewer_id": plan.viewer_id}
+        return (await run(self.session, statement, params)).rows
 
     async def _newest(self, plan: _Plan, size: int, at_most: int) -> tuple[int, list[tuple[tuple[int, ...], int]]]:
         """SQLite, newest first: the index is walked backwards and stops after ``size`` matches; then the older
@@ -846,7 +846,7 @@ class JobSearchRepository:
         skills, categories = await self._profile(viewer_id)
         if not skills and not categories:
             return None
-        params: dict[str, Any] = {"size": size, "skills": skills, "categories": categories}
+        params: dict[str, Any] = {"size": size, "profile_skills": skills, "profile_categories": categories}
         any_skill = " OR ".join(_tag("sk", skill) for skill in skills)
         if skills:
             walk = sum((await self._tag_counts(_tag("sk", skill) for skill in skills)).values())
