@@ -105,6 +105,8 @@ def neutralise(text: str) -> str:
     """Someone's text made harmless to show: no terminal control sequences or control characters (newline and
     tab stay), no bidi overrides or isolates, no zero-width characters. A zero-width joiner between two emoji is
     kept, as it is how 👩‍💻 and 🏳️‍🌈 are written; anywhere else it is a trick and goes."""
+    if text.isascii() and text.isprintable():  # most of what is shown (names, numbers, words): nothing to drop
+        return text
     text = _BIDI.sub("", _CONTROL.sub("", _ANSI.sub("", text.replace("\r\n", "\n"))))
     text = _ZERO_WIDTH.sub("", text)
     if _ZWJ not in text:
