@@ -166,7 +166,11 @@ class Database:
                 yield session
             return
         async with self._turns.turn():
-            connection = self._kept.pop() if self._kept else await _KeptConnection(self.engine).start()
+            if self._kept:
+                connection = self._kept.pop()
+            else:
+                connection = _KeptConnection(self.engine)
+                await connection.start()
             try:
                 async with self._on_sqlite(connection) as session:
                     yield session
