@@ -147,10 +147,12 @@ def fit(screen: Screen, limits: PlatformLimits) -> list[Screen]:
     if limits.text is None:
         return [screen]
     if screen.attachments and limits.caption is not None:
-        if limits.measure(screen.text) <= limits.caption:
+        if limits.surely_fits(screen.text, limits.caption) or limits.measure(screen.text) <= limits.caption:
             return [screen]
         texts = [*split_text(screen.text, limits.text, limits.measure), ""]
     else:
+        if limits.surely_fits(screen.text, limits.text):
+            return [screen]
         texts = split_text(screen.text, limits.text, limits.measure)
         if len(texts) == 1:  # one message: the screen as it is (most replies)
             return [screen]

@@ -10,6 +10,7 @@ defused) and plain or ANSI-styled text for the console.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from collections.abc import Iterable
@@ -104,6 +105,8 @@ def neutralise(text: str) -> str:
     """Someone's text made harmless to show: no terminal control sequences or control characters (newline and
     tab stay), no bidi overrides or isolates, no zero-width characters. A zero-width joiner between two emoji is
     kept, as it is how 👩‍💻 and 🏳️‍🌈 are written; anywhere else it is a trick and goes."""
+    if text.isascii() and text.isprintable():  # most of what is shown (names, numbers, words): nothing to drop
+        return text
     text = _BIDI.sub("", _CONTROL.sub("", _ANSI.sub("", text.replace("\r\n", "\n"))))
     text = _ZERO_WIDTH.sub("", text)
     if _ZWJ not in text:
@@ -144,12 +147,23 @@ def _runs(markup: str) -> Iterable[Tag | str]:
         yield text
 
 
+# ``_TOKEN``, or a character outside one that Telegram's HTML needs escaped
+_TELEGRAM_TOKEN = re.compile(f"{_TOKEN.pattern}|[&<>]")
+
+
 def to_telegram(markup: str) -> str:
-    """Telegram's HTML parse mode: the same four tags, attributes quoted, every text character escaped."""
-    out = []
-    for part in _runs(markup):
-        out.append(part.source if isinstance(part, Tag) else html.escape(part, quote=False))
-    return "".join(out)
+    """Telegram's HTML parse mode: the same four tags, attributes quoted, every text character escaped. Every
+    screen is sent through it, so it reads the markup in one pass, as ``_runs`` would, each token rendered once."""
+    return _TELEGRAM_TOKEN.sub(lambda match: _in_telegram(match[0]), markup)
+
+
+@functools.lru_cache(maxsize=1024)
+def _in_telegram(token: str) -> str:
+    """A tag as Telegram takes it; an entity, or a character to escape, escaped."""
+    match = _TOKEN.fullmatch(token)
+    if match is None or match["entity"]:
+        return html.escape(html.unescape(token), quote=False)
+    return Tag(match["tag"], bool(match["close"]), html.unescape(match["href"] or "")).source
 
 
 def escape_markdown(text: str) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Generic, TypeVar
 
 from bot.core.accounts import AccountService
 from bot.core.alerts.searches import SavedSearchService
@@ -30,31 +31,33 @@ from bot.core.saved import SavedJobsService
 from bot.core.search import SearchService
 from bot.storage.repositories import Repositories
 
+T = TypeVar("T")
+
+
+class _Made(Generic[T]):
+    """A service made the first time it is read, from the ``Services`` it belongs to, and kept there."""
+
+    def __init__(self, make: Callable[[Services], T]) -> None:
+        self._make = make
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    def __get__(self, services: Services, owner: type | None = None) -> T:
+        made = services.__dict__[self._name] = self._make(services)  # read from there from now on
+        return made
+
 
 @dataclass(frozen=True)
 class Services:
+    """The services of one transaction, each made the first time it is asked for: a turn uses a few of them, and
+    making all twenty for every turn was about 1% of a turn's CPU on the Telegram throughput bench."""
+
+    repos: Repositories
     now: datetime
     rules: MarketRules
-    accounts: AccountService
-    files: FileService
-    jobs: JobService
-    clouds: CloudService
-    profiles: ProfileService
-    linking: LinkService
-    privacy: PrivacyService
-    search: SearchService
-    saved: SavedJobsService
-    alerts: SavedSearchService
-    feed: FeedService
-    ledger: LedgerService
-    contracts: ContractService
-    checkout: CheckoutService
-    hourly: HourlyService
-    proposals: ProposalService
-    credits: CreditService
-    messaging: MessagingService
-    feedback: FeedbackService
-    disputes: DisputeService
+    payments: PaymentProvider
+    file_sources: Mapping[str, FileSource] | None  # the platforms this process serves that keep files
 
     @classmethod
     def bind(
@@ -66,29 +69,25 @@ class Services:
         file_sources: Mapping[str, FileSource] | None = None,
     ) -> Services:
         """``file_sources``: the platforms this process serves that keep files, to fetch their bytes from."""
-        ledger = LedgerService(repos, now, rules, payments or SandboxProvider())
-        contracts = ContractService(repos, now, rules, ledger)
-        return cls(
-            now=now,
-            rules=rules,
-            accounts=AccountService(repos, now),
-            files=FileService(repos, now, file_sources),
-            jobs=JobService(repos, now),
-            clouds=CloudService(repos, now),
-            profiles=ProfileService(repos, now),
-            linking=LinkService(repos, now),
-            privacy=PrivacyService(repos, now, rules.feedback_window),
-            search=SearchService(repos, now),
-            saved=SavedJobsService(repos, now),
-            alerts=SavedSearchService(repos, now),
-            feed=FeedService(repos, now),
-            ledger=ledger,
-            contracts=contracts,
-            checkout=CheckoutService(contracts, ledger),
-            hourly=HourlyService(repos, now, contracts),
-            proposals=ProposalService(repos, now, rules),
-            credits=CreditService(repos, now, rules.credits),
-            messaging=MessagingService(repos, now, rules),
-            feedback=FeedbackService(repos, now, rules),
-            disputes=DisputeService(repos, now, contracts),
-        )
+        return cls(repos, now, rules, payments or SandboxProvider(), file_sources)
+
+    accounts = _Made(lambda s: AccountService(s.repos, s.now))
+    files = _Made(lambda s: FileService(s.repos, s.now, s.file_sources))
+    jobs = _Made(lambda s: JobService(s.repos, s.now))
+    clouds = _Made(lambda s: CloudService(s.repos, s.now))
+    profiles = _Made(lambda s: ProfileService(s.repos, s.now))
+    linking = _Made(lambda s: LinkService(s.repos, s.now))
+    privacy = _Made(lambda s: PrivacyService(s.repos, s.now, s.rules.feedback_window))
+    search = _Made(lambda s: SearchService(s.repos, s.now))
+    saved = _Made(lambda s: SavedJobsService(s.repos, s.now))
+    alerts = _Made(lambda s: SavedSearchService(s.repos, s.now))
+    feed = _Made(lambda s: FeedService(s.repos, s.now))
+    ledger = _Made(lambda s: LedgerService(s.repos, s.now, s.rules, s.payments))
+    contracts = _Made(lambda s: ContractService(s.repos, s.now, s.rules, s.ledger))
+    checkout = _Made(lambda s: CheckoutService(s.contracts, s.ledger))
+    hourly = _Made(lambda s: HourlyService(s.repos, s.now, s.contracts))
+    proposals = _Made(lambda s: ProposalService(s.repos, s.now, s.rules))
+    credits = _Made(lambda s: CreditService(s.repos, s.now, s.rules.credits))
+    messaging = _Made(lambda s: MessagingService(s.repos, s.now, s.rules))
+    feedback = _Made(lambda s: FeedbackService(s.repos, s.now, s.rules))
+    disputes = _Made(lambda s: DisputeService(s.repos, s.now, s.contracts))

@@ -72,7 +72,8 @@ def discord_length(text: str) -> int:
 class PlatformLimits:
     """What one platform accepts in a message; None means no limit (the console has none).
 
-    ``measure`` is how the platform counts ``text`` and ``caption`` for a screen's markup.
+    ``measure`` is how the platform counts ``text`` and ``caption`` for a screen's markup; ``per_character``, when
+    known, the most it counts for one character of markup, so that a text short enough fits without measuring.
     """
 
     name: str
@@ -89,9 +90,17 @@ class PlatformLimits:
     text_input: int | None = None
     button_label: int | None = None
     custom_id: int | None = None
+    per_character: int | None = None
+
+    def surely_fits(self, text: str, limit: int) -> bool:
+        """Whether ``text`` measures at most ``limit``, told from its length alone (most texts are far shorter)."""
+        return self.per_character is not None and len(text) * self.per_character <= limit
 
 
-TELEGRAM = PlatformLimits("telegram", telegram_length, text=4_096, caption=1_024, callback_data=64, buttons=100)
+# Telegram counts at most two UTF-16 units for a character of markup (tags and entities count less, or nothing)
+TELEGRAM = PlatformLimits(
+    "telegram", telegram_length, text=4_096, caption=1_024, callback_data=64, buttons=100, per_character=2
+)
 DISCORD = PlatformLimits(
     "discord",
     discord_length,
