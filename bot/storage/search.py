@@ -138,6 +138,8 @@ _RECENT = literal_column("((SELECT max(rowid) FROM jobs_fts) >> 32) - 86400 << 3
 _RATES = frozenset((5_00, 10_00, 15_00, 20_00, 25_00, 30_00, 40_00, 50_00, 60_00, 75_00, 100_00, 150_00, 200_00))
 _MARGIN = 20  # rows read past the page to see the end of the last row's group of ties
 _RECENT_JOBS = 20_000  # PostgreSQL: the newest open jobs a page is first looked for among
+_folds: dict[tuple[str, str], str] = {}  # PostgreSQL: (database url, query word): the word as the index folds it
+_FOLDS_KEPT = 10_000  # past this many, the folds kept are dropped and asked again
 
 
 class _OpenJobsIndexed(TableClause):
@@ -546,12 +548,18 @@ class JobSearchRepository:
         return where
 
     async def _fold(self, node: Node) -> dict[str, str]:
-        """PostgreSQL: each query word folded by the very function the index used (ligatures, ß)."""
+        """PostgreSQL: each query word folded by the very function the index used (ligatures, ß), asked of the
+        database once per word (``_folds``: the function is immutable)."""
+        url = str(self.session.bind.url)
         words = sorted(set(words_of(node)))
-        rows = await self.session.execute(
-            text("SELECT w, gigbot_search_fold(w) FROM unnest(CAST(:words AS text[])) AS w"), {"words": words}
-        )
-        folded = {word: " ".join(fold.split()) for word, fold in rows.all()}
+        if unknown := [word for word in words if (url, word) not in _folds]:
+            if len(_folds) + len(unknown) > _FOLDS_KEPT:
+                _folds.clear()
+            rows = await self.session.execute(
+                text("SELECT w, gigbot_search_fold(w) FROM unnest(CAST(:words AS text[])) AS w"), {"words": unknown}
+            )
+            _folds.update(((url, word), " ".join(fold.split())) for word, fold in rows.all())
+        folded = {word: _folds[(url, word)] for word in words}
         return {word: fold for word, fold in folded.items() if fold and " " not in fold}
 
     async def _statement(self, viewer_id: int, criteria: JobCriteria) -> tuple[Any, Any, list[_InTier]]:
@@ -811,11 +819,15 @@ class JobSearchRepository:
             newest = [job.published_at.desc(), job.id.desc()]
             first = statement.where(tiers[0].indexed) if by == "relevance" else statement
             # The newest open jobs (all when fewer) are a prefix of the order, as open jobs always have a publish
-            # time, which the GIN indexes (holding it) narrow the matches by: no older match's row is read.
+            # time, which the GIN indexes (holding it) narrow the matches by: no older match's row is read. Kept
+            # (MATERIALIZED), so the planner never walks the newest order instead, checking up to every one of
+            # those jobs on the way when the matches are fewer than it guessed (phrases).
             opened = select(job.published_at).select_from(_PG_JOBS).order_by(*newest)
             oldest = opened.offset(_RECENT_JOBS - 1).limit(1).scalar_subquery()
             since = func.coalesce(oldest, literal_column("'-infinity'::timestamp"))
-            page = first.add_columns(job.id).where(job.published_at >= since).order_by(*newest)
+            recent = first.add_columns(job.id, job.published_at).where(job.published_at >= since)
+            recent = recent.cte("recent").prefix_with("MATERIALIZED")
+            page = select(recent.c.id).order_by(recent.c.published_at.desc(), recent.c.id.desc())
             ids = list((await self.session.execute(page.offset(offset).limit(limit))).scalars())
             if len(ids) == limit:
                 counted = _counted(statement.add_columns(job.id), at_most)
