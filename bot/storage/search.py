@@ -26,10 +26,10 @@ best match take the matches' groups in turn from narrow streams of the index (th
 category tags) walked newest first until the page is full.
 
 On PostgreSQL a search reads ``search_jobs`` (migration 0011), a narrow row per open job with the filter columns,
-visibility, skills and words, whose GIN indexes hold the words with the few-valued filter columns and the publish
-time: the (narrow) rows are read only for the jobs that pass those, and the wide jobs rows only for the page's
-cards. A search whose words all have a field of their own (``title:logo``) asks the title's (or title and
-skills') own index, which needs no recheck of weights.
+visibility, skills and words, whose GIN indexes hold the words with the selective filter columns (hours per week,
+category) and the publish time: the (narrow) rows are read only for the jobs that pass those, and the wide jobs
+rows only for the page's cards. A search whose words all have a field of their own (``title:logo``) asks the
+title's (or title and skills') own index, which needs no recheck of weights.
 """
 
 from __future__ import annotations
@@ -138,6 +138,7 @@ _RECENT = literal_column("((SELECT max(rowid) FROM jobs_fts) >> 32) - 86400 << 3
 _RATES = frozenset((5_00, 10_00, 15_00, 20_00, 25_00, 30_00, 40_00, 50_00, 60_00, 75_00, 100_00, 150_00, 200_00))
 _MARGIN = 20  # rows read past the page to see the end of the last row's group of ties
 _RECENT_JOBS = 20_000  # PostgreSQL: the newest open jobs a page is first looked for among
+_recent_since_read: dict[str, tuple[float, datetime | None]] = {}  # database url: (when, ``_recent_since``)
 _folds: dict[tuple[str, str], str] = {}  # PostgreSQL: (database url, query word): the word as the index folds it
 _FOLDS_KEPT = 10_000  # past this many, the folds kept are dropped and asked again
 
@@ -816,16 +817,14 @@ class JobSearchRepository:
         by: Order = "newest" if order == "relevance" and not tiers else order
         if by != "best_match":
             # Newest, or relevance's first tier: its newest matches are among the newest open jobs when it has many.
-            newest = [job.published_at.desc(), job.id.desc()]
             first = statement.where(tiers[0].indexed) if by == "relevance" else statement
             # The newest open jobs (all when fewer) are a prefix of the order, as open jobs always have a publish
             # time, which the GIN indexes (holding it) narrow the matches by: no older match's row is read. Kept
             # (MATERIALIZED), so the planner never walks the newest order instead, checking up to every one of
             # those jobs on the way when the matches are fewer than it guessed (phrases).
-            opened = select(job.published_at).select_from(_PG_JOBS).order_by(*newest)
-            oldest = opened.offset(_RECENT_JOBS - 1).limit(1).scalar_subquery()
-            since = func.coalesce(oldest, literal_column("'-infinity'::timestamp"))
-            recent = first.add_columns(job.id, job.published_at).where(job.published_at >= since)
+            recent = first.add_columns(job.id, job.published_at)
+            if (since := await self._recent_since()) is not None:
+                recent = recent.where(job.published_at >= since)
             recent = recent.cte("recent").prefix_with("MATERIALIZED")
             page = select(recent.c.id).order_by(recent.c.published_at.desc(), recent.c.id.desc())
             ids = list((await self.session.execute(page.offset(offset).limit(limit))).scalars())
@@ -846,6 +845,19 @@ class JobSearchRepository:
         if not offset:
             return 0, []
         return await self.count(viewer_id, criteria, at_most), []  # past the end
+
+    async def _recent_since(self) -> datetime | None:
+        """PostgreSQL: the publish time of the ``_RECENT_JOBS``-th newest open job (None when there are fewer), read
+        at most every ``_COUNTS_TTL`` seconds per database. Any bound gives the same page (the matches since it
+        are a prefix of the order): one read a while ago only holds a few more or fewer jobs."""
+        url, now = str(self.session.bind.url), time.monotonic()
+        read_at, since = _recent_since_read.get(url, (-_COUNTS_TTL, None))
+        if now - read_at >= _COUNTS_TTL:
+            newest = [_PG_JOBS.c.published_at.desc(), _PG_JOBS.c.id.desc()]
+            opened = select(_PG_JOBS.c.published_at).order_by(*newest).offset(_RECENT_JOBS - 1).limit(1)
+            since = (await self.session.execute(opened)).scalar()
+            _recent_since_read[url] = (now, since)
+        return since
 
     async def _pg_order(self, viewer_id: int, found: Any, order: Order) -> list[Any]:
         """PostgreSQL: the order of the matches: relevance by tier, best match by how many of the viewer's skills
