@@ -464,6 +464,9 @@ async def statements_of(database: Database, search: tuple[int, str, JobFilters, 
     return sent
 
 
+_PG_JOB_TABLES = ("jobs", "search_jobs")  # PostgreSQL: the jobs, and their narrow rows (migration 0011)
+
+
 def _pg_plan_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield node
     for child in node.get("Plans", ()):
@@ -491,9 +494,9 @@ async def plan_reads(database: Database, search: tuple[int, str, JobFilters, Sor
                     await connection.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
                 ).scalar()
                 for node in _pg_plan_nodes(explained[0]["Plan"]):
-                    if node["Node Type"] == "Seq Scan" and node.get("Relation Name") == "jobs":
+                    if node["Node Type"] == "Seq Scan" and node.get("Relation Name") in _PG_JOB_TABLES:
                         full_scans.append(statement)
-                    if node.get("Relation Name", "jobs") == "jobs" and "Index Name" in node:
+                    if node.get("Relation Name", "jobs") in _PG_JOB_TABLES and "Index Name" in node:
                         indexes[node["Index Name"]] = None
     return list(indexes), full_scans
 

@@ -25,9 +25,11 @@ the matches, no order ranks all of them: newest walks the index backwards and st
 best match take the matches' groups in turn from narrow streams of the index (the words alone, skill and
 category tags) walked newest first until the page is full.
 
-On PostgreSQL the GIN indexes of migration 0010 hold the words with the few-valued filter columns and the
-publish time, so the heap is read only for the jobs that pass those; a search whose words all have a field of
-their own (``title:logo``) asks the title's (or title and skills') own index, which needs no recheck of weights.
+On PostgreSQL a search reads ``search_jobs`` (migration 0011), a narrow row per open job with the filter columns,
+visibility, skills and words, whose GIN indexes hold the words with the selective filter columns (hours per week,
+category) and the publish time: the (narrow) rows are read only for the jobs that pass those, and the wide jobs
+rows only for the page's cards. A search whose words all have a field of their own (``title:logo``) asks the
+title's (or title and skills') own index, which needs no recheck of weights.
 """
 
 from __future__ import annotations
@@ -41,6 +43,7 @@ from functools import cache
 from typing import Any, Literal
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     String,
     and_,
@@ -87,20 +90,31 @@ Order = Literal["newest", "relevance", "best_match"]
 IntRange = tuple[int | None, int | None]  # inclusive bounds; None leaves that side open
 
 # Names of what migration 0003 creates outside the models, kept out of model/schema comparisons.
-SEARCH_SCHEMA_PREFIXES = ("jobs_fts", "ix_search_", "search_vector")
+SEARCH_SCHEMA_PREFIXES = ("jobs_fts", "ix_search_", "search_vector", "search_jobs")
 _EVERYWHERE: tuple[Place, ...] = ("title", "skills", "description")
 # Relevance: a match's tier is the first of these in which it still matches when every word it looks for without a
 # field of its own (not the words it leaves out) must be found there; newest first within a tier.
 _TIERS: tuple[tuple[Place, ...], ...] = (("title",), ("title", "skills"), _EVERYWHERE)
 _SQLITE_COLUMNS = {"title": "title", "skills": "skills_text", "description": "description"}
 _PG_WEIGHTS = {"title": "A", "skills": "B", "description": "D"}
-# PostgreSQL: the vectors of relevance's first tiers, as migration 0010 indexes them (the planner matches the text).
-_PG_TITLE = "setweight(to_tsvector('simple'::regconfig, gigbot_search_fold(jobs.title)), 'A')"
+# PostgreSQL: the words' vector of search_jobs, and those of relevance's first tiers (its title's, and title and
+# skills' weights) as migration 0011 indexes them (the planner matches the text).
+_PG_VECTOR = "search_jobs.search_vector"
 _PG_TIER_VECTORS = {
-    ("title",): _PG_TITLE,
-    ("title", "skills"): f"({_PG_TITLE} || "
-    "setweight(to_tsvector('simple'::regconfig, gigbot_search_fold(jobs.skills_text)), 'B'))",
+    ("title",): f"ts_filter({_PG_VECTOR}, '{{a}}'::\"char\"[])",
+    ("title", "skills"): f"ts_filter({_PG_VECTOR}, '{{a,b}}'::\"char\"[])",
 }
+# PostgreSQL: migration 0011's narrow row per open job, with what a search asks of it besides the words.
+_PG_COLUMNS = (
+    "id", "published_at", "experience", "job_type", "project_length", "hours_per_week", "category", "visibility",
+    "client_id", "cloud_id", "budget_minor", "rate_min_minor", "rate_max_minor", "proposals_count",
+    "client_payment_verified", "client_hires",
+)  # fmt: skip
+_PG_JOBS = table(
+    "search_jobs",
+    *(column(name, JobRow.__table__.c[name].type) for name in _PG_COLUMNS),
+    column("skills", ARRAY(String())),
+)
 SNIPPET_CHARS = 240
 _FTS = table("jobs_fts", column("rowid"))
 _KEY_ID = 0xFFFFFFFF  # an index rowid is (publish second << 32) | job id: migration 0003
@@ -127,6 +141,9 @@ _RECENT = literal_column("((SELECT max(rowid) FROM jobs_fts) >> 32) - 86400 << 3
 _RATES = frozenset((5_00, 10_00, 15_00, 20_00, 25_00, 30_00, 40_00, 50_00, 60_00, 75_00, 100_00, 150_00, 200_00))
 _MARGIN = 20  # rows read past the page to see the end of the last row's group of ties
 _RECENT_JOBS = 20_000  # PostgreSQL: the newest open jobs a page is first looked for among
+_recent_since_read: dict[str, tuple[float, datetime | None]] = {}  # database url: (when, ``_recent_since``)
+_folds: dict[tuple[str, str], str] = {}  # PostgreSQL: (database url, query word): the word as the index folds it
+_FOLDS_KEPT = 10_000  # past this many, the folds kept are dropped and asked again
 
 
 class _OpenJobsIndexed(TableClause):
@@ -648,6 +665,18 @@ class _InTier:
     weighed: ColumnElement[bool]  # of a row's search_vector by weight: cheap on a row already read
 
 
+class _PgOpenJob:
+    """PostgreSQL: search_jobs' columns as ``_visible`` asks them of a job; it holds open jobs only."""
+
+    status = literal_column("'open'")
+
+    def __init__(self, columns: Any) -> None:
+        self._columns = columns
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._columns, name)
+
+
 class JobSearchRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
@@ -667,19 +696,25 @@ class JobSearchRepository:
         return _filter_conditions(job, *_filter_shape(criteria))
 
     async def _fold(self, node: Node) -> dict[str, str]:
-        """PostgreSQL: each query word folded by the very function the index used (ligatures, ß)."""
+        """PostgreSQL: each query word folded by the very function the index used (ligatures, ß), asked of the
+        database once per word (``_folds``: the function is immutable)."""
+        url = str(self.session.bind.url)
         words = sorted(set(words_of(node)))
-        rows = await self.session.execute(
-            text("SELECT w, gigbot_search_fold(w) FROM unnest(CAST(:words AS text[])) AS w"), {"words": words}
-        )
-        folded = {word: " ".join(fold.split()) for word, fold in rows.all()}
+        if unknown := [word for word in words if (url, word) not in _folds]:
+            if len(_folds) + len(unknown) > _FOLDS_KEPT:
+                _folds.clear()
+            rows = await self.session.execute(
+                text("SELECT w, gigbot_search_fold(w) FROM unnest(CAST(:words AS text[])) AS w"), {"words": unknown}
+            )
+            _folds.update(((url, word), " ".join(fold.split())) for word, fold in rows.all())
+        folded = {word: _folds[(url, word)] for word in words}
         return {word: fold for word, fold in folded.items() if fold and " " not in fold}
 
     async def _statement(self, viewer_id: int, criteria: JobCriteria) -> tuple[Any, Any, list[_InTier]]:
         """PostgreSQL: (select from the visible, matching jobs without columns, the jobs columns used, whether a
         match is in each of relevance's tiers but the last (``_TIERS``); none without words)."""
-        job = JobRow.__table__
-        where = self._filters(job.c, criteria) + self._visible(job.c, viewer_id)
+        job = _PG_JOBS
+        where = self._filters(job.c, criteria) + self._visible(_PgOpenJob(job.c), viewer_id)
         if criteria.match is None:
             return select().select_from(job).where(*where), job.c, []
         match, fold = criteria.match, await self._fold(criteria.match)
@@ -688,12 +723,12 @@ class JobSearchRepository:
             """Asked of the narrowest vector holding every place a word is looked for (a tier's, or the title's
             for ``title:logo``), whose index then needs no recheck of the weights."""
             indexed = next(places for places in _TIERS if _looked_in(match, scope) <= set(places))
-            return _vector_matches(_PG_TIER_VECTORS.get(indexed, "jobs.search_vector"), match, fold, scope, indexed)
+            return _vector_matches(_PG_TIER_VECTORS.get(indexed, _PG_VECTOR), match, fold, scope, indexed)
 
         statement = select().select_from(job).where(matches(_EVERYWHERE), *where)
         if _looked_in(match, _EVERYWHERE) != set(_EVERYWHERE):  # the words left out are left out everywhere
-            statement = statement.where(_vector_matches("jobs.search_vector", match, fold))
-        weighed = [_vector_matches("jobs.search_vector", match, fold, scope) for scope in _TIERS[:-1]]
+            statement = statement.where(_vector_matches(_PG_VECTOR, match, fold))
+        weighed = [_vector_matches(_PG_VECTOR, match, fold, scope) for scope in _TIERS[:-1]]
         return statement, job.c, [_InTier(matches(scope), weighed[n]) for n, scope in enumerate(_TIERS[:-1])]
 
     async def _tag_counts(self, tags: Iterable[str]) -> dict[str, int]:
@@ -907,7 +942,7 @@ class JobSearchRepository:
 
         SQLite: ``_search_sqlite``. PostgreSQL: newest, or relevance's first tier, first looks for the page among
         the ``_RECENT_JOBS`` newest open jobs, which holds it when the matches are many; else (and for best match)
-        every match's sort keys are read once from the indexes of migration 0010 and kept (MATERIALIZED, so the
+        every match's sort keys are read once from the narrow rows of migration 0011 and kept (MATERIALIZED, so the
         planner never walks the newest order checking every job on the way), then counted and ranked.
         """
         if self.is_sqlite:
@@ -916,19 +951,21 @@ class JobSearchRepository:
         by: Order = "newest" if order == "relevance" and not tiers else order
         if by != "best_match":
             # Newest, or relevance's first tier: its newest matches are among the newest open jobs when it has many.
-            newest = [job.published_at.desc(), job.id.desc()]
             first = statement.where(tiers[0].indexed) if by == "relevance" else statement
             # The newest open jobs (all when fewer) are a prefix of the order, as open jobs always have a publish
-            # time, which the GIN indexes (holding it) narrow the matches by: no older match's row is read.
-            opened = select(job.published_at).where(job.status == literal_column("'open'")).order_by(*newest)
-            oldest = opened.offset(_RECENT_JOBS - 1).limit(1).scalar_subquery()
-            since = func.coalesce(oldest, literal_column("'-infinity'::timestamp"))
-            page = first.add_columns(job.id).where(job.published_at >= since).order_by(*newest)
+            # time, which the GIN indexes (holding it) narrow the matches by: no older match's row is read. Kept
+            # (MATERIALIZED), so the planner never walks the newest order instead, checking up to every one of
+            # those jobs on the way when the matches are fewer than it guessed (phrases).
+            recent = first.add_columns(job.id, job.published_at)
+            if (since := await self._recent_since()) is not None:
+                recent = recent.where(job.published_at >= since)
+            recent = recent.cte("recent").prefix_with("MATERIALIZED")
+            page = select(recent.c.id).order_by(recent.c.published_at.desc(), recent.c.id.desc())
             ids = list((await self.session.execute(page.offset(offset).limit(limit))).scalars())
             if len(ids) == limit:
                 counted = _counted(statement.add_columns(job.id), at_most)
                 return (await self.session.execute(counted)).scalar_one(), ids
-        matched = statement.add_columns(job.id, job.published_at, job.category)
+        matched = statement.add_columns(job.id, job.published_at, job.category, job.skills)
         if by == "relevance":
             tier = case(*((in_tier.weighed, n) for n, in_tier in enumerate(tiers)), else_=len(tiers))
             matched = matched.add_columns(tier.label("tier"))
@@ -943,19 +980,31 @@ class JobSearchRepository:
             return 0, []
         return await self.count(viewer_id, criteria, at_most), []  # past the end
 
+    async def _recent_since(self) -> datetime | None:
+        """PostgreSQL: the publish time of the ``_RECENT_JOBS``-th newest open job (None when there are fewer), read
+        at most every ``_COUNTS_TTL`` seconds per database. Any bound gives the same page (the matches since it
+        are a prefix of the order): one read a while ago only holds a few more or fewer jobs."""
+        url, now = str(self.session.bind.url), time.monotonic()
+        read_at, since = _recent_since_read.get(url, (-_COUNTS_TTL, None))
+        if now - read_at >= _COUNTS_TTL:
+            newest = [_PG_JOBS.c.published_at.desc(), _PG_JOBS.c.id.desc()]
+            opened = select(_PG_JOBS.c.published_at).order_by(*newest).offset(_RECENT_JOBS - 1).limit(1)
+            since = (await self.session.execute(opened)).scalar()
+            _recent_since_read[url] = (now, since)
+        return since
+
     async def _pg_order(self, viewer_id: int, found: Any, order: Order) -> list[Any]:
         """PostgreSQL: the order of the matches: relevance by tier, best match by how many of the viewer's skills
-        a match has, then whether in one of their categories (read first: as values, the planner looks each match's
-        skills up in the index alone); then newest."""
+        a match has (in its row's skills), then whether in one of their categories; then newest."""
         newest = [found.published_at.desc(), found.id.desc()]
         if order == "relevance":
             return [found.tier, *newest]
         if order != "best_match":
             return newest
         skills, categories = await self._profile(viewer_id)
-        overlap = select(func.count()).where(JobSkillRow.job_id == found.id, JobSkillRow.skill.in_(skills))
+        overlap = sum((case((literal(skill) == func.any(found.skills), 1), else_=0) for skill in skills), literal(0))
         in_category = case((found.category.in_(categories), 1), else_=0)
-        return [overlap.scalar_subquery().desc(), in_category.desc(), *newest]
+        return [overlap.desc(), in_category.desc(), *newest]
 
     async def cards(self, viewer_id: int, ids: Sequence[int]) -> list[JobCardRow]:
         """The cards of these jobs, in this order."""

@@ -32,4 +32,4 @@ async def test_no_search_of_the_mix_scans_the_jobs_table() -> None:
             read_through.update(indexes)
     finally:
         await database.dispose()
-    assert "ix_search_jobs_words" in read_through
+    assert "ix_search_narrow_words" in read_through
