@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Generic, TypeVar
 
 from bot.core.accounts import AccountService
 from bot.core.alerts.searches import SavedSearchService
@@ -29,23 +28,8 @@ from bot.core.profiles import ProfileService
 from bot.core.proposals import ProposalService
 from bot.core.saved import SavedJobsService
 from bot.core.search import SearchService
+from bot.lazy import MadeOnFirstUse
 from bot.storage.repositories import Repositories
-
-T = TypeVar("T")
-
-
-class _Made(Generic[T]):
-    """A service made the first time it is read, from the ``Services`` it belongs to, and kept there."""
-
-    def __init__(self, make: Callable[[Services], T]) -> None:
-        self._make = make
-
-    def __set_name__(self, owner: type, name: str) -> None:
-        self._name = name
-
-    def __get__(self, services: Services, owner: type | None = None) -> T:
-        made = services.__dict__[self._name] = self._make(services)  # read from there from now on
-        return made
 
 
 @dataclass(frozen=True)
@@ -71,23 +55,23 @@ class Services:
         """``file_sources``: the platforms this process serves that keep files, to fetch their bytes from."""
         return cls(repos, now, rules, payments or SandboxProvider(), file_sources)
 
-    accounts = _Made(lambda s: AccountService(s.repos, s.now))
-    files = _Made(lambda s: FileService(s.repos, s.now, s.file_sources))
-    jobs = _Made(lambda s: JobService(s.repos, s.now))
-    clouds = _Made(lambda s: CloudService(s.repos, s.now))
-    profiles = _Made(lambda s: ProfileService(s.repos, s.now))
-    linking = _Made(lambda s: LinkService(s.repos, s.now))
-    privacy = _Made(lambda s: PrivacyService(s.repos, s.now, s.rules.feedback_window))
-    search = _Made(lambda s: SearchService(s.repos, s.now))
-    saved = _Made(lambda s: SavedJobsService(s.repos, s.now))
-    alerts = _Made(lambda s: SavedSearchService(s.repos, s.now))
-    feed = _Made(lambda s: FeedService(s.repos, s.now))
-    ledger = _Made(lambda s: LedgerService(s.repos, s.now, s.rules, s.payments))
-    contracts = _Made(lambda s: ContractService(s.repos, s.now, s.rules, s.ledger))
-    checkout = _Made(lambda s: CheckoutService(s.contracts, s.ledger))
-    hourly = _Made(lambda s: HourlyService(s.repos, s.now, s.contracts))
-    proposals = _Made(lambda s: ProposalService(s.repos, s.now, s.rules))
-    credits = _Made(lambda s: CreditService(s.repos, s.now, s.rules.credits))
-    messaging = _Made(lambda s: MessagingService(s.repos, s.now, s.rules))
-    feedback = _Made(lambda s: FeedbackService(s.repos, s.now, s.rules))
-    disputes = _Made(lambda s: DisputeService(s.repos, s.now, s.contracts))
+    accounts = MadeOnFirstUse(lambda s: AccountService(s.repos, s.now))
+    files = MadeOnFirstUse(lambda s: FileService(s.repos, s.now, s.file_sources))
+    jobs = MadeOnFirstUse(lambda s: JobService(s.repos, s.now))
+    clouds = MadeOnFirstUse(lambda s: CloudService(s.repos, s.now))
+    profiles = MadeOnFirstUse(lambda s: ProfileService(s.repos, s.now))
+    linking = MadeOnFirstUse(lambda s: LinkService(s.repos, s.now))
+    privacy = MadeOnFirstUse(lambda s: PrivacyService(s.repos, s.now, s.rules.feedback_window))
+    search = MadeOnFirstUse(lambda s: SearchService(s.repos, s.now))
+    saved = MadeOnFirstUse(lambda s: SavedJobsService(s.repos, s.now))
+    alerts = MadeOnFirstUse(lambda s: SavedSearchService(s.repos, s.now))
+    feed = MadeOnFirstUse(lambda s: FeedService(s.repos, s.now))
+    ledger = MadeOnFirstUse(lambda s: LedgerService(s.repos, s.now, s.rules, s.payments))
+    contracts = MadeOnFirstUse(lambda s: ContractService(s.repos, s.now, s.rules, s.ledger))
+    checkout = MadeOnFirstUse(lambda s: CheckoutService(s.contracts, s.ledger))
+    hourly = MadeOnFirstUse(lambda s: HourlyService(s.repos, s.now, s.contracts))
+    proposals = MadeOnFirstUse(lambda s: ProposalService(s.repos, s.now, s.rules))
+    credits = MadeOnFirstUse(lambda s: CreditService(s.repos, s.now, s.rules.credits))
+    messaging = MadeOnFirstUse(lambda s: MessagingService(s.repos, s.now, s.rules))
+    feedback = MadeOnFirstUse(lambda s: FeedbackService(s.repos, s.now, s.rules))
+    disputes = MadeOnFirstUse(lambda s: DisputeService(s.repos, s.now, s.contracts))

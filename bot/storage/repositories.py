@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections import namedtuple
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Delete, Insert, Select, Update, bindparam, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.lazy import MadeOnFirstUse
 from bot.storage.alerts import AlertRepository
 from bot.storage.contracts import ContractRepository
 from bot.storage.disputes import DisputeRepository
@@ -248,56 +248,35 @@ def _update_insert(dialect: str) -> Insert:
     )
 
 
-@dataclass
 class Repositories:
-    """Every repository bound to one session, i.e. one transaction."""
+    """Every repository bound to one session, i.e. one transaction, each made the first time it is asked for (a
+    turn uses a few of the twenty)."""
 
-    session: AsyncSession
-    accounts: AccountRepository
-    conversations: ConversationRepository
-    updates: UpdateLog
-    jobs: JobRepository
-    clouds: CloudRepository
-    profiles: ProfileRepository
-    search: JobSearchRepository
-    saved: SavedJobRepository
-    ledger: LedgerRepository
-    contracts: ContractRepository
-    proposals: ProposalRepository
-    credits: CreditRepository
-    messages: MessageRepository
-    feedback: FeedbackRepository
-    disputes: DisputeRepository
-    outbox: OutboxRepository
-    sent_messages: SentMessageRepository
-    signing_keys: SigningKeyRepository
-    files: FileRepository
-    alerts: AlertRepository
-    feed_sources: FeedSourceRepository
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
 
     @classmethod
     def bind(cls, session: AsyncSession) -> Repositories:
-        return cls(
-            session,
-            AccountRepository(session),
-            ConversationRepository(session),
-            UpdateLog(session),
-            jobs=JobRepository(session),
-            clouds=CloudRepository(session),
-            profiles=ProfileRepository(session),
-            search=JobSearchRepository(session),
-            saved=SavedJobRepository(session),
-            ledger=LedgerRepository(session),
-            contracts=ContractRepository(session),
-            proposals=ProposalRepository(session),
-            credits=CreditRepository(session),
-            messages=MessageRepository(session),
-            feedback=FeedbackRepository(session),
-            disputes=DisputeRepository(session),
-            outbox=OutboxRepository(session),
-            sent_messages=SentMessageRepository(session),
-            signing_keys=SigningKeyRepository(session),
-            files=FileRepository(session),
-            alerts=AlertRepository(session),
-            feed_sources=FeedSourceRepository(session),
-        )
+        return cls(session)
+
+    accounts = MadeOnFirstUse(lambda r: AccountRepository(r.session))
+    conversations = MadeOnFirstUse(lambda r: ConversationRepository(r.session))
+    updates = MadeOnFirstUse(lambda r: UpdateLog(r.session))
+    jobs = MadeOnFirstUse(lambda r: JobRepository(r.session))
+    clouds = MadeOnFirstUse(lambda r: CloudRepository(r.session))
+    profiles = MadeOnFirstUse(lambda r: ProfileRepository(r.session))
+    search = MadeOnFirstUse(lambda r: JobSearchRepository(r.session))
+    saved = MadeOnFirstUse(lambda r: SavedJobRepository(r.session))
+    ledger = MadeOnFirstUse(lambda r: LedgerRepository(r.session))
+    contracts = MadeOnFirstUse(lambda r: ContractRepository(r.session))
+    proposals = MadeOnFirstUse(lambda r: ProposalRepository(r.session))
+    credits = MadeOnFirstUse(lambda r: CreditRepository(r.session))
+    messages = MadeOnFirstUse(lambda r: MessageRepository(r.session))
+    feedback = MadeOnFirstUse(lambda r: FeedbackRepository(r.session))
+    disputes = MadeOnFirstUse(lambda r: DisputeRepository(r.session))
+    outbox = MadeOnFirstUse(lambda r: OutboxRepository(r.session))
+    sent_messages = MadeOnFirstUse(lambda r: SentMessageRepository(r.session))
+    signing_keys = MadeOnFirstUse(lambda r: SigningKeyRepository(r.session))
+    files = MadeOnFirstUse(lambda r: FileRepository(r.session))
+    alerts = MadeOnFirstUse(lambda r: AlertRepository(r.session))
+    feed_sources = MadeOnFirstUse(lambda r: FeedSourceRepository(r.session))
