@@ -5,7 +5,8 @@ politely (never the apology screen of a crashed turn), and only ASCII digits cou
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -60,9 +61,12 @@ NUMBERISH = st.one_of(
 EXAMPLES = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-def run_in_own_loop(tmp_path: Path, prepare: Callable[[Harness], Awaitable[None]]) -> tuple[Harness, Callable]:
+@contextmanager
+def run_in_own_loop(
+    tmp_path: Path, prepare: Callable[[Harness], Awaitable[None]]
+) -> Iterator[tuple[Harness, Callable]]:
     """A signed-up client and freelancer with a job post, driven from a plain loop (hypothesis calls the test
-    many times over one app, which pytest-asyncio fixtures would rebuild each time)."""
+    many times over one app, which pytest-asyncio fixtures would rebuild each time); closed after."""
     loop = asyncio.new_event_loop()
     app = loop.run_until_complete(build_app(make_settings(tmp_path, admins=["alice"]), clock=ManualClock()))
     alice = Harness(app.engine, "alice")
@@ -72,8 +76,12 @@ def run_in_own_loop(tmp_path: Path, prepare: Callable[[Harness], Awaitable[None]
         await post_job(alice)
         await prepare(alice)
 
-    loop.run_until_complete(setup())
-    return alice, loop.run_until_complete
+    try:
+        loop.run_until_complete(setup())
+        yield alice, loop.run_until_complete
+    finally:
+        loop.run_until_complete(app.close())
+        loop.close()
 
 
 def assert_polite(screens: list[Screen]) -> None:
@@ -86,15 +94,15 @@ async def nothing(_alice: Harness) -> None:
 
 
 def test_commands_that_take_an_id_answer_any_number_politely(tmp_path: Path) -> None:
-    alice, run = run_in_own_loop(tmp_path, nothing)
+    with run_in_own_loop(tmp_path, nothing) as (alice, run):
 
-    @EXAMPLES
-    @given(command=st.sampled_from(ID_COMMANDS), number=NUMBERISH)
-    def typed(command: str, number: str) -> None:
-        screens = run(alice.send(f"/{command} {number}"))
-        assert_polite(screens)
+        @EXAMPLES
+        @given(command=st.sampled_from(ID_COMMANDS), number=NUMBERISH)
+        def typed(command: str, number: str) -> None:
+            screens = run(alice.send(f"/{command} {number}"))
+            assert_polite(screens)
 
-    typed()
+        typed()
 
 
 async def at_the_budget_prompt(alice: Harness) -> None:
@@ -108,18 +116,18 @@ async def at_the_budget_prompt(alice: Harness) -> None:
 
 
 def test_a_number_prompt_answers_any_number_politely(tmp_path: Path) -> None:
-    alice, run = run_in_own_loop(tmp_path, at_the_budget_prompt)
+    with run_in_own_loop(tmp_path, at_the_budget_prompt) as (alice, run):
 
-    @EXAMPLES
-    @given(number=NUMBERISH)
-    def typed(number: str) -> None:
-        screens = run(alice.send(number))
-        assert_polite(screens)
-        if "budget for the whole project" not in alice.screen.plain:  # a budget it took: back to the question
-            assert number.isascii(), number
-            run(alice.click("Back"))
+        @EXAMPLES
+        @given(number=NUMBERISH)
+        def typed(number: str) -> None:
+            screens = run(alice.send(number))
+            assert_polite(screens)
+            if "budget for the whole project" not in alice.screen.plain:  # a budget it took: back to the question
+                assert number.isascii(), number
+                run(alice.click("Back"))
 
-    typed()
+        typed()
 
 
 def test_only_ascii_digits_make_a_number() -> None:
