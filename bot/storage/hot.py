@@ -91,7 +91,6 @@ class _SqliteStatement:
             converter = bind.type.dialect_impl(dialect).bind_processor(dialect)
             self._parameters.append((bind.key, bind.required, bind.value, converter, bind.expanding))
         columns: Sequence[Any] = getattr(statement, "exported_columns", ())
-        self.names = tuple(column.key for column in columns)
         self._columns = [column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns]
         self._converts_columns = any(self._columns)
 
