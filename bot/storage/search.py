@@ -141,8 +141,8 @@ _RECENT = literal_column("((SELECT max(rowid) FROM jobs_fts) >> 32) - 86400 << 3
 _RATES = frozenset((5_00, 10_00, 15_00, 20_00, 25_00, 30_00, 40_00, 50_00, 60_00, 75_00, 100_00, 150_00, 200_00))
 _MARGIN = 20  # rows read past the page to see the end of the last row's group of ties
 _RECENT_JOBS = 20_000  # PostgreSQL: the newest open jobs a page is first looked for among
-_recent_since_read: dict[str, tuple[float, datetime | None]] = {}  # database url: (when, ``_recent_since``)
-_folds: dict[tuple[str, str], str] = {}  # PostgreSQL: (database url, query word): the word as the index folds it
+_recent_since_read: dict[URL, tuple[float, datetime | None]] = {}  # database url: (when, ``_recent_since``)
+_folds: dict[tuple[URL, str], str] = {}  # PostgreSQL: (database url, query word): the word as the index folds it
 _FOLDS_KEPT = 10_000  # past this many, the folds kept are dropped and asked again
 
 
@@ -345,6 +345,7 @@ _CHOICES = (  # criteria field, jobs column: a filter of a few values
     ("categories", "category"),
 )
 _RANGES = (("fixed_budget", "budget_minor"), ("proposals", "proposals_count"), ("client_hires", "client_hires"))
+_CHOICE_COLUMNS, _RANGE_COLUMNS = dict(_CHOICES), dict(_RANGES)
 
 
 def _filter_shape(criteria: JobCriteria) -> tuple[FilterShape, dict[str, Any]]:
@@ -393,15 +394,14 @@ def _filter_conditions(job: Any, shape: FilterShape, values: dict[str, Any] | No
             for n, (low, high) in enumerate(bounds)
         ]
 
-    columns = dict(_CHOICES + _RANGES)
     where: list[ColumnElement[bool]] = []
     for field, *structure in shape:
-        if field in dict(_CHOICES):
-            where.append(getattr(job, columns[field]).in_(value(field, expanding=True)))
+        if field in _CHOICE_COLUMNS:
+            where.append(getattr(job, _CHOICE_COLUMNS[field]).in_(value(field, expanding=True)))
         elif field == "fixed_budget":
             where.append(or_(job.job_type != "fixed", _in_ranges(job.budget_minor, ranges(field, structure[0]))))
-        elif field in columns:
-            where.append(_in_ranges(getattr(job, columns[field]), ranges(field, structure[0])))
+        elif field in _RANGE_COLUMNS:
+            where.append(_in_ranges(getattr(job, _RANGE_COLUMNS[field]), ranges(field, structure[0])))
         elif field == "hourly_rate":
             (wanted,) = ranges(field, structure[0])
             where.append(or_(job.job_type != "hourly", _overlaps(job.rate_min_minor, job.rate_max_minor, wanted)))
@@ -698,7 +698,7 @@ class JobSearchRepository:
     async def _fold(self, node: Node) -> dict[str, str]:
         """PostgreSQL: each query word folded by the very function the index used (ligatures, ß), asked of the
         database once per word (``_folds``: the function is immutable)."""
-        url = str(self.session.bind.url)
+        url = self.session.bind.url
         words = sorted(set(words_of(node)))
         if unknown := [word for word in words if (url, word) not in _folds]:
             if len(_folds) + len(unknown) > _FOLDS_KEPT:
@@ -984,7 +984,7 @@ class JobSearchRepository:
         """PostgreSQL: the publish time of the ``_RECENT_JOBS``-th newest open job (None when there are fewer), read
         at most every ``_COUNTS_TTL`` seconds per database. Any bound gives the same page (the matches since it
         are a prefix of the order): one read a while ago only holds a few more or fewer jobs."""
-        url, now = str(self.session.bind.url), time.monotonic()
+        url, now = self.session.bind.url, time.monotonic()
         read_at, since = _recent_since_read.get(url, (-_COUNTS_TTL, None))
         if now - read_at >= _COUNTS_TTL:
             newest = [_PG_JOBS.c.published_at.desc(), _PG_JOBS.c.id.desc()]
