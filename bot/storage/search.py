@@ -409,8 +409,9 @@ def _filter_conditions(job: Any, shape: FilterShape, values: dict[str, Any] | No
             where.append(job.client_id.in_(value(field, expanding=True)) if structure[0] else false())
         elif field == "cloud_id":
             where.append(job.cloud_id == value(field))
-        elif field == "published_since":
-            where.append(job.published_at >= value(field))
+        elif field == "published_since":  # typed as the column (not as its value, an aware datetime), so the
+            # bound is the column's own type, which PostgreSQL's indexes of it can compare with
+            where.append(job.published_at >= value(field, type_=job.published_at.type))
         else:  # payment verified; a client without a profile yet has the copied defaults: not verified, 0 hires
             where.append(job.client_payment_verified.is_(True))
     return where
