@@ -29,7 +29,8 @@ On PostgreSQL a search reads ``search_jobs`` (migration 0011), a narrow row per 
 visibility, skills and words, whose GIN indexes hold the words with the selective filter columns (hours per week,
 category) and the publish time: the (narrow) rows are read only for the jobs that pass those, and the wide jobs
 rows only for the page's cards. A search whose words all have a field of their own (``title:logo``) asks the
-title's (or title and skills') own index, which needs no recheck of weights.
+title's (or title and skills') own index, which needs no recheck of weights. A phrase is asked as its pairs of
+neighbouring words, which the vectors also hold (migration 0012), so it needs no recheck of positions.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from functools import cache
+from itertools import pairwise
 from typing import Any, Literal
 
 from sqlalchemy import (
@@ -49,6 +51,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    cast,
     column,
     exists,
     false,
@@ -62,6 +65,7 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import TSQUERY
 from sqlalchemy.engine import URL
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
@@ -97,6 +101,7 @@ _EVERYWHERE: tuple[Place, ...] = ("title", "skills", "description")
 _TIERS: tuple[tuple[Place, ...], ...] = (("title",), ("title", "skills"), _EVERYWHERE)
 _SQLITE_COLUMNS = {"title": "title", "skills": "skills_text", "description": "description"}
 _PG_WEIGHTS = {"title": "A", "skills": "B", "description": "D"}
+_LEXEME_BYTES = 2047  # PostgreSQL's longest lexeme
 # PostgreSQL: the words' vector of search_jobs, and those of relevance's first tiers (its title's, and title and
 # skills' weights) as migration 0011 indexes them (the planner matches the text).
 _PG_VECTOR = "search_jobs.search_vector"
@@ -215,21 +220,32 @@ def _fts5(node: Node, scope: tuple[Place, ...] = _EVERYWHERE) -> str:
 def _tsquery(
     node: Node, fold: dict[str, str], scope: tuple[Place, ...] = _EVERYWHERE, indexed: tuple[Place, ...] = _EVERYWHERE
 ) -> str:
-    """tsquery text, looking for words as ``_fts5`` does, in a vector of the places ``indexed``; a place is a weight,
-    and a phrase must keep one weight so it never spans two fields."""
+    """tsquery text, looking for words as ``_fts5`` does, in a vector of the places ``indexed``; a place is a weight.
+    A phrase is its pairs of neighbouring words, which migration 0012 indexes as lexemes of a field (weight) each."""
     if isinstance(node, Term):
-        words = [fold.get(word, word) for word in node.words]
+        lexemes = _lexemes([fold.get(word, word) for word in node.words])
         places = _places(node, scope)
-        if places == indexed and len(words) == 1:  # any of the vector's weights: asking none spares a recheck
-            return f"('{words[0]}')"
+        if places == indexed and len(lexemes) == 1:  # any of the vector's weights: asking none spares a recheck
+            return f"('{lexemes[0]}')"
         return (
-            "(" + " | ".join(" <-> ".join(f"'{word}':{_PG_WEIGHTS[place]}" for word in words) for place in places) + ")"
+            "("
+            + " | ".join(" <-> ".join(f"'{lexeme}':{_PG_WEIGHTS[place]}" for lexeme in lexemes) for place in places)
+            + ")"
         )
     if isinstance(node, AnyOf):
         return "(" + " | ".join(_tsquery(option, fold, scope, indexed) for option in node.options) + ")"
     parts = [_tsquery(part, fold, scope, indexed) for part in node.include]
     parts += [f"!{_tsquery(part, fold, _EVERYWHERE, indexed)}" for part in node.exclude]
     return "(" + " & ".join(parts) + ")"
+
+
+def _lexemes(words: list[str]) -> list[str]:
+    """A phrase's lexemes in a row: its pairs of neighbouring words (migration 0012), or its words when a pair
+    would be longer than a lexeme can be; a single word as it is."""
+    pairs = [f"{word} {next_word}" for word, next_word in pairwise(words)]
+    if pairs and max(len(pair.encode()) for pair in pairs) <= _LEXEME_BYTES:
+        return pairs
+    return words
 
 
 def _looked_in(node: Node, scope: tuple[Place, ...]) -> set[Place]:
@@ -249,7 +265,7 @@ def _vector_matches(
     scope: tuple[Place, ...] = _EVERYWHERE,
     indexed: tuple[Place, ...] = _EVERYWHERE,
 ) -> ColumnElement[bool]:
-    query = func.to_tsquery(literal_column("'simple'"), _tsquery(node, fold, scope, indexed))
+    query = cast(_tsquery(node, fold, scope, indexed), TSQUERY)  # of lexemes already folded as the index's
     return literal_column(vector).op("@@")(query)
 
 

@@ -191,6 +191,11 @@ QUERIES = [
     ("dashboard python OR react", {5}),
     ('"machine learning"', {3}),
     ('"learning machine"', set()),
+    ('"landing page in wordpress"', {4}),  # longer phrases too
+    ('"landing page wordpress"', set()),
+    ('title:"landing page"', {4}),
+    ('skills:"landing page"', set()),
+    ('"with python and pytorch" OR "logo and"', {2, 3}),
     ("python -django", {3}),
     ("python NOT pytorch", {1}),
     ('python -"rest api"', {3}),
