@@ -950,17 +950,20 @@ class JobSearchRepository:
             ((total,),) = await self._rows(await self._plan(viewer_id, criteria), _match_count, {"at_most": at_most})
             return total
         statement, job, _tiers = await self._statement(viewer_id, criteria)
-        return (await self.session.execute(_counted(statement.add_columns(job.id), at_most))).scalar_one()
+        ((total,),) = (await run(self.session, _counted(statement.add_columns(job.id), at_most), {})).rows
+        return total
 
     async def search(
         self, viewer_id: int, criteria: JobCriteria, order: Order, offset: int, limit: int, at_most: int
     ) -> tuple[int, list[int]]:
         """(how many match, counted no further than ``at_most``; the ids of the page at ``offset``).
 
-        SQLite: ``_search_sqlite``. PostgreSQL: newest, or relevance's first tier, first looks for the page among
-        the ``_RECENT_JOBS`` newest open jobs, which holds it when the matches are many; else (and for best match)
-        every match's sort keys are read once from the narrow rows of migration 0011 and kept (MATERIALIZED, so the
-        planner never walks the newest order checking every job on the way), then counted and ranked.
+        SQLite: ``_search_sqlite``. PostgreSQL (its statements run as Core, ``bot.storage.hot.run``: the ORM's
+        execution layer took about a third of the search's CPU time in this process): newest, or relevance's first
+        tier, first looks for the page among the ``_RECENT_JOBS`` newest open jobs, which holds it when the matches
+        are many; else (and for best match) every match's sort keys are read once from the narrow rows of migration
+        0011 and kept (MATERIALIZED, so the planner never walks the newest order checking every job on the way),
+        then counted and ranked.
         """
         if self.is_sqlite:
             return await self._search_sqlite(viewer_id, criteria, order, offset, limit, at_most)
@@ -978,10 +981,10 @@ class JobSearchRepository:
                 recent = recent.where(job.published_at >= since)
             recent = recent.cte("recent").prefix_with("MATERIALIZED")
             page = select(recent.c.id).order_by(recent.c.published_at.desc(), recent.c.id.desc())
-            ids = list((await self.session.execute(page.offset(offset).limit(limit))).scalars())
+            ids = [job_id for (job_id,) in (await run(self.session, page.offset(offset).limit(limit), {})).rows]
             if len(ids) == limit:
-                counted = _counted(statement.add_columns(job.id), at_most)
-                return (await self.session.execute(counted)).scalar_one(), ids
+                ((total,),) = (await run(self.session, _counted(statement.add_columns(job.id), at_most), {})).rows
+                return total, ids
         matched = statement.add_columns(job.id, job.published_at, job.category, job.skills)
         if by == "relevance":
             tier = case(*((in_tier.weighed, n) for n, in_tier in enumerate(tiers)), else_=len(tiers))
@@ -990,9 +993,9 @@ class JobSearchRepository:
         ordering = await self._pg_order(viewer_id, found.c, by)
         counted = select(func.count()).select_from(select(found.c.id).limit(at_most).subquery()).scalar_subquery()
         page = select(found.c.id, counted.label("total")).order_by(*ordering).offset(offset).limit(limit)
-        rows = (await self.session.execute(page)).all()
+        rows = (await run(self.session, page, {})).rows
         if rows:
-            return rows[0].total, [row.id for row in rows]
+            return rows[0][1], [job_id for job_id, _total in rows]
         if not offset:
             return 0, []
         return await self.count(viewer_id, criteria, at_most), []  # past the end
