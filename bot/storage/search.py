@@ -440,12 +440,12 @@ def _visible(job: Any, viewer: Any) -> list[ColumnElement[bool]]:
     viewer owns or is a member of (an invitation to the cloud is not enough). ``viewer``: the viewer's id as a
     parameter.
     """
-    clouds = select(CloudMemberRow.cloud_id).where(
-        CloudMemberRow.account_id == viewer, CloudMemberRow.status == "member"
-    )
-    owned_clouds = select(TalentCloudRow.id).where(TalentCloudRow.owner_id == viewer)
-    invites = select(JobInviteRow.job_id).where(JobInviteRow.freelancer_id == viewer)
-    hidden = select(HiddenJobRow.job_id).where(HiddenJobRow.account_id == viewer)
+    member, cloud = CloudMemberRow.__table__.c, TalentCloudRow.__table__.c  # Core columns: no ORM compile state
+    invite, hidden_job = JobInviteRow.__table__.c, HiddenJobRow.__table__.c
+    clouds = select(member.cloud_id).where(member.account_id == viewer, member.status == "member")
+    owned_clouds = select(cloud.id).where(cloud.owner_id == viewer)
+    invites = select(invite.job_id).where(invite.freelancer_id == viewer)
+    hidden = select(hidden_job.job_id).where(hidden_job.account_id == viewer)
     return [
         job.status == literal_column("'open'"),  # a literal, so SQLite can use the partial index
         or_(
